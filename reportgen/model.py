@@ -1,0 +1,119 @@
+"""The normalised report: what every reader produces and every writer consumes.
+
+Standard library only, no I/O. The model speaks English; Danish words live in the
+reader (input vocabulary) and in the templates (output wording).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Status(Enum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    @property
+    def needs_comment(self) -> bool:
+        return self is not Status.GREEN
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a goal was read: file name, sheet name and 1-based row number."""
+
+    file: str
+    sheet: str
+    row: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Goal:
+    # Field order is the JSON export's key order.
+    id: str | None = None
+    text: str
+    measure: str | None = None
+    centre: str
+    result: tuple[Status, ...]
+    timeline: tuple[Status, ...]
+    comment: str | None = None
+    source: Source
+
+    @property
+    def statuses(self) -> tuple[Status, ...]:
+        return self.result + self.timeline
+
+    @property
+    def is_reported(self) -> bool:
+        """A goal is reported when both its result and its timeline have a status."""
+        return bool(self.result) and bool(self.timeline)
+
+    @property
+    def lacks_comment(self) -> bool:
+        """Yellow or red without a comment: the legend's rule is broken."""
+        return not self.comment and any(s.needs_comment for s in self.statuses)
+
+
+@dataclass(frozen=True)
+class FocusArea:
+    name: str
+    effect_goals: tuple[str, ...] = ()
+    goals: tuple[Goal, ...] = ()
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    focus_areas: tuple[FocusArea, ...] = ()
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str | None = None
+    subtitle: str | None = None
+    case_number: str | None = None
+    case_handler: str | None = None
+    date: str | None = None
+    revised: str | None = None
+    follow_up: str | None = None
+    intro: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    meta: Meta = field(default_factory=Meta)
+    themes: tuple[Theme, ...] = ()
+
+    def goals(self) -> Iterator[Goal]:
+        for theme in self.themes:
+            for area in theme.focus_areas:
+                yield from area.goals
+
+
+class Severity(Enum):
+    ERROR = "fejl"
+    WARNING = "advarsel"
+    NOTICE = "bemærkning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found, with the place it was found: file › sheet › cell."""
+
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+    @property
+    def where(self) -> str:
+        return " › ".join(part for part in (self.file, self.sheet, self.cell) if part)
+
+    def __str__(self) -> str:
+        place = f"{self.where}: " if self.where else ""
+        return f"{self.code} {self.severity.value}: {place}{self.message}"
