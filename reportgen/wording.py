@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Status
+
+_PARENTHESES = re.compile(r"\s*\([^)]*\)\.?")
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Wording:
         row = self.row(status)
         if column is None:
             return row.name
-        sentence = getattr(row, column).rstrip(".")
+        sentence = _PARENTHESES.sub("", getattr(row, column)).rstrip(". ")
         return f"{row.name}: {sentence[:1].lower()}{sentence[1:]}"
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
+
+from babel.dates import get_month_names
 
 from ..model import Report
 from ..wording import load_wording
@@ -27,3 +31,21 @@ def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "follow_up": report.meta.follow_up or wording.legend_heading,
         "draft": options.draft,
     }
+
+
+def report_date(meta) -> dt.datetime | None:
+    """The report's date (`Dato`, e.g. "August 2018" or "3. august 2018") as a datetime."""
+    if not meta.date:
+        return None
+    months = {name.casefold(): number
+              for number, name in get_month_names("wide", locale="da_DK").items()}
+    match = re.fullmatch(r"(?:(\d{1,2})\.?\s+)?([^\W\d]+)\s+(\d{4})", meta.date.strip())
+    if match and match[2].casefold() in months:
+        try:
+            return dt.datetime(int(match[3]), months[match[2].casefold()], int(match[1] or 1))
+        except ValueError:
+            return None
+    try:
+        return dt.datetime.fromisoformat(meta.date.strip())
+    except ValueError:
+        return None

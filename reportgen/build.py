@@ -1,0 +1,107 @@
+"""The build: read and check the workbooks, render every output in memory, then write.
+
+Outputs are written to a temporary file beside the target and moved into place only
+when every format has rendered, so a failed build leaves earlier outputs untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .model import Finding, Report, Severity
+from .reader import ReadResult, find_workbooks, read_workbooks
+from .writers import FORMATS, RenderOptions, writer
+
+DEFAULT_FORMATS = ("pdf", "docx")
+# Gaps a draft renders (visibly marked) instead of stopping at.
+DRAFT_GAPS = {"RG202", "RG205"}
+
+
+@dataclass
+class BuildResult:
+    findings: list[Finding]
+    rows_read: dict[str, int] = field(default_factory=dict)
+    goals_rendered: int = 0
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+
+def check(inputs: Sequence[Path], draft: bool = False) -> tuple[ReadResult | None, list[Finding]]:
+    """Read every workbook and return the report with every finding, errors first."""
+    paths = find_workbooks(inputs)
+    if not paths:
+        where = ", ".join(str(p) for p in inputs)
+        return None, [Finding("RG002", Severity.ERROR,
+                              f"Der er ingen Excel-arbejdsbøger (.xlsx) i {where}.")]
+    result = read_workbooks(paths)
+    findings = result.findings
+    if draft:
+        findings = [replace(f, severity=Severity.WARNING)
+                    if f.code in DRAFT_GAPS and f.severity is Severity.ERROR else f
+                    for f in findings]
+    order = list(Severity)
+    return result, sorted(findings, key=lambda f: order.index(f.severity))
+
+
+def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,
+          options: RenderOptions = RenderOptions(), name: str | None = None) -> BuildResult:
+    result, findings = check(inputs, draft=options.draft)
+    outcome = BuildResult(findings, result.rows_read if result else {})
+    if result is None or outcome.errors:
+        return outcome
+    report = result.report
+    outcome.goals_rendered = sum(1 for _ in report.goals())
+    stem = name or output_name(inputs, report)
+    rendered = {fmt: writer(fmt)(report, options) for fmt in formats}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for fmt, data in rendered.items():
+        outcome.written.append(write_atomically(out_dir / f"{stem}.{fmt}", data))
+    return outcome
+
+
+def output_name(inputs: Sequence[Path], report: Report) -> str:
+    """The input file's name, else the folder's, else the report's title."""
+    paths = find_workbooks(inputs)
+    if len(paths) == 1:
+        return safe_name(paths[0].stem)
+    if len(inputs) == 1 and inputs[0].is_dir():
+        return safe_name(inputs[0].resolve().name)
+    return safe_name(report.meta.title or "rapport")
+
+
+def safe_name(text: str) -> str:
+    """A file name any file system takes: letters, digits, - and _ (æ ø å kept)."""
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"[^\w\-]+", "-", text, flags=re.UNICODE).strip("-_.")
+    return text[:80] or "rapport"
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def format_list(value: str) -> list[str]:
+    """`pdf,docx` -> ["pdf", "docx"]; ValueError naming what is not a format."""
+    formats = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown or not formats:
+        raise ValueError(", ".join(unknown) or value)
+    return list(dict.fromkeys(formats))

@@ -1,0 +1,91 @@
+"""The command line: `reportgen build` and `reportgen check`.
+
+Exit codes: 0 done, 1 the input has errors (nothing written), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .build import DEFAULT_FORMATS, build, check, format_list
+from .model import Finding
+from .writers import DEFAULT_TEMPLATES, RenderOptions
+
+DEFAULT_INPUT = Path("input")
+
+
+def _inputs(paths: tuple[Path, ...]) -> list[Path]:
+    inputs = list(paths) or [DEFAULT_INPUT]
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        raise click.UsageError(f"RG001 Findes ikke: {', '.join(missing)}")
+    return inputs
+
+
+def _formats(ctx, param, value: str) -> list[str]:
+    try:
+        return format_list(value)
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"ukendt format »{exc}«; vælg blandt pdf, docx, html, json") from None
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for finding in findings:
+        click.echo(str(finding))
+
+
+def _summary(rows_read: dict[str, int]) -> str:
+    total = sum(rows_read.values())
+    files = "; ".join(f"{name}: {count}" for name, count in rows_read.items())
+    noun = "arbejdsbog" if len(rows_read) == 1 else "arbejdsbøger"
+    return f"Læst {total} mål fra {len(rows_read)} {noun} ({files})"
+
+
+input_argument = click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+
+
+@click.group(help="Strategiplan-opfølgning: fra centrenes arbejdsbøger til rapport i PDF og Word.")
+@click.version_option(package_name="reportgen")
+def main() -> None:
+    pass
+
+
+@main.command("build", help="Tjek arbejdsbøgerne og skriv rapporten (standard: alle .xlsx i input/).")
+@input_argument
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path),
+              default=Path("output"), show_default=True, help="Mappe til rapporten.")
+@click.option("--format", "formats", default=",".join(DEFAULT_FORMATS), show_default=True,
+              callback=_formats, help="Formater, kommasepareret: pdf, docx, html, json.")
+@click.option("--draft", is_flag=True,
+              help="Kladde: skriv rapporten trods manglende status/kommentarer, markeret.")
+@click.option("--name", help="Filnavn uden endelse (standard: arbejdsbogens eller mappens navn).")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              default=DEFAULT_TEMPLATES, help="Mappe med skabelonerne.")
+def build_command(inputs, out_dir, formats, draft, name, templates) -> None:
+    outcome = build(_inputs(inputs), out_dir, formats,
+                    RenderOptions(templates=templates, draft=draft), name=name)
+    _print_findings(outcome.findings)
+    if outcome.errors:
+        click.echo(f"{len(outcome.errors)} fejl: rapporten er ikke skrevet. "
+                   "Ret fejlene (eller byg en kladde med --draft).", err=True)
+        sys.exit(1)
+    written = ", ".join(str(p) for p in outcome.written)
+    click.echo(f"{_summary(outcome.rows_read)}; {outcome.goals_rendered} mål skrevet til "
+               f"{written}.")
+
+
+@main.command("check", help="Tjek arbejdsbøgerne uden at skrive rapporten.")
+@input_argument
+@click.option("--draft", is_flag=True, help="Tjek som til en kladde.")
+def check_command(inputs, draft) -> None:
+    result, findings = check(_inputs(inputs), draft=draft)
+    _print_findings(findings)
+    errors = sum(1 for f in findings if f.severity.name == "ERROR")
+    read = _summary(result.rows_read) if result else "Intet læst"
+    click.echo(f"{read}; {errors} fejl, {len(findings) - errors} andre bemærkninger.")
+    sys.exit(1 if errors else 0)
+
