@@ -200,9 +200,9 @@ def read_workbooks(paths: Sequence[Path]) -> ReadResult:
     goal_rows: list[_GoalRow] = []
     for path in paths:
         file_findings = _Findings(path.name)
-        rows, meta = _read_workbook(path, file_findings)
+        rows, count, meta = _read_workbook(path, file_findings)
         findings.extend(file_findings)
-        rows_read[path.name] = len(rows)
+        rows_read[path.name] = count
         goal_rows.extend(rows)
         if meta:
             metas.append((path.name, meta))
@@ -215,24 +215,26 @@ def read_workbook(path: Path) -> ReadResult:
     return read_workbooks([path])
 
 
-def _read_workbook(path: Path, findings: _Findings) -> tuple[list[_GoalRow], dict[str, Any]]:
+def _read_workbook(path: Path,
+                   findings: _Findings) -> tuple[list[_GoalRow], int, dict[str, Any]]:
+    """The file's goal rows, how many non-empty rows it has, and its report metadata."""
     if not _check_file(path, findings):
-        return [], {}
+        return [], 0, {}
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         findings.add("RG101", Severity.ERROR,
                      f"Filen kan ikke læses som en Excel-arbejdsbog ({type(exc).__name__}). "
                      "Åbn den i Excel og gem den som .xlsx.")
-        return [], {}
+        return [], 0, {}
     try:
         meta = _read_meta(workbook, findings)
         sheet = _find_goal_sheet(workbook, findings)
         if sheet is None:
-            return [], meta
+            return [], 0, meta
         worksheet, header_row, columns = sheet
         rows = _read_goal_rows(worksheet, header_row, columns, findings)
-        return _normalise_rows(rows, worksheet.title, path.name, findings), meta
+        return _normalise_rows(rows, worksheet.title, path.name, findings), len(rows), meta
     finally:
         workbook.close()
 

@@ -1,0 +1,32 @@
+# reportgen — `make report` builds output/ from input/, `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: help report test check templates clean
+
+help: ## show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+report: $(INSTALLED) ## set up .venv, then build output/ (PDF and DOCX) from input/
+	$(BIN)/reportgen build input -o output
+
+test: $(INSTALLED) ## run the whole test suite
+	$(BIN)/python -m pytest
+
+check: $(INSTALLED) ## check the workbooks in input/ without writing the report
+	$(BIN)/reportgen check input
+
+templates: $(INSTALLED) ## remake templates/report.docx and the default input from their scripts
+	$(BIN)/python tools/make_docx_template.py templates/report.docx
+	$(BIN)/python tools/make_default_input.py input/tema-1-vision-og-bosaetning.xlsx
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+clean: ## remove .venv and output/
+	rm -rf $(VENV) output

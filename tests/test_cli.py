@@ -1,0 +1,97 @@
+"""The command line, in-process: exit codes, messages, atomic and reproducible outputs."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from reportgen.cli import main
+
+from .conftest import DEFAULT_INPUT, goal_row, write_workbook
+
+
+@pytest.fixture
+def run(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def good(tmp_path):
+    folder = tmp_path / "input"
+    shutil.copytree(DEFAULT_INPUT, folder)
+    return folder
+
+
+def test_build_writes_pdf_and_docx_and_says_how_many_goals(run, good, tmp_path):
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    stem = "tema-1-vision-og-bosaetning"
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == [
+        f"{stem}.docx", f"{stem}.pdf"]
+    assert "Læst 7 mål fra 1 arbejdsbog" in result.output
+    assert "7 mål skrevet til" in result.output
+
+
+def test_same_input_gives_the_same_bytes(run, good, tmp_path):
+    first = {}
+    for attempt in range(2):
+        out = tmp_path / f"out{attempt}"
+        assert run("build", str(good), "-o", str(out)).exit_code == 0
+        first[attempt] = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert first[0] == first[1]
+
+
+def test_check_lists_every_error_with_its_cell_and_exits_1(run, tmp_path):
+    write_workbook(tmp_path / "input" / "c.xlsx",
+                   [goal_row("A", result="blå"), goal_row("B", timeline="rød")])
+    result = run("check")
+    assert result.exit_code == 1
+    assert "RG201 fejl: c.xlsx › Mål › F2: »blå« er ikke en kendt status" in result.output
+    assert "RG202 fejl: c.xlsx › Mål › H3" in result.output
+    assert "2 fejl" in result.output
+
+
+def test_check_of_a_good_workbook_exits_0(run, good):
+    result = run("check", str(good))
+    assert result.exit_code == 0
+    assert "0 fejl" in result.output
+
+
+def test_a_failed_build_leaves_earlier_outputs_untouched(run, good, tmp_path):
+    assert run("build", str(good), "-o", "out", "--name", "rapport").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    bad = write_workbook(tmp_path / "bad" / "x.xlsx", [goal_row("A", result="lilla")])
+    result = run("build", str(bad), "-o", "out", "--name", "rapport")
+    assert result.exit_code == 1
+    assert "rapporten er ikke skrevet" in result.output
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+
+
+def test_draft_renders_gaps_visibly(run, tmp_path):
+    write_workbook(tmp_path / "input" / "d.xlsx",
+                   [goal_row("Uden status", result=None), goal_row("Uden kommentar", "gul")])
+    assert run("build", "--format", "html").exit_code == 1
+    result = run("build", "--draft", "--format", "html")
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "output" / "d.html").read_text()
+    assert "Ikke indberettet" in html and "Kommentar mangler" in html
+
+
+@pytest.mark.parametrize("args", [("build", "--format", "pdf,odt"), ("build", "findes-ikke"),
+                                  ("nope",)])
+def test_wrong_usage_exits_2(run, good, args):
+    assert run(*args).exit_code == 2
+
+
+def test_folder_without_workbooks(run, tmp_path):
+    (tmp_path / "tom").mkdir()
+    result = run("build", "tom")
+    assert result.exit_code == 1
+    assert "RG002" in result.output
