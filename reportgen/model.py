@@ -109,6 +109,7 @@ class Finding:
     file: str | None = None
     sheet: str | None = None
     cell: str | None = None
+    centre: str | None = None  # the goal's centre, so findings can go back to who wrote it
 
     @property
     def where(self) -> str:

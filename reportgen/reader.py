@@ -8,7 +8,6 @@ Only this module imports openpyxl; all Danish input vocabulary lives here.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -17,15 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from babel.dates import format_date
+from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
+
+from .cells import colour_status, fill_rgb, shown_text, theme_colours
 
 from .model import Finding, FocusArea, Goal, Meta, Report, Severity, Source, Status, Theme
 
 HEADER_SEARCH_ROWS = 20
 MAX_ROWS = 100_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200  # sheets compress 5-30x; a bomb, thousands of times
 GOAL_SHEET_NAMES = ("mål", "maal", "goals")
 REPORT_SHEET_NAME = "rapport"
 
@@ -58,6 +60,7 @@ STATUS_WORDS: dict[str, Status] = {
     **dict.fromkeys(("gul", "yellow", "🟡", "😐"), Status.YELLOW),
     **dict.fromkeys(("rød", "roed", "red", "🔴", "☹", "🙁", "😞"), Status.RED),
 }
+COLOUR_WORDS = {Status.GREEN: "grøn", Status.YELLOW: "gul", Status.RED: "rød"}
 ACCEPTED_WORDS = "grøn, gul, rød (eller green, yellow, red; to med / imellem, fx »gul / grøn«)"
 
 # Keys of the `Rapport` sheet, after `_header_key`.
@@ -98,22 +101,10 @@ def _header_key(value: Any) -> str:
     return text.rstrip(":.").strip()
 
 
-def _display(value: Any) -> str | None:
+def _display(value: Any, number_format: str = "General") -> str | None:
     """A cell's value as text, the way a reader of the sheet sees it."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "Ja" if value else "Nej"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        value = value.date()
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return format_date(value, "d. MMMM y", locale="da_DK")
-    if isinstance(value, dt.datetime):
-        return format_date(value, "d. MMMM y", locale="da_DK") + value.strftime(" %H:%M")
-    text = _normalise_lines(str(value))
-    return text or None
+    text = shown_text(value, number_format)
+    return (_normalise_lines(text) or None) if text is not None else None
 
 
 def parse_status(value: str | None) -> tuple[Status, ...] | None:
@@ -128,8 +119,10 @@ def parse_status(value: str | None) -> tuple[Status, ...] | None:
 
 @dataclass
 class _Cell:
-    value: Any
     ref: str
+    text: str | None = None           # as shown, normalised; None when empty
+    fill: Status | None | bool = None  # see cells.colour_status
+    unreadable: bool = False           # a formula without a cached value
 
 
 @dataclass
@@ -139,10 +132,21 @@ class _Row:
 
     def text(self, name: str) -> str | None:
         cell = self.cells.get(name)
-        return _display(cell.value) if cell else None
+        return cell.text if cell else None
 
     def ref(self, name: str) -> str:
         return self.cells[name].ref
+
+    def unreadable(self, name: str) -> bool:
+        cell = self.cells.get(name)
+        return bool(cell and cell.unreadable)
+
+    @property
+    def is_goal(self) -> bool:
+        """A row that says anything about a goal; rows naming only a theme, focus area
+        or effect goal are headings for the rows below."""
+        return any(cell.text or cell.unreadable for name, cell in self.cells.items()
+                   if name not in ("theme", "focus_area", "effect_goal"))
 
 
 @dataclass
@@ -173,9 +177,9 @@ class _Findings(list):
         super().__init__()
         self.file = file
 
-    def add(self, code: str, severity: Severity, message: str,
-            sheet: str | None = None, cell: str | None = None) -> None:
-        self.append(Finding(code, severity, message, self.file, sheet, cell))
+    def add(self, code: str, severity: Severity, message: str, sheet: str | None = None,
+            cell: str | None = None, centre: str | None = None) -> None:
+        self.append(Finding(code, severity, message, self.file, sheet, cell, centre))
 
 
 def find_workbooks(inputs: Iterable[Path]) -> list[Path]:
@@ -217,11 +221,18 @@ def read_workbook(path: Path) -> ReadResult:
 
 def _read_workbook(path: Path,
                    findings: _Findings) -> tuple[list[_GoalRow], int, dict[str, Any]]:
-    """The file's goal rows, how many non-empty rows it has, and its report metadata."""
+    """The file's goal rows, how many goal rows it has, and its report metadata."""
     if not _check_file(path, findings):
         return [], 0, {}
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # Normal (not read-only) mode: merged ranges, fills and number formats are only
+        # there. The archive was checked first, and rows are bounded before iterating.
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except DefusedXmlException:
+        findings.add("RG105", Severity.ERROR,
+                     "Filen indeholder XML-konstruktioner, som ikke læses af sikkerhedshensyn "
+                     "(fx entiteter). Kopiér indholdet til en ny arbejdsbog, og gem den som .xlsx.")
+        return [], 0, {}
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         findings.add("RG101", Severity.ERROR,
                      f"Filen kan ikke læses som en Excel-arbejdsbog ({type(exc).__name__}). "
@@ -229,25 +240,30 @@ def _read_workbook(path: Path,
         return [], 0, {}
     try:
         meta = _read_meta(workbook, findings)
-        sheet = _find_goal_sheet(workbook, findings)
-        if sheet is None:
+        found = _find_goal_sheet(workbook, findings)
+        if found is None:
             return [], 0, meta
-        worksheet, header_row, columns = sheet
-        rows = _read_goal_rows(worksheet, header_row, columns, findings)
+        worksheet, header_row, columns = found
+        rows = _read_goal_rows(path, workbook, worksheet, header_row, columns, findings)
         return _normalise_rows(rows, worksheet.title, path.name, findings), len(rows), meta
     finally:
         workbook.close()
 
 
 def _check_file(path: Path, findings: _Findings) -> bool:
-    """Refuse what openpyxl must not be handed: the wrong kind of file, or one too big."""
+    """Refuse what openpyxl must not be handed: the wrong kind of file, or one too big.
+
+    The archive's declared sizes bound what it can inflate to: Python's zipfile never
+    returns more than an entry declares, so a zip bomb is refused here, unread.
+    """
     if not path.is_file():
         findings.add("RG100", Severity.ERROR, "Filen findes ikke.")
         return False
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         findings.add("RG106", Severity.ERROR,
-                     f"Filen er {size // 2**20} MB; grænsen er {MAX_FILE_BYTES // 2**20} MB.")
+                     f"Filen er {size // 2**20} MB; grænsen er {MAX_FILE_BYTES // 2**20} MB. "
+                     "Fjern billeder og unødvendige ark, og gem igen.")
         return False
     with path.open("rb") as stream:
         magic = stream.read(8)
@@ -257,27 +273,36 @@ def _check_file(path: Path, findings: _Findings) -> bool:
                      "adgangskode. Fjern en evt. adgangskode, og gem den som .xlsx.")
         return False
     if not magic.startswith(b"PK\x03\x04"):
+        kind = "en tekst- eller CSV-fil" if _looks_like_text(magic) else "ikke en Excel-arbejdsbog"
         findings.add("RG101", Severity.ERROR,
-                     "Filen er ikke en Excel-arbejdsbog (.xlsx). Gem den som .xlsx i Excel.")
+                     f"Filen er {kind}, ikke en .xlsx-arbejdsbog. Åbn den i Excel, og gem den "
+                     "som .xlsx (Excel-projektmappe).")
         return False
     try:
         with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
+            entries = archive.infolist()
     except zipfile.BadZipFile:
         findings.add("RG101", Severity.ERROR,
                      "Filen er beskadiget og kan ikke åbnes. Gem den igen som .xlsx.")
         return False
-    if unpacked > MAX_UNPACKED_BYTES:
+    unpacked = sum(entry.file_size for entry in entries)
+    ratio = max((e.file_size / max(e.compress_size, 1) for e in entries
+                 if e.file_size > 10 * 2**20), default=0)
+    if unpacked > MAX_UNPACKED_BYTES or ratio > MAX_COMPRESSION_RATIO:
         findings.add("RG106", Severity.ERROR,
-                     f"Filen fylder {unpacked // 2**20} MB udpakket; grænsen er "
-                     f"{MAX_UNPACKED_BYTES // 2**20} MB. Fjern unødvendige data, og gem igen.")
+                     f"Filen pakker sig ud til {unpacked // 2**20} MB (grænsen er "
+                     f"{MAX_UNPACKED_BYTES // 2**20} MB) eller er unormalt tæt pakket. "
+                     "Kopiér målene til en ny arbejdsbog, og gem den som .xlsx.")
         return False
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         findings.add("RG101", Severity.ERROR,
                      "Filen er en zip-fil, men ikke en Excel-arbejdsbog. Gem den som .xlsx.")
         return False
     return True
+
+
+def _looks_like_text(head: bytes) -> bool:
+    return all(32 <= byte < 127 or byte in (9, 10, 13) or byte >= 0xC0 for byte in head[:8])
 
 
 def _find_goal_sheet(workbook, findings: _Findings):
@@ -336,27 +361,84 @@ def _note_unknown_columns(worksheet, header_row: int, columns: dict[str, int],
                          sheet=worksheet.title, cell=f"{get_column_letter(index)}{header_row}")
 
 
-def _read_goal_rows(worksheet, header_row: int, columns: dict[str, int],
-                    findings: _Findings) -> list[_Row]:
-    """Every non-empty row below the header, each value with its cell reference."""
-    rows: list[_Row] = []
+def _read_goal_rows(path: Path, workbook, worksheet, header_row: int,
+                    columns: dict[str, int], findings: _Findings) -> list[_Row]:
+    """Every goal row below the header, each value as shown with its cell reference."""
+    last_row = worksheet.max_row
+    if last_row - header_row > MAX_ROWS:
+        findings.add("RG107", Severity.ERROR,
+                     f"Arket har indhold helt ned til række {last_row}; grænsen er "
+                     f"{MAX_ROWS} rækker under overskriften. Slet de tomme rækker nederst "
+                     "(markér dem og vælg Slet), og gem igen.", sheet=worksheet.title)
+        return []
     last_column = max(columns.values())
-    for number, cells in enumerate(
-            worksheet.iter_rows(min_row=header_row + 1, max_col=last_column),
-            start=header_row + 1):
-        if number - header_row > MAX_ROWS:
-            findings.add("RG107", Severity.ERROR,
-                         f"Arket har over {MAX_ROWS:,} rækker; det er grænsen.".replace(",", "."),
-                         sheet=worksheet.title)
-            return []
-        row = _Row(number, {
-            name: _Cell(cells[index - 1].value if index <= len(cells) else None,
-                        f"{get_column_letter(index)}{number}")
-            for name, index in columns.items()
-        })
-        if any(row.text(name) for name in columns):
+    origins = _merged_origins(worksheet, header_row + 1, last_row, last_column)
+    formulas = _formula_cells(path, worksheet.title) if _has_formulas(path) else set()
+    theme = theme_colours(workbook.loaded_theme)
+    status_fields = {"result", "timeline"}
+    rows: list[_Row] = []
+    for cells in worksheet.iter_rows(min_row=header_row + 1, max_row=last_row,
+                                     max_col=last_column):
+        row = _Row(cells[0].row, {})
+        for name, index in columns.items():
+            cell = origins.get(cells[index - 1].coordinate, cells[index - 1])
+            ref = cells[index - 1].coordinate
+            row.cells[name] = _Cell(
+                ref=ref,
+                text=_display(cell.value, cell.number_format),
+                fill=_fill_status(cell, theme) if name in status_fields else None,
+                unreadable=cell.value is None and cell.coordinate in formulas,
+            )
+        if row.is_goal:
             rows.append(row)
+        elif any(c.text for c in row.cells.values()):
+            rows.append(row)  # a heading row: names a theme, focus area or effect goal
     return rows
+
+
+def _fill_status(cell, theme: list[str]) -> Status | None | bool:
+    rgb = fill_rgb(cell, theme)
+    return colour_status(rgb) if rgb else None
+
+
+def _merged_origins(worksheet, first_row: int, last_row: int, last_column: int):
+    """Each merged cell in the rows and columns read -> the cell holding the range's value."""
+    origins = {}
+    for merged in worksheet.merged_cells.ranges:
+        origin = worksheet.cell(merged.min_row, merged.min_col)
+        for row in range(max(merged.min_row, first_row), min(merged.max_row, last_row) + 1):
+            for column in range(merged.min_col, min(merged.max_col, last_column) + 1):
+                if (row, column) != (merged.min_row, merged.min_col):
+                    origins[f"{get_column_letter(column)}{row}"] = origin
+    return origins
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any sheet holds a formula, read in bounded chunks without parsing."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as stream:
+                tail = b""
+                while chunk := stream.read(1 << 20):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
+
+
+def _formula_cells(path: Path, sheet: str) -> set[str]:
+    """Coordinates of the sheet's formula cells (a second, streaming read of the sheet)."""
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        return {cell.coordinate for row in workbook[sheet].iter_rows()
+                for cell in row if getattr(cell, "data_type", None) == "f"}
+    finally:
+        workbook.close()
 
 
 def _normalise_rows(rows: list[_Row], sheet: str, file: str,
@@ -365,72 +447,91 @@ def _normalise_rows(rows: list[_Row], sheet: str, file: str,
     goal_rows: list[_GoalRow] = []
     theme = focus_area = None
     effect_goals: tuple[str, ...] = ()
-
-    def error(code: str, message: str, cell: str) -> None:
-        findings.add(code, Severity.ERROR, message, sheet=sheet, cell=cell)
-
     for row in rows:
         new_theme = row.text("theme")
-        if new_theme and new_theme != theme:
+        if new_theme and _single_line(new_theme) != theme:
             theme, focus_area, effect_goals = _single_line(new_theme), None, ()
         new_area = row.text("focus_area")
         if new_area and _single_line(new_area) != focus_area:
             focus_area, effect_goals = _single_line(new_area), ()
-        if "effect_goal" in row.cells and row.text("effect_goal"):
+        if row.text("effect_goal"):
             effect_goals = _bullets(row.text("effect_goal"))
-        if theme is None:
-            error("RG207", "Rækken har intet tema, og der er intet tema ovenfor. "
-                  "Skriv temaet i kolonnen Tema.", row.ref("theme"))
+        if not row.is_goal:
             continue
-        if focus_area is None:
-            error("RG207", "Rækken har intet indsatsområde, og der er intet ovenfor i samme "
-                  "tema. Skriv indsatsområdet.", row.ref("focus_area"))
-            continue
-        text, centre = row.text("goal"), row.text("centre")
-        if not text:
+        centre = row.text("centre")
+
+        def error(code: str, message: str, name: str, *, centre=centre, row=row) -> None:
+            findings.add(code, Severity.ERROR, message, sheet=sheet, cell=row.ref(name),
+                         centre=centre)
+
+        for name, cell in row.cells.items():
+            if cell.unreadable:
+                error("RG206", "Cellen har en formel uden gemt resultat. Åbn filen i Excel, "
+                      "og gem den (eller skriv værdien i stedet for formlen).", name)
+        for name, value in (("theme", theme), ("focus_area", focus_area)):
+            if value is None and not row.unreadable(name):
+                error("RG207", f"Rækken har intet {HEADER_NAMES[name].lower()}, og der er "
+                      f"intet ovenfor. Skriv det i kolonnen {HEADER_NAMES[name]}.", name)
+        text = row.text("goal")
+        if not text and not row.unreadable("goal"):
             error("RG203", "Rækken har ingen målformulering (Resultatmål). Skriv målet, "
-                  "eller slet rækken.", row.ref("goal"))
-        if not centre:
+                  "eller slet rækken.", "goal")
+        if not centre and not row.unreadable("centre"):
             error("RG204", "Målet har intet ansvarligt center. Skriv centret "
-                  "(fx »CPU/BGE«) i kolonnen Center/Centerchef.", row.ref("centre"))
-        statuses = {}
-        for name in ("result", "timeline"):
-            parsed = parse_status(row.text(name))
-            if parsed is None:
-                error("RG201", f"»{row.text(name)}« er ikke en kendt status. "
-                      f"Skriv {ACCEPTED_WORDS}.", row.ref(name))
-                parsed = ()
-            statuses[name] = parsed
-        if not text or not centre:
+                  "(fx »CPU/BGE«) i kolonnen Center/Centerchef.", "centre")
+        statuses = {name: _status(row, name, sheet, centre, findings)
+                    for name in ("result", "timeline")}
+        if not (text and centre and theme and focus_area):
             continue
         goal = Goal(
+            id=_single_line(row.text("id") or "") or None,
             text=_single_line(text),
+            measure=row.text("measure"),
             centre=_single_line(centre),
             result=statuses["result"],
             timeline=statuses["timeline"],
-            measure=row.text("measure") if "measure" in row.cells else None,
-            comment=row.text("comment") if "comment" in row.cells else None,
-            id=_single_line(row.text("id") or "") or None if "id" in row.cells else None,
+            comment=row.text("comment"),
             source=Source(file, sheet, row.number),
         )
         goal_rows.append(_GoalRow(theme, focus_area, effect_goals, goal))
-        _check_goal(goal, row, sheet, findings)
+        if goal.lacks_comment:
+            name = "comment" if "comment" in row.cells else "goal"
+            error("RG202", "Gul eller rød status kræver en kort kommentar: hvorfor holder "
+                  "resultatet/tidsplanen ikke, hvad er konsekvensen, og hvordan når vi "
+                  "i mål?", name)
     return goal_rows
 
 
-def _check_goal(goal: Goal, row: _Row, sheet: str, findings: _Findings) -> None:
-    for name, statuses, label in (("result", goal.result, "resultatet"),
-                                  ("timeline", goal.timeline, "tidsplanen")):
-        if not statuses and row.text(name) is None:
-            findings.add("RG205", Severity.ERROR,
-                         f"Målet mangler status for {label} og er ikke indberettet. "
-                         "Vælg grøn, gul eller rød.", sheet=sheet, cell=row.ref(name))
-    if goal.lacks_comment:
-        cell = row.ref("comment") if "comment" in row.cells else row.ref("goal")
-        findings.add("RG202", Severity.ERROR,
-                     "Gul eller rød status kræver en kort kommentar: hvorfor holder "
-                     "resultatet/tidsplanen ikke, hvad er konsekvensen, og hvordan når vi "
-                     "i mål?", sheet=sheet, cell=cell)
+def _status(row: _Row, name: str, sheet: str, centre: str | None,
+            findings: _Findings) -> tuple[Status, ...]:
+    """The statuses of a status cell: its text, else its fill colour."""
+    cell = row.cells[name]
+    label = "resultatet" if name == "result" else "tidsplanen"
+
+    def add(code: str, severity: Severity, message: str) -> None:
+        findings.add(code, severity, message, sheet=sheet, cell=cell.ref, centre=centre)
+
+    parsed = parse_status(cell.text)
+    if cell.unreadable:
+        return ()
+    if parsed is None:
+        add("RG201", Severity.ERROR, f"»{cell.text}« er ikke en kendt status. "
+            f"Skriv {ACCEPTED_WORDS}.")
+        return ()
+    if parsed and isinstance(cell.fill, Status) and cell.fill not in parsed:
+        add("RG211", Severity.WARNING,
+            f"Cellen siger »{cell.text}«, men er farvet {COLOUR_WORDS[cell.fill]}; teksten "
+            "bruges. Ret farven eller teksten, så de passer sammen.")
+    if parsed:
+        return parsed
+    if isinstance(cell.fill, Status):
+        return (cell.fill,)
+    if cell.fill is False:
+        add("RG212", Severity.WARNING, "Cellen er farvet, men farven er hverken tydeligt grøn, "
+            "gul eller rød. Skriv status som ord: grøn, gul eller rød.")
+    add("RG205", Severity.ERROR, f"Målet mangler status for {label} og er ikke indberettet. "
+        "Vælg grøn, gul eller rød.")
+    return ()
 
 
 def _bullets(text: str) -> tuple[str, ...]:

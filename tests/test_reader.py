@@ -101,10 +101,20 @@ def test_empty_and_blank_rows_are_skipped_and_comments_keep_line_breaks(tmp_path
 def test_numbers_and_dates_in_text_cells_read_as_shown(tmp_path):
     import datetime as dt
 
-    rows = [goal_row(2026.0, measure=dt.datetime(2026, 3, 1), comment=None)]
-    goal = records(read_workbook(write_workbook(tmp_path / "a.xlsx", rows)))[
-        "themes"][0]["focus_areas"][0]["goals"][0]
-    assert (goal["text"], goal["measure"]) == ("2026", "1. marts 2026")
+    rows = [goal_row(2026, measure=dt.datetime(2026, 3, 1), comment=None),
+            goal_row(1.5, measure=dt.date(2026, 3, 1)),
+            goal_row(0.25, measure=1234567.891)]
+    path = write_workbook(tmp_path / "a.xlsx", rows)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Mål"]
+    sheet["E3"].number_format = "d. mmmm yyyy"
+    sheet["D3"].number_format = "0.00"
+    sheet["D4"].number_format = "0%"
+    sheet["E4"].number_format = "#,##0.00"
+    workbook.save(path)
+    goals = records(read_workbook(path))["themes"][0]["focus_areas"][0]["goals"]
+    assert [(g["text"], g["measure"]) for g in goals] == [
+        ("2026", "2026-03-01"), ("1,50", "1. marts 2026"), ("25%", "1.234.567,89")]
 
 
 def test_every_finding_names_its_cell(tmp_path):
