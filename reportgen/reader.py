@@ -228,15 +228,8 @@ def _read_workbook(path: Path,
         # Normal (not read-only) mode: merged ranges, fills and number formats are only
         # there. The archive was checked first, and rows are bounded before iterating.
         workbook = openpyxl.load_workbook(path, data_only=True)
-    except DefusedXmlException:
-        findings.add("RG105", Severity.ERROR,
-                     "Filen indeholder XML-konstruktioner, som ikke læses af sikkerhedshensyn "
-                     "(fx entiteter). Kopiér indholdet til en ny arbejdsbog, og gem den som .xlsx.")
-        return [], 0, {}
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        findings.add("RG101", Severity.ERROR,
-                     f"Filen kan ikke læses som en Excel-arbejdsbog ({type(exc).__name__}). "
-                     "Åbn den i Excel og gem den som .xlsx.")
+        _loading_failed(exc, findings)
         return [], 0, {}
     try:
         meta = _read_meta(workbook, findings)
@@ -248,6 +241,23 @@ def _read_workbook(path: Path,
         return _normalise_rows(rows, worksheet.title, path.name, findings), len(rows), meta
     finally:
         workbook.close()
+
+
+def _loading_failed(exc: Exception, findings: _Findings) -> None:
+    """Sheets are parsed with defusedxml, workbook parts with lxml (entities unresolved,
+    amplification capped): either refusal is reported as unsafe XML."""
+    cause: BaseException | None = exc
+    while cause is not None and not (isinstance(cause, DefusedXmlException)
+                                     or "entity" in str(cause).lower()):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:
+        findings.add("RG105", Severity.ERROR,
+                     "Filen indeholder XML-konstruktioner, som af sikkerhedshensyn ikke læses "
+                     "(fx entiteter). Kopiér indholdet til en ny arbejdsbog, og gem den som .xlsx.")
+    else:
+        findings.add("RG101", Severity.ERROR,
+                     f"Filen kan ikke læses som en Excel-arbejdsbog ({type(exc).__name__}). "
+                     "Åbn den i Excel, og gem den som .xlsx.")
 
 
 def _check_file(path: Path, findings: _Findings) -> bool:
@@ -268,9 +278,7 @@ def _check_file(path: Path, findings: _Findings) -> bool:
     with path.open("rb") as stream:
         magic = stream.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        findings.add("RG102", Severity.ERROR,
-                     "Filen er i det gamle Excel-format (.xls) eller er beskyttet med "
-                     "adgangskode. Fjern en evt. adgangskode, og gem den som .xlsx.")
+        findings.add("RG102", Severity.ERROR, _ole2_message(path))
         return False
     if not magic.startswith(b"PK\x03\x04"):
         kind = "en tekst- eller CSV-fil" if _looks_like_text(magic) else "ikke en Excel-arbejdsbog"
@@ -299,6 +307,22 @@ def _check_file(path: Path, findings: _Findings) -> bool:
                      "Filen er en zip-fil, men ikke en Excel-arbejdsbog. Gem den som .xlsx.")
         return False
     return True
+
+
+def _ole2_message(path: Path) -> str:
+    """An OLE2 file is either an encrypted workbook or the old binary format."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(path) as ole:
+            encrypted = ole.exists("EncryptionInfo")
+    except Exception:  # a damaged OLE2 file: say what the header says
+        encrypted = False
+    if encrypted:
+        return ("Arbejdsbogen er beskyttet med adgangskode og kan ikke læses. Åbn den i Excel, "
+                "fjern adgangskoden (Filer › Oplysninger › Beskyt projektmappe), og gem igen.")
+    return ("Filen er i det gamle Excel-format (.xls). Åbn den i Excel, og gem den som .xlsx "
+            "(Excel-projektmappe).")
 
 
 def _looks_like_text(head: bytes) -> bool:
