@@ -128,6 +128,6 @@ def colour_status(rgb: str) -> Status | None | bool:
         return Status.RED
     if 42 <= degrees < 68:
         return Status.YELLOW
-    if 80 <= degrees < 170:
+    if 72 <= degrees < 170:  # the Office 2007 theme's green accent sits at 80°
         return Status.GREEN
     return False

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from .build import DEFAULT_FORMATS, build, check, format_list
+from .build import DEFAULT_FORMATS, build, check, format_list, write_atomically
+from .findings import render_findings
 from .model import Finding
 from .writers import DEFAULT_TEMPLATES, RenderOptions
 
@@ -33,9 +34,25 @@ def _formats(ctx, param, value: str) -> list[str]:
             f"ukendt format »{exc}«; vælg blandt pdf, docx, html, json") from None
 
 
-def _print_findings(findings: list[Finding]) -> None:
+def _report_findings(findings: list[Finding], sheet: Path | None) -> None:
     for finding in findings:
         click.echo(str(finding))
+    if sheet is not None:
+        sheet.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(sheet, render_findings(findings, sheet))
+        click.echo(f"Fundene er skrevet til {sheet}.")
+
+
+def _findings_path(ctx, param, value: Path | None) -> Path | None:
+    if value is not None and value.suffix.lower() not in (".xlsx", ".csv"):
+        raise click.BadParameter("skal ende på .xlsx eller .csv")
+    return value
+
+
+findings_option = click.option(
+    "--findings", "findings_sheet", type=click.Path(path_type=Path, dir_okay=False),
+    callback=_findings_path, help="Skriv fundene som regneark (.xlsx eller .csv), der kan "
+    "filtreres pr. center.")
 
 
 def _summary(rows_read: dict[str, int]) -> str:
@@ -65,25 +82,29 @@ def main() -> None:
 @click.option("--name", help="Filnavn uden endelse (standard: arbejdsbogens eller mappens navn).")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               default=DEFAULT_TEMPLATES, help="Mappe med skabelonerne.")
-def build_command(inputs, out_dir, formats, draft, name, templates) -> None:
+@findings_option
+def build_command(inputs, out_dir, formats, draft, name, templates, findings_sheet) -> None:
     outcome = build(_inputs(inputs), out_dir, formats,
                     RenderOptions(templates=templates, draft=draft), name=name)
-    _print_findings(outcome.findings)
+    _report_findings(outcome.findings, findings_sheet)
     if outcome.errors:
         click.echo(f"{len(outcome.errors)} fejl: rapporten er ikke skrevet. "
                    "Ret fejlene (eller byg en kladde med --draft).", err=True)
         sys.exit(1)
     written = ", ".join(str(p) for p in outcome.written)
-    click.echo(f"{_summary(outcome.rows_read)}; {outcome.goals_rendered} mål skrevet til "
-               f"{written}.")
+    merged = sum(outcome.rows_read.values()) - outcome.goals_rendered
+    same = f"; {merged} mål stod ens i flere rækker og er slået sammen" if merged else ""
+    click.echo(f"{_summary(outcome.rows_read)}{same}; {outcome.goals_rendered} mål skrevet "
+               f"til {written}.")
 
 
 @main.command("check", help="Tjek arbejdsbøgerne uden at skrive rapporten.")
 @input_argument
 @click.option("--draft", is_flag=True, help="Tjek som til en kladde.")
-def check_command(inputs, draft) -> None:
+@findings_option
+def check_command(inputs, draft, findings_sheet) -> None:
     result, findings = check(_inputs(inputs), draft=draft)
-    _print_findings(findings)
+    _report_findings(findings, findings_sheet)
     errors = sum(1 for f in findings if f.severity.name == "ERROR")
     read = _summary(result.rows_read) if result else "Intet læst"
     click.echo(f"{read}; {errors} fejl, {len(findings) - errors} andre bemærkninger.")

@@ -238,7 +238,8 @@ def _read_workbook(path: Path,
             return [], 0, meta
         worksheet, header_row, columns = found
         rows = _read_goal_rows(path, workbook, worksheet, header_row, columns, findings)
-        return _normalise_rows(rows, worksheet.title, path.name, findings), len(rows), meta
+        goal_rows = sum(1 for row in rows if row.is_goal)
+        return _normalise_rows(rows, worksheet.title, path.name, findings), goal_rows, meta
     finally:
         workbook.close()
 
@@ -413,10 +414,8 @@ def _read_goal_rows(path: Path, workbook, worksheet, header_row: int,
                 fill=_fill_status(cell, theme) if name in status_fields else None,
                 unreadable=cell.value is None and cell.coordinate in formulas,
             )
-        if row.is_goal:
-            rows.append(row)
-        elif any(c.text for c in row.cells.values()):
-            rows.append(row)  # a heading row: names a theme, focus area or effect goal
+        if any(cell.text or cell.unreadable for cell in row.cells.values()):
+            rows.append(row)  # a goal row, or a heading row naming a theme or focus area
     return rows
 
 

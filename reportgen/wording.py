@@ -28,6 +28,10 @@ class Wording:
     comment_label: str
     not_reported: str
     missing_comment: str
+    draft_mark: str
+    gaps_heading: str
+    gaps_not_reported: str
+    gaps_missing_comment: str
     legend: tuple[LegendRow, ...]
 
     def row(self, status: Status) -> LegendRow:

@@ -107,7 +107,7 @@ def _styles(document) -> None:
     _set(rpr_default, "w:rFonts", **{"w:ascii": FONT, "w:hAnsi": FONT, "w:cs": FONT,
                                      "w:eastAsia": FONT})
     for name, size, colour in (("Title", 18, "1A1A1A"), ("Subtitle", 12, "1A1A1A"),
-                               ("Heading 1", 13, "1A1A1A")):
+                               ("Heading 1", 13, "1A1A1A"), ("Heading 2", 10, "1A1A1A")):
         style = styles[name]
         style.font.name, style.font.size = FONT, Pt(size)
         style.font.color.rgb = RGBColor.from_string(colour)
@@ -131,6 +131,11 @@ def build(path: Path) -> None:
     _styles(document)
     body = document.element.body
     body.remove(body[0]) if body[0].tag == qn("w:p") else None
+
+    document.add_paragraph("{%p if draft %}")
+    mark = document.add_paragraph().add_run("{{ wording.draft_mark }}")
+    mark.bold, mark.font.size, mark.font.color.rgb = True, Pt(11), RGBColor(0x8B, 0x1A, 0x1A)
+    document.add_paragraph("{%p endif %}")
 
     header = document.add_table(rows=4, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.RIGHT
@@ -171,6 +176,7 @@ def build(path: Path) -> None:
     document.add_paragraph("{{ theme.name }}", style="Heading 1")
     _goal_table(document)
     document.add_paragraph("{%p endfor %}")
+    _gap_list(document)
 
     footer = section.footer.paragraphs[0]
     footer.paragraph_format.tab_stops.add_tab_stop(Mm(174), WD_TAB_ALIGNMENT.RIGHT)
@@ -182,6 +188,25 @@ def build(path: Path) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(path)
+
+
+def _gap_list(document) -> None:
+    """A draft's last section: the goals not reported and yellow/red goals without comment."""
+    lines = [
+        ("{%p if draft and (gaps.not_reported or gaps.missing_comment) %}", None),
+        ("{{ wording.gaps_heading }}", "Heading 1"),
+        ('{%p for key, heading in (("not_reported", wording.gaps_not_reported), '
+         '("missing_comment", wording.gaps_missing_comment)) %}', None),
+        ("{%p if gaps[key] %}", None),
+        ("{{ heading }} ({{ gaps[key]|length }})", "Heading 2"),
+        ("{%p for gap in gaps[key] %}", None),
+        ("{{ gap.goal.centre }}: {{ gap.goal.text }} ({{ gap.theme }} › {{ gap.focus_area }}; "
+         "{{ gap.place }})", "List Bullet"),
+        ("{%p endfor %}", None), ("{%p endif %}", None), ("{%p endfor %}", None),
+        ("{%p endif %}", None),
+    ]
+    for text, style in lines:
+        document.add_paragraph(text, style=style)
 
 
 def _goal_table(document) -> None:

@@ -8,7 +8,9 @@ from typing import Any
 
 from babel.dates import get_month_names
 
-from ..model import Report
+from dataclasses import dataclass
+
+from ..model import Goal, Report
 from ..wording import load_wording
 from . import RenderOptions
 
@@ -21,6 +23,32 @@ def document_title(report: Report) -> str:
     return ". ".join(parts) or FALLBACK_TITLE
 
 
+@dataclass(frozen=True)
+class Gap:
+    """A goal a draft shows although it is not ready: where it is and whose it is."""
+
+    theme: str
+    focus_area: str
+    goal: Goal
+
+    @property
+    def place(self) -> str:
+        source = self.goal.source
+        return f"{source.file} › {source.sheet} › række {source.row}"
+
+
+def draft_gaps(report: Report) -> dict[str, list[Gap]]:
+    gaps: dict[str, list[Gap]] = {"not_reported": [], "missing_comment": []}
+    for theme in report.themes:
+        for area in theme.focus_areas:
+            for goal in area.goals:
+                if not goal.is_reported:
+                    gaps["not_reported"].append(Gap(theme.name, area.name, goal))
+                if goal.lacks_comment:
+                    gaps["missing_comment"].append(Gap(theme.name, area.name, goal))
+    return gaps
+
+
 def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
     wording = load_wording(options.templates)
     return {
@@ -30,6 +58,7 @@ def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "document_title": document_title(report),
         "follow_up": report.meta.follow_up or wording.legend_heading,
         "draft": options.draft,
+        "gaps": draft_gaps(report),
     }
 
 
