@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 from ..model import Report
 from . import RenderOptions
 from .html import render_html
+from .pdf_tags import mend_tags
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -48,7 +49,8 @@ def html_to_pdf(html: str, base_dir: Path, variant: str = PDF_VARIANT) -> bytes:
     root = base_dir.resolve()
     fonts = weasyprint.text.fonts.FontConfiguration()
     document = weasyprint.HTML(string=html, base_url=f"{root}/", url_fetcher=_fetcher(root))
-    return document.write_pdf(pdf_variant=variant, font_config=fonts, uncompressed_pdf=False)
+    data = document.write_pdf(pdf_variant=variant, font_config=fonts, uncompressed_pdf=False)
+    return mend_tags(data)
 
 
 def render(report: Report, options: RenderOptions) -> bytes:

@@ -1,0 +1,193 @@
+"""Mending the gaps in WeasyPrint's tagging, after the fact, with pikepdf.
+
+WeasyPrint 70 writes a tagged PDF with four known gaps (upstream issues in brackets):
+- a section and its table that run over several pages become one `Sect` and one `Table`
+  per page, each with the header row tagged again (#2903): the fragments are merged
+  back into one table, and the repeated header rows become pagination artifacts;
+- header cells get IDs and data cells `/Headers`, but no `/Scope` (#2508), and the IDs
+  are not in an `/IDTree`: both are added;
+- page-margin content (running footer, "Side x af y") is marked as `Span` content that
+  hangs under an element outside the tree (#1836): it becomes pagination artifacts.
+Only the structure tree, the ParentTree and the marked-content operators change; what is
+drawn stays byte for byte the same.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+_MARKED = re.compile(rb"/\w+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+_ARTIFACT = b"/Artifact\n<</Type /Pagination>>\nBDC"
+_HEADINGS = {f"/H{n}" for n in range(1, 7)} | {"/H"}
+
+
+def mend_tags(data: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root = pdf.Root.get("/StructTreeRoot")
+        if root is None:  # an untagged variant: nothing to mend
+            return data
+        for document in _kids(root):
+            _merge_continued(document)
+        reachable = {element.objgen for element in _elements(root)}
+        _mark_unreachable_as_artifacts(pdf, root, reachable)
+        _add_scopes(root)
+        _add_id_tree(pdf, root)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
+def _kids(element) -> list:
+    """An element's children that are structure elements (not marked-content ids)."""
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    kids = list(kids) if isinstance(kids, Array) else [kids]
+    return [k for k in kids if isinstance(k, Dictionary) and "/S" in k]
+
+
+def _all_kids(element) -> list:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, Array) else [kids]
+
+
+def _elements(element) -> Iterator[Dictionary]:
+    for kid in _kids(element):
+        yield kid
+        yield from _elements(kid)
+
+
+def _is(element, tag: str) -> bool:
+    return isinstance(element, Dictionary) and element.get("/S") == tag
+
+
+def _merge_continued(parent) -> None:
+    """Join the per-page fragments of one section or table back into one element."""
+    merged: list = []
+    for kid in _all_kids(parent):
+        previous = merged[-1] if merged else None
+        if _is(kid, "/Sect") and _is(previous, "/Sect") and not _starts_with_heading(kid):
+            _adopt(previous, _all_kids(kid))
+        elif _is(kid, "/Table") and _is(previous, "/Table"):
+            _absorb_table(previous, kid)
+        else:
+            merged.append(kid)
+    if merged != _all_kids(parent):
+        parent.K = Array(merged)
+    for kid in _kids(parent):
+        if not _is(kid, "/Table"):
+            _merge_continued(kid)
+
+
+def _starts_with_heading(section) -> bool:
+    kids = _kids(section)
+    return bool(kids) and str(kids[0].get("/S")) in _HEADINGS
+
+
+def _adopt(parent, children: list) -> None:
+    for child in children:
+        if isinstance(child, Dictionary) and "/S" in child:
+            child.P = parent
+    parent.K = Array(_all_kids(parent) + children)
+    _merge_continued(parent)
+
+
+def _absorb_table(first, later) -> None:
+    """Move a continued table's body rows into the first fragment; its repeated header
+    row is dropped from the tree (its content becomes an artifact)."""
+    first_heads = [th for part in _kids(first) if _is(part, "/THead")
+                   for th in _elements(part) if _is(th, "/TH")]
+    later_heads = [th for part in _kids(later) if _is(part, "/THead")
+                   for th in _elements(part) if _is(th, "/TH")]
+    renamed = {bytes(b.ID): a.ID for a, b in zip(first_heads, later_heads, strict=False)
+               if "/ID" in a and "/ID" in b}
+    bodies = [part for part in _kids(later) if not _is(part, "/THead")]
+    for body in bodies:
+        for element in _elements(body):
+            _rename_headers(element, renamed)
+    _adopt(first, bodies)
+
+
+def _table_attributes(element) -> Dictionary:
+    """The element's attribute dictionary owned by /Table, created when missing."""
+    attributes = element.get("/A")
+    candidates = list(attributes) if isinstance(attributes, Array) else [attributes]
+    for candidate in candidates:
+        if isinstance(candidate, Dictionary) and candidate.get("/O") == "/Table":
+            return candidate
+    table = Dictionary(O=Name.Table)
+    if attributes is None:
+        element.A = table
+    elif isinstance(attributes, Array):
+        attributes.append(table)
+    else:
+        element.A = Array([attributes, table])
+    return table
+
+
+def _rename_headers(element, renamed: dict) -> None:
+    if not renamed or not _is(element, "/TD") or "/A" not in element:
+        return
+    attributes = _table_attributes(element)
+    if "/Headers" in attributes:
+        attributes.Headers = Array([renamed.get(bytes(h), h) for h in attributes.Headers])
+
+
+def _mark_unreachable_as_artifacts(pdf, root, reachable: set) -> None:
+    """Marked content whose element is not in the tree is, by construction here, page
+    furniture: the running footer and repeated header rows."""
+    nums = root.ParentTree.get("/Nums", Array())
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for page in pdf.pages:
+        key = page.obj.get("/StructParents")
+        marks = parents.get(int(key)) if key is not None else None
+        if not isinstance(marks, Array):
+            continue
+        stray = {mcid for mcid, element in enumerate(marks)
+                 if isinstance(element, Dictionary) and element.objgen not in reachable}
+        if not stray:
+            continue
+        for mcid in stray:
+            marks[mcid] = pikepdf.Object.parse(b"null")
+        _rewrite_marks(page, stray)
+
+
+def _rewrite_marks(page, stray: set[int]) -> None:
+    contents = page.obj.Contents
+    streams = list(contents) if isinstance(contents, Array) else [contents]
+    for stream in streams:
+        data = stream.read_bytes()
+        new = _MARKED.sub(lambda m: _ARTIFACT if int(m[1]) in stray else m[0], data)
+        if new != data:
+            stream.write(new)  # compressed again when saved
+
+
+def _add_scopes(root) -> None:
+    """Scope as the HTML meant it: a header cell first in a row with data beside it
+    heads that row; every other header cell heads its column."""
+    for row in (e for e in _elements(root) if _is(e, "/TR")):
+        cells = _kids(row)
+        for index, cell in enumerate(cells):
+            if not _is(cell, "/TH"):
+                continue
+            heads_row = index == 0 and any(_is(c, "/TD") and _all_kids(c) for c in cells[1:])
+            _table_attributes(cell).Scope = Name.Row if heads_row else Name.Column
+
+
+def _add_id_tree(pdf, root) -> None:
+    """The /IDTree through which a reader resolves the /Headers of data cells."""
+    ids = sorted(((bytes(e.ID), e) for e in _elements(root) if "/ID" in e), key=lambda p: p[0])
+    if not ids:
+        return
+    names = Array()
+    for key, element in ids:
+        names.append(pikepdf.String(key))
+        names.append(element)
+    root.IDTree = pdf.make_indirect(Dictionary(Names=names))
