@@ -13,7 +13,7 @@ import click
 from .build import DEFAULT_FORMATS, build, check, format_list, write_atomically
 from .findings import render_findings
 from .model import Finding
-from .writers import DEFAULT_TEMPLATES, RenderOptions
+from .writers import DEFAULT_TEMPLATES, PDF_VARIANTS, RenderOptions
 
 DEFAULT_INPUT = Path("input")
 
@@ -82,10 +82,14 @@ def main() -> None:
 @click.option("--name", help="Filnavn uden endelse (standard: arbejdsbogens eller mappens navn).")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               default=DEFAULT_TEMPLATES, help="Mappe med skabelonerne.")
+@click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=PDF_VARIANTS[0],
+              show_default=True, help="PDF-standard: pdf/ua-1 (tilgængelig) eller pdf/a-2a / "
+              "pdf/a-3a (arkiv, også tagget).")
 @findings_option
-def build_command(inputs, out_dir, formats, draft, name, templates, findings_sheet) -> None:
-    outcome = build(_inputs(inputs), out_dir, formats,
-                    RenderOptions(templates=templates, draft=draft), name=name)
+def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
+                  findings_sheet) -> None:
+    options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
+    outcome = build(_inputs(inputs), out_dir, formats, options, name=name)
     _report_findings(outcome.findings, findings_sheet)
     if outcome.errors:
         click.echo(f"{len(outcome.errors)} fejl: rapporten er ikke skrevet. "

@@ -16,10 +16,17 @@ from ..model import Report
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
+# Tagged variants only. PDF/UA-1 is the default: accessibility is what the law asks of
+# published documents. For the archive, PDF/A-2a: tagged ("a"), and PDF/A-2 rather than
+# A-3, which also admits arbitrary embedded files that archives may refuse.
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a")
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     templates: Path = DEFAULT_TEMPLATES
     draft: bool = False
+    pdf_variant: str = PDF_VARIANTS[0]
 
 
 FORMATS: dict[str, str] = {  # format -> module of this package

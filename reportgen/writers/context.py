@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from babel.dates import get_month_names
@@ -49,6 +50,20 @@ def draft_gaps(report: Report) -> dict[str, list[Gap]]:
     return gaps
 
 
+def report_texts(report: Report) -> Iterator[str]:
+    """Every text the report holds that came from a workbook."""
+    meta = report.meta
+    yield from (t for t in (meta.title, meta.subtitle, meta.case_number, meta.case_handler,
+                            meta.date, meta.revised, meta.follow_up, *meta.intro) if t)
+    for theme in report.themes:
+        yield theme.name
+        for area in theme.focus_areas:
+            yield area.name
+            yield from area.effect_goals
+            for goal in area.goals:
+                yield from (t for t in (goal.text, goal.measure, goal.centre, goal.comment) if t)
+
+
 def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
     wording = load_wording(options.templates)
     return {
@@ -59,6 +74,7 @@ def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "follow_up": report.meta.follow_up or wording.legend_heading,
         "draft": options.draft,
         "gaps": draft_gaps(report),
+        "report_date": report_date(report.meta),
     }
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..model import Report, Status
 from ..smileys import smiley_data_uri
 from . import RenderOptions
-from .context import template_context
+from .context import report_texts, template_context
+
+_EMOJI = re.compile("[\u2190-\u21ff\u2300-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]")
 
 
 def render_html(report: Report, options: RenderOptions) -> str:
@@ -19,6 +23,7 @@ def render_html(report: Report, options: RenderOptions) -> str:
     )
     context = template_context(report, options)
     context["smiley_src"] = {status: smiley_data_uri(status) for status in Status}
+    context["uses_emoji"] = any(_EMOJI.search(text) for text in report_texts(report))
     return env.get_template("report.html.j2").render(context)
 
 

@@ -12,12 +12,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..model import Report
-from . import RenderOptions
+from . import PDF_VARIANTS, RenderOptions
 from .html import render_html
 from .pdf_tags import mend_tags
-
-PDF_VARIANT = "pdf/ua-1"
-
 
 class FetchRefused(ValueError):
     pass
@@ -40,7 +37,7 @@ def _fetcher(root: Path):
     return TemplateFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
 
 
-def html_to_pdf(html: str, base_dir: Path, variant: str = PDF_VARIANT) -> bytes:
+def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]) -> bytes:
     # Without HarfBuzz's subsetter WeasyPrint subsets fonts with fontTools, which stamps
     # the clock into each font unless SOURCE_DATE_EPOCH is set: pin it for the same bytes.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
@@ -54,4 +51,4 @@ def html_to_pdf(html: str, base_dir: Path, variant: str = PDF_VARIANT) -> bytes:
 
 
 def render(report: Report, options: RenderOptions) -> bytes:
-    return html_to_pdf(render_html(report, options), options.templates)
+    return html_to_pdf(render_html(report, options), options.templates, options.pdf_variant)
