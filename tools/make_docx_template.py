@@ -106,8 +106,10 @@ def _styles(document) -> None:
     _set(rpr_default, "w:lang", **{"w:val": "da-DK", "w:eastAsia": "da-DK", "w:bidi": "ar-SA"})
     _set(rpr_default, "w:rFonts", **{"w:ascii": FONT, "w:hAnsi": FONT, "w:cs": FONT,
                                      "w:eastAsia": FONT})
-    for name, size, colour in (("Title", 18, "1A1A1A"), ("Subtitle", 12, "1A1A1A"),
-                               ("Heading 1", 13, "1A1A1A"), ("Heading 2", 10, "1A1A1A")):
+    # Heading 1 is the report's title, Heading 2 a theme, Heading 3 a part of the draft's
+    # gap list: Word's navigation pane then shows what the PDF's bookmarks show.
+    for name, size, colour in (("Heading 1", 18, "1A1A1A"), ("Subtitle", 12, "1A1A1A"),
+                               ("Heading 2", 13, "1A1A1A"), ("Heading 3", 10, "1A1A1A")):
         style = styles[name]
         style.font.name, style.font.size = FONT, Pt(size)
         style.font.color.rgb = RGBColor.from_string(colour)
@@ -115,10 +117,10 @@ def _styles(document) -> None:
         pPr = style.element.get_or_add_pPr()
         for border in pPr.findall(qn("w:pBdr")):  # the default Title has a rule under it
             pPr.remove(border)
-    styles["Title"].font.bold = True
+    styles["Heading 1"].font.bold = True
     _set(styles["Subtitle"].element.get_or_add_rPr(), "w:spacing", **{"w:val": "0"})
-    styles["Heading 1"].paragraph_format.space_before = Pt(14)
-    styles["Heading 1"].paragraph_format.keep_with_next = True
+    styles["Heading 2"].paragraph_format.space_before = Pt(14)
+    styles["Heading 2"].paragraph_format.keep_with_next = True
 
 
 def build(path: Path) -> None:
@@ -148,7 +150,7 @@ def build(path: Path) -> None:
         _text(row.cells[1], f'{{{{ {value} or "" }}}}')
     _widths(header, (28, 52))
 
-    document.add_paragraph("{{ meta.title or document_title }}", style="Title")
+    document.add_paragraph("{{ meta.title or document_title }}", style="Heading 1")
     document.add_paragraph("{%p if meta.subtitle %}")
     document.add_paragraph("{{ meta.subtitle }}", style="Subtitle")
     document.add_paragraph("{%p endif %}")
@@ -173,7 +175,7 @@ def build(path: Path) -> None:
     document.add_paragraph().add_run("{{ wording.comment_rule }}").italic = True
 
     document.add_paragraph("{%p for theme in report.themes %}")
-    document.add_paragraph("{{ theme.name }}", style="Heading 1")
+    document.add_paragraph("{{ theme.name }}", style="Heading 2")
     _goal_table(document)
     document.add_paragraph("{%p endfor %}")
     _gap_list(document)
@@ -194,11 +196,11 @@ def _gap_list(document) -> None:
     """A draft's last section: the goals not reported and yellow/red goals without comment."""
     lines = [
         ("{%p if draft and (gaps.not_reported or gaps.missing_comment) %}", None),
-        ("{{ wording.gaps_heading }}", "Heading 1"),
+        ("{{ wording.gaps_heading }}", "Heading 2"),
         ('{%p for key, heading in (("not_reported", wording.gaps_not_reported), '
          '("missing_comment", wording.gaps_missing_comment)) %}', None),
         ("{%p if gaps[key] %}", None),
-        ("{{ heading }} ({{ gaps[key]|length }})", "Heading 2"),
+        ("{{ heading }} ({{ gaps[key]|length }})", "Heading 3"),
         ("{%p for gap in gaps[key] %}", None),
         ("{{ gap.goal.centre }}: {{ gap.goal.text }} ({{ gap.theme }} › {{ gap.focus_area }}; "
          "{{ gap.place }})", "List Bullet"),
@@ -215,7 +217,7 @@ def _goal_table(document) -> None:
         "for goal", "goal", "endfor goal", "endfor area",
     ]
     table = document.add_table(rows=len(rows), cols=5, style="Table Grid")
-    _caption(table, "Mål og status")
+    _caption(table, "{{ theme.name }}: mål og status")
     r = {name: table.rows[i] for i, name in enumerate(rows)}
 
     theme = r["theme"].cells[0].merge(r["theme"].cells[4])

@@ -10,6 +10,10 @@ WeasyPrint 70 writes a tagged PDF with four known gaps (upstream issues in brack
   hangs under an element outside the tree (#1836): it becomes pagination artifacts.
 Only the structure tree, the ParentTree and the marked-content operators change; what is
 drawn stays byte for byte the same.
+
+A PDF/A file made this way is tagged to the same standard, but WeasyPrint writes the
+identification of one standard only; the PDF/UA-1 identification is added to its XMP,
+with the extension schema PDF/A requires for a namespace it does not predefine.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ def mend_tags(data: bytes) -> bytes:
         _mark_unreachable_as_artifacts(pdf, root, reachable)
         _add_scopes(root)
         _add_id_tree(pdf, root)
+        _claim_pdfua(pdf)
+        pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
         return out.getvalue()
@@ -191,3 +197,29 @@ def _add_id_tree(pdf, root) -> None:
         names.append(pikepdf.String(key))
         names.append(element)
     root.IDTree = pdf.make_indirect(Dictionary(Names=names))
+
+
+_PDFUA_IN_PDFA = b"""<rdf:Description rdf:about="" \
+xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" \
+xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" \
+xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#"><pdfaExtension:schemas><rdf:Bag>\
+<rdf:li rdf:parseType="Resource">\
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix><pdfaSchema:property><rdf:Seq>\
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>part</pdfaProperty:name>\
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>\
+<pdfaProperty:category>internal</pdfaProperty:category>\
+<pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>\
+</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag></pdfaExtension:schemas>\
+</rdf:Description><rdf:Description rdf:about="" \
+xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/></rdf:RDF>"""
+
+
+def _claim_pdfua(pdf) -> None:
+    metadata = pdf.Root.get("/Metadata")
+    if metadata is None:
+        return
+    xmp = metadata.read_bytes()
+    if b"pdfaid:part" in xmp and b"pdfuaid:part" not in xmp:
+        metadata.write(xmp.replace(b"</rdf:RDF>", _PDFUA_IN_PDFA, 1))

@@ -1,0 +1,240 @@
+"""Publication quality: the tagged PDF and the DOCX, checked through their structure."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import docx
+import pikepdf
+import pytest
+from docx.oxml.ns import qn
+
+from reportgen.build import build
+from reportgen.model import Status
+from reportgen.smileys import COLOURS
+from reportgen.writers import RenderOptions
+
+from .conftest import (DEFAULT_INPUT, docx_pictures, goal_row, pdf_figures, pdf_text, squash,
+                       write_workbook)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import workbooks  # noqa: E402  (the benchmark's synthetic workbooks)
+
+THEMES = 4
+
+
+@pytest.fixture(scope="session")
+def multi_theme(tmp_path_factory) -> dict[str, bytes]:
+    """Four themes over several pages: tables that cross page breaks."""
+    folder = tmp_path_factory.mktemp("multi")
+    path = workbooks.write(48, folder / "in" / "multi.xlsx")
+    outcome = build([path], folder / "out", ("pdf", "docx"))
+    assert not outcome.errors
+    return {p.suffix[1:]: p.read_bytes() for p in outcome.written}
+
+
+@pytest.fixture(scope="session", params=["default", "multi"])
+def report(request, default_build, multi_theme) -> dict[str, bytes]:
+    return default_build if request.param == "default" else multi_theme
+
+
+def elements(pdf) -> list:
+    found = []
+
+    def walk(node):
+        kids = node.get("/K")
+        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                found.append(kid)
+                walk(kid)
+    walk(pdf.Root.StructTreeRoot)
+    return found
+
+
+def table_attr(element, key):
+    attributes = element.get("/A")
+    for candidate in (list(attributes) if isinstance(attributes, pikepdf.Array)
+                      else [attributes]):
+        if isinstance(candidate, pikepdf.Dictionary) and key in candidate:
+            return candidate[key]
+    return None
+
+
+def test_pdf_is_marked_danish_titled_and_identified_as_pdf_ua(report):
+    with pikepdf.open(io.BytesIO(report["pdf"])) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert pdf.Root.Lang == "da-DK"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        meta = pdf.open_metadata()
+        assert meta["pdfuaid:part"] == "1"
+        assert str(pdf.docinfo.Title) == meta["dc:title"] and meta["dc:title"]
+        assert str(pdf.docinfo.Subject) and str(pdf.docinfo.Keywords).startswith("Tema 1")
+
+
+def test_structure_has_tables_headers_cells_and_figures_with_alt(report):
+    with pikepdf.open(io.BytesIO(report["pdf"])) as pdf:
+        tags = [str(e.S) for e in elements(pdf)]
+        for tag in ("/Table", "/THead", "/TH", "/TD", "/Figure", "/H1", "/H2"):
+            assert tag in tags, tag
+        figures = [e for e in elements(pdf) if e.S == "/Figure"]
+        assert figures and all(str(f.get("/Alt", "")).strip() for f in figures)
+
+
+def test_one_table_per_theme_however_many_pages_it_spans(multi_theme):
+    with pikepdf.open(io.BytesIO(multi_theme["pdf"])) as pdf:
+        assert len(pdf.pages) >= 4
+        tables = [e for e in elements(pdf) if e.S == "/Table"]
+        # the header block, the legend, and one goal table per theme
+        assert len(tables) == 2 + THEMES
+        for table in tables[2:]:
+            heads = [k for k in table.K if k.get("/S") == "/THead"]
+            assert len(heads) == 1
+
+
+def test_every_header_cell_has_a_scope_and_every_header_reference_resolves(report):
+    with pikepdf.open(io.BytesIO(report["pdf"])) as pdf:
+        everything = elements(pdf)
+        names = pdf.Root.StructTreeRoot.IDTree.Names
+        id_tree = {bytes(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+        for element in everything:
+            if element.S == "/TH":
+                assert table_attr(element, "/Scope") in ("/Row", "/Column")
+            headers = table_attr(element, "/Headers") if element.S == "/TD" else None
+            for ref in headers or []:
+                assert id_tree[bytes(ref)].S == "/TH"
+        goal_headers = [e for e in everything if e.S == "/TH"
+                        and table_attr(e, "/Scope") == "/Row"]
+        assert goal_headers
+
+
+def test_page_furniture_is_artifact_and_all_content_is_in_the_tree(report):
+    with pikepdf.open(io.BytesIO(report["pdf"])) as pdf:
+        reachable = {e.objgen for e in elements(pdf)}
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        for number, page in enumerate(pdf.pages, start=1):
+            stream = b"".join(s.read_bytes() for s in (
+                page.obj.Contents if isinstance(page.obj.Contents, pikepdf.Array)
+                else [page.obj.Contents]))
+            marks = parents[int(page.obj.StructParents)]
+            for mcid in map(int, re.findall(rb"<</MCID (\d+)>>\s*BDC", stream)):
+                assert marks[mcid].objgen in reachable, (number, mcid)
+            assert stream.count(b"/Artifact\n<</Type /Pagination>>") >= 2  # footer texts
+        footer = f"Side 1 af {len(pdf.pages)}"
+        assert footer in pdf_text(report["pdf"])
+
+
+def test_fonts_are_embedded(report):
+    with pikepdf.open(io.BytesIO(report["pdf"])) as pdf:
+        fonts = {}
+        for page in pdf.pages:
+            for name, font in page.Resources.get("/Font", {}).items():
+                fonts[str(font.get("/BaseFont", name))] = font
+        assert fonts
+        for name, font in fonts.items():
+            descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
+
+
+def test_outline_has_title_themes_and_focus_areas(default_build):
+    with pikepdf.open(io.BytesIO(default_build["pdf"])) as pdf, pdf.open_outline() as outline:
+        def titles(items):
+            return [(i.title, titles(i.children)) for i in items]
+        assert titles(outline.root) == [("Tema 1: Vision og Bosætning.", [
+            ("Tema 1: Mærk Næstved", [("Indsatsområde: Vision", []),
+                                      ("Indsatsområde: Bosætning", [])])])]
+
+
+def test_emoji_and_danish_letters_render_with_an_embedded_font(tmp_path):
+    path = write_workbook(tmp_path / "e.xlsx", [goal_row("Mål æøå", "gul",
+                                                         comment="Forsinket 😞 men 👍 🟢")])
+    outcome = build([path], tmp_path / "out", ("pdf",))
+    data = outcome.written[0].read_bytes()
+    assert squash("Forsinket 😞 men 👍 🟢") in squash(pdf_text(data))
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        names = {str(f.get("/BaseFont", "")) for page in pdf.pages
+                 for f in page.Resources.Font.values()}
+    assert any("Noto-Color-Emoji" in n for n in names), names
+
+
+def relative_luminance(hex_colour: str) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(int(hex_colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_smiley_outline_contrast_against_white_is_at_least_3_to_1(status):
+    outline = COLOURS[status][1]
+    assert 1.05 / (relative_luminance(outline) + 0.05) >= 3
+
+
+def test_docx_language_properties_headings_and_table_semantics(report):
+    document = docx.Document(io.BytesIO(report["docx"]))
+    lang = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
+    assert lang.get(qn("w:val")) == "da-DK"
+    props = document.core_properties
+    assert props.title and props.subject and props.author and props.language == "da-DK"
+    styles = [p.style.name for p in document.paragraphs if p.text.strip()]
+    assert styles[0] == "Heading 1"
+    assert styles.count("Heading 2") == len(json_themes(report))
+    for table in document.tables[1:]:
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    goal_rows = [row for table in document.tables[2:] for row in table.rows
+                 if row._tr.trPr is not None
+                 and row._tr.trPr.find(qn("w:cantSplit")) is not None]
+    assert len(goal_rows) >= sum(len(a["goals"]) for t in json_themes(report)
+                                 for a in t["focus_areas"])
+    assert all(alt for alt, _ in docx_pictures(report["docx"]))
+    footer = zipfile.ZipFile(io.BytesIO(report["docx"])).read("word/footer1.xml").decode()
+    assert 'w:instr=" PAGE "' in footer and 'w:instr=" NUMPAGES "' in footer
+
+
+def json_themes(report) -> list:
+    document = docx.Document(io.BytesIO(report["docx"]))
+    names = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    return [{"name": n, "focus_areas": []} for n in names] if "json" not in report else \
+        json.loads(report["json"])["themes"]
+
+
+def test_archival_variant_is_pdf_a_2a_tagged_and_still_pdf_ua(tmp_path):
+    outcome = build([DEFAULT_INPUT], tmp_path, ("pdf",), RenderOptions(pdf_variant="pdf/a-2a"))
+    with pikepdf.open(outcome.written[0]) as pdf:
+        meta = pdf.open_metadata()
+        assert (meta["pdfaid:part"], meta["pdfaid:conformance"], meta["pdfuaid:part"]) == (
+            "2", "A", "1")
+        assert pdf.Root.MarkInfo.Marked is True and "/OutputIntents" in pdf.Root
+        assert meta.pdfa_status == "2A"
+    errors, warnings = outloud_errors(outcome.written[0])
+    assert errors == [] and warnings <= {"TBL-014"}
+
+
+def outloud_errors(path: Path) -> tuple[list, set]:
+    outloud = Path(sys.executable).with_name("outloud")
+    result = subprocess.run([str(outloud), "--json", "-", "--fail-on", "never", str(path)],
+                            capture_output=True, text=True, check=True)
+    findings = json.loads(result.stdout)["results"][0]["findings"]
+    errors = [(f["rule"], f["message"]) for f in findings if f["severity"] == "error"]
+    return errors, {f["rule"] for f in findings if f["severity"] == "warning"}
+
+
+def test_outloud_finds_no_error_and_only_the_known_warning(report, tmp_path):
+    path = tmp_path / "r.pdf"
+    path.write_bytes(report["pdf"])
+    errors, warnings = outloud_errors(path)
+    assert errors == []
+    # TBL-014: outloud places a table on the page of its /Pg only, so a table that runs
+    # over several pages leaves the rest of its grid "uncovered" (see README).
+    assert warnings <= {"TBL-014"}
+
+
+def test_figures_in_pdf_and_pictures_in_docx_say_the_same(report):
+    assert pdf_figures(report["pdf"]) == [alt for alt, _ in docx_pictures(report["docx"])]
