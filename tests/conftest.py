@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from docx.text.paragraph import Paragraph
 from openpyxl import Workbook
 
 from reportgen.build import build
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import workbooks  # noqa: E402  (the benchmark's synthetic workbooks)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = ROOT / "input"
@@ -118,3 +122,13 @@ def default_build(tmp_path_factory) -> dict[str, bytes]:
     outcome = build([DEFAULT_INPUT], out, ("pdf", "docx", "html", "json"))
     assert not outcome.errors, outcome.errors
     return {path.suffix[1:]: path.read_bytes() for path in outcome.written}
+
+
+@pytest.fixture(scope="session")
+def multi_theme(tmp_path_factory) -> dict[str, bytes]:
+    """Four themes over several pages: tables that cross page breaks."""
+    folder = tmp_path_factory.mktemp("multi")
+    path = workbooks.write(48, folder / "in" / "multi.xlsx")
+    outcome = build([path], folder / "out", ("pdf", "docx"))
+    assert not outcome.errors
+    return {p.suffix[1:]: p.read_bytes() for p in outcome.written}

@@ -23,20 +23,7 @@ from reportgen.writers import RenderOptions
 from .conftest import (DEFAULT_INPUT, docx_pictures, goal_row, pdf_figures, pdf_text, squash,
                        write_workbook)
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-import workbooks  # noqa: E402  (the benchmark's synthetic workbooks)
-
-THEMES = 4
-
-
-@pytest.fixture(scope="session")
-def multi_theme(tmp_path_factory) -> dict[str, bytes]:
-    """Four themes over several pages: tables that cross page breaks."""
-    folder = tmp_path_factory.mktemp("multi")
-    path = workbooks.write(48, folder / "in" / "multi.xlsx")
-    outcome = build([path], folder / "out", ("pdf", "docx"))
-    assert not outcome.errors
-    return {p.suffix[1:]: p.read_bytes() for p in outcome.written}
+THEMES = 4  # in the synthetic multi-theme report
 
 
 @pytest.fixture(scope="session", params=["default", "multi"])
