@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help report test check templates clean
+.PHONY: help report test check bench templates clean
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -17,6 +17,9 @@ test: $(INSTALLED) ## run the whole test suite
 
 check: $(INSTALLED) ## check the workbooks in input/ without writing the report
 	$(BIN)/reportgen check input
+
+bench: $(INSTALLED) ## time every step at 20, 200 and 2,000 goals (and LibreOffice, if installed)
+	$(BIN)/python bench/run.py
 
 templates: $(INSTALLED) ## remake templates/report.docx and the default input from their scripts
 	$(BIN)/python tools/make_docx_template.py templates/report.docx

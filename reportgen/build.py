@@ -17,6 +17,8 @@ from pathlib import Path
 from .model import Finding, Report, Severity
 from .reader import ReadResult, find_workbooks, read_workbooks
 from .writers import FORMATS, RenderOptions, writer
+from .writers.parallel import PdfProcess
+from .writers.pdf import pdf_html
 
 DEFAULT_FORMATS = ("pdf", "docx")
 # Gaps a draft renders (visibly marked) instead of stopping at.
@@ -53,19 +55,37 @@ def check(inputs: Sequence[Path], draft: bool = False) -> tuple[ReadResult | Non
 
 
 def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,
-          options: RenderOptions = RenderOptions(), name: str | None = None) -> BuildResult:
-    result, findings = check(inputs, draft=options.draft)
-    outcome = BuildResult(findings, result.rows_read if result else {})
-    if result is None or outcome.errors:
-        return outcome
-    report = result.report
-    outcome.goals_rendered = sum(1 for _ in report.goals())
-    stem = name or output_name(inputs, report)
-    rendered = {fmt: writer(fmt)(report, options) for fmt in formats}
+          options: RenderOptions = RenderOptions(), name: str | None = None,
+          parallel: bool = True) -> BuildResult:
+    pdf_process = PdfProcess().start() if parallel and "pdf" in formats else None
+    try:
+        result, findings = check(inputs, draft=options.draft)
+        outcome = BuildResult(findings, result.rows_read if result else {})
+        if result is None or outcome.errors:
+            return outcome
+        report = result.report
+        outcome.goals_rendered = sum(1 for _ in report.goals())
+        stem = name or output_name(inputs, report)
+        rendered = _render(report, options, formats, pdf_process)
+    finally:
+        if pdf_process is not None:
+            pdf_process.stop()
     out_dir.mkdir(parents=True, exist_ok=True)
     for fmt, data in rendered.items():
         outcome.written.append(write_atomically(out_dir / f"{stem}.{fmt}", data))
     return outcome
+
+
+def _render(report: Report, options: RenderOptions, formats: Sequence[str],
+            pdf_process: PdfProcess | None) -> dict[str, bytes]:
+    """Every format in memory; the PDF on the other core when a process is at hand."""
+    if pdf_process is not None:
+        pdf_process.send(pdf_html(report, options), options.templates, options.pdf_variant)
+    rendered = {fmt: writer(fmt)(report, options)
+                for fmt in formats if fmt != "pdf" or pdf_process is None}
+    if pdf_process is not None:
+        rendered["pdf"] = pdf_process.receive()
+    return {fmt: rendered[fmt] for fmt in formats}
 
 
 def output_name(inputs: Sequence[Path], report: Report) -> str:

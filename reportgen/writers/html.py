@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -14,7 +15,9 @@ from .context import report_texts, template_context
 _EMOJI = re.compile("[\u2190-\u21ff\u2300-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]")
 
 
-def render_html(report: Report, options: RenderOptions) -> str:
+def render_html(report: Report, options: RenderOptions,
+                smiley_src: Callable[[Status], str] = smiley_data_uri) -> str:
+    """The report as HTML; the smileys as data URIs unless told where else to find them."""
     env = Environment(
         loader=FileSystemLoader(options.templates),
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
@@ -22,7 +25,7 @@ def render_html(report: Report, options: RenderOptions) -> str:
         keep_trailing_newline=True,
     )
     context = template_context(report, options)
-    context["smiley_src"] = {status: smiley_data_uri(status) for status in Status}
+    context["smiley_src"] = {status: smiley_src(status) for status in Status}
     context["uses_emoji"] = any(_EMOJI.search(text) for text in report_texts(report))
     return env.get_template("report.html.j2").render(context)
 

@@ -11,10 +11,13 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..model import Report
+from ..model import Report, Status
+from ..smileys import smiley_svg
 from . import PDF_VARIANTS, RenderOptions
 from .html import render_html
-from .pdf_tags import mend_tags
+
+SMILEY_SCHEME = "smiley"
+
 
 class FetchRefused(ValueError):
     pass
@@ -26,6 +29,10 @@ def _fetcher(root: Path):
     class TemplateFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
+            if parts.scheme == SMILEY_SCHEME:
+                svg = smiley_svg(Status(parts.path)).encode()
+                return URLFetcherResponse(url, body=svg,
+                                          headers={"Content-Type": "image/svg+xml"})
             if parts.scheme == "data":
                 return super().fetch(url, headers)
             if parts.scheme == "file":
@@ -34,15 +41,74 @@ def _fetcher(root: Path):
                     return URLFetcherResponse(url, body=path.read_bytes())
             raise FetchRefused(f"not fetched: {url[:80]}")
 
-    return TemplateFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+    return TemplateFetcher(allowed_protocols=("data", "file", SMILEY_SCHEME),
+                           allow_redirects=False)
 
 
-def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]) -> bytes:
+def _share_svg_drawings(weasyprint) -> None:
+    """Draw each SVG image once per size, as a form XObject every use refers to.
+
+    WeasyPrint 70 draws an SVG image anew, element by element, wherever it appears: a
+    report with thousands of smileys spends a quarter of its writing time redrawing
+    three faces. All pages share one resources dictionary, so one form per face and size
+    serves every page; each use stays a tagged Figure with its own alternative text.
+    """
+    svg_image = weasyprint.images.SVGImage
+    if getattr(svg_image, "_shared_drawings", False):
+        return
+    draw_anew = svg_image.draw
+
+    def draw(self, stream, width, height, style):
+        forms = self.__dict__.setdefault("_forms", {})
+        key = (id(stream._resources), width, height)
+        if key not in forms:
+            form = stream.add_group(0, 0, width, height)
+            del form.extra["Group"]  # a plain form: no transparency group is needed
+            draw_anew(self, form, width, height, style)
+            forms[key] = form.id
+        stream.draw_x_object(forms[key])
+
+    svg_image.draw = draw
+    svg_image._shared_drawings = True
+
+
+def _cache_page_references() -> None:
+    """pydyf rebuilds the tuple of every page's reference each time it is asked for one,
+    and WeasyPrint's tagging asks once per structure element: quadratic in the number of
+    pages (at 2,000 goals, 50,000 elements × 320 pages). Cached here, by page count."""
+    import pydyf
+
+    if getattr(pydyf.PDF, "_cached_page_references", False):
+        return
+
+    def page_references(self):
+        kids = self.pages["Kids"]
+        cached = self.__dict__.get("_page_references")
+        if cached is None or cached[0] != len(kids):
+            cached = (len(kids), tuple(f"{n} 0 R".encode("ascii") for n in kids[::3]))
+            self.__dict__["_page_references"] = cached
+        return cached[1]
+
+    pydyf.PDF.page_references = property(page_references)
+    pydyf.PDF._cached_page_references = True
+
+
+def prepare():
+    """Import WeasyPrint, with this module's repairs to it; returns the module."""
     # Without HarfBuzz's subsetter WeasyPrint subsets fonts with fontTools, which stamps
     # the clock into each font unless SOURCE_DATE_EPOCH is set: pin it for the same bytes.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     import weasyprint
 
+    _share_svg_drawings(weasyprint)
+    _cache_page_references()
+    return weasyprint
+
+
+def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]) -> bytes:
+    from .pdf_tags import mend_tags
+
+    weasyprint = prepare()
     root = base_dir.resolve()
     fonts = weasyprint.text.fonts.FontConfiguration()
     document = weasyprint.HTML(string=html, base_url=f"{root}/", url_fetcher=_fetcher(root))
@@ -50,5 +116,11 @@ def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]
     return mend_tags(data)
 
 
+def pdf_html(report: Report, options: RenderOptions) -> str:
+    """The HTML the PDF is made from: a short URL per smiley rather than a data URI, as
+    thousands of smileys would otherwise make megabytes of HTML to parse."""
+    return render_html(report, options, smiley_src=lambda s: f"{SMILEY_SCHEME}:{s.value}")
+
+
 def render(report: Report, options: RenderOptions) -> bytes:
-    return html_to_pdf(render_html(report, options), options.templates, options.pdf_variant)
+    return html_to_pdf(pdf_html(report, options), options.templates, options.pdf_variant)

@@ -28,6 +28,7 @@ from pikepdf import Array, Dictionary, Name
 _MARKED = re.compile(rb"/\w+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 _ARTIFACT = b"/Artifact\n<</Type /Pagination>>\nBDC"
 _HEADINGS = {f"/H{n}" for n in range(1, 7)} | {"/H"}
+_GROUPS = {"/Document", "/Part", "/Art", "/Sect", "/Div", "/NonStruct"}  # may hold fragments
 
 
 def mend_tags(data: bytes) -> bytes:
@@ -35,12 +36,11 @@ def mend_tags(data: bytes) -> bytes:
         root = pdf.Root.get("/StructTreeRoot")
         if root is None:  # an untagged variant: nothing to mend
             return data
-        for document in _kids(root):
-            _merge_continued(document)
-        reachable = {element.objgen for element in _elements(root)}
-        _mark_unreachable_as_artifacts(pdf, root, reachable)
-        _add_scopes(root)
-        _add_id_tree(pdf, root)
+        _merge_continued(root)
+        elements = list(_elements(root))
+        _mark_unreachable_as_artifacts(pdf, root, {e.objgen for e in elements})
+        _add_scopes(elements)
+        _add_id_tree(pdf, root, elements)
         _claim_pdfua(pdf)
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         out = io.BytesIO()
@@ -76,8 +76,9 @@ def _is(element, tag: str) -> bool:
 
 def _merge_continued(parent) -> None:
     """Join the per-page fragments of one section or table back into one element."""
+    kids = _all_kids(parent)
     merged: list = []
-    for kid in _all_kids(parent):
+    for kid in kids:
         previous = merged[-1] if merged else None
         if _is(kid, "/Sect") and _is(previous, "/Sect") and not _starts_with_heading(kid):
             _adopt(previous, _all_kids(kid))
@@ -85,10 +86,10 @@ def _merge_continued(parent) -> None:
             _absorb_table(previous, kid)
         else:
             merged.append(kid)
-    if merged != _all_kids(parent):
+    if len(merged) != len(kids):
         parent.K = Array(merged)
-    for kid in _kids(parent):
-        if not _is(kid, "/Table"):
+    for kid in merged:
+        if isinstance(kid, Dictionary) and str(kid.get("/S")) in _GROUPS:
             _merge_continued(kid)
 
 
@@ -102,7 +103,6 @@ def _adopt(parent, children: list) -> None:
         if isinstance(child, Dictionary) and "/S" in child:
             child.P = parent
     parent.K = Array(_all_kids(parent) + children)
-    _merge_continued(parent)
 
 
 def _absorb_table(first, later) -> None:
@@ -175,10 +175,10 @@ def _rewrite_marks(page, stray: set[int]) -> None:
             stream.write(new)  # compressed again when saved
 
 
-def _add_scopes(root) -> None:
+def _add_scopes(elements: list) -> None:
     """Scope as the HTML meant it: a header cell first in a row with data beside it
     heads that row; every other header cell heads its column."""
-    for row in (e for e in _elements(root) if _is(e, "/TR")):
+    for row in (e for e in elements if e.S == "/TR"):
         cells = _kids(row)
         for index, cell in enumerate(cells):
             if not _is(cell, "/TH"):
@@ -187,9 +187,9 @@ def _add_scopes(root) -> None:
             _table_attributes(cell).Scope = Name.Row if heads_row else Name.Column
 
 
-def _add_id_tree(pdf, root) -> None:
+def _add_id_tree(pdf, root, elements: list) -> None:
     """The /IDTree through which a reader resolves the /Headers of data cells."""
-    ids = sorted(((bytes(e.ID), e) for e in _elements(root) if "/ID" in e), key=lambda p: p[0])
+    ids = sorted(((bytes(e.ID), e) for e in elements if "/ID" in e), key=lambda p: p[0])
     if not ids:
         return
     names = Array()

@@ -1,0 +1,179 @@
+"""The benchmark: every step of a build, timed in fresh processes, at several sizes.
+
+    .venv/bin/python bench/run.py                      # 20, 200 and 2,000 goals, 3 runs
+    .venv/bin/python bench/run.py --sizes 20 --runs 1  # quick
+
+For each size it writes a synthetic workbook (bench/workbooks.py), then runs, each in a
+fresh Python process: reading, HTML, PDF (the default tagged variant, from HTML),
+DOCX, and the whole `reportgen build` (PDF + DOCX). Each step reports its own time; the
+whole build is timed from outside. Peak memory is the process's maximum resident set.
+When LibreOffice is installed, the peer pipeline — the DOCX converted with
+`soffice --headless --convert-to pdf` — runs paired with `reportgen build --format pdf`
+(A B A B …) and the ratio of each pair is given. Results: a table, and JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import workbooks  # noqa: E402
+
+PYTHON = sys.executable
+REPORTGEN = [str(Path(PYTHON).with_name("reportgen"))]
+
+# Each step runs in a fresh process, does what it needs untimed, then times itself.
+STEP = r"""
+import json, sys, time
+from pathlib import Path
+start = time.perf_counter()
+from reportgen.reader import find_workbooks, read_workbooks
+from reportgen.writers import RenderOptions
+step, folder = sys.argv[1], Path(sys.argv[2])
+if step == "read":
+    result = read_workbooks(find_workbooks([folder]))
+    elapsed = time.perf_counter() - start
+else:
+    report = read_workbooks(find_workbooks([folder])).report
+    options = RenderOptions()
+    if step == "html":
+        from reportgen.writers.html import render_html
+        start = time.perf_counter()
+        render_html(report, options)
+    elif step == "pdf":
+        from reportgen.writers.pdf import SMILEY_SCHEME, html_to_pdf
+        from reportgen.writers.html import render_html
+        html = render_html(report, options, smiley_src=lambda s: f"{SMILEY_SCHEME}:{s.value}")
+        start = time.perf_counter()  # from HTML, with WeasyPrint's import
+        html_to_pdf(html, options.templates, options.pdf_variant)
+    elif step == "docx":
+        from reportgen.writers import writer
+        start = time.perf_counter()
+        writer("docx")(report, options)
+    elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed}))
+"""
+
+
+def run(command: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MiB of the process tree's largest child, and stdout."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env={**os.environ, "PYTHONHASHSEED": "0"})
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    out = process.stdout.read().decode()
+    err = process.stderr.read().decode()
+    process.stdout.close()
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{command[:4]} failed:\n{err[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
+            "max": round(max(values), 3)}
+
+
+def bench_size(goals: int, runs: int, work: Path, soffice: list[str] | None) -> dict:
+    folder = work / f"in-{goals}"
+    workbooks.write(goals, folder / f"bench-{goals}.xlsx")
+    out = work / f"out-{goals}"
+    results: dict[str, dict] = {}
+    samples: dict[str, list] = {name: [] for name in ("read", "html", "pdf", "docx", "build")}
+    memory: dict[str, list] = {name: [] for name in samples}
+    pdf_only, peer, ratios = [], [], []
+    for _ in range(runs):
+        for step in ("read", "html", "pdf", "docx"):
+            _, peak, printed = run([PYTHON, "-c", STEP, step, str(folder)])
+            samples[step].append(json.loads(printed)["seconds"])
+            memory[step].append(peak)
+        wall, peak, _ = run([*REPORTGEN, "build", str(folder), "-o", str(out)])
+        samples["build"].append(wall)
+        memory["build"].append(peak)
+        if soffice:
+            ours, _, _ = run([*REPORTGEN, "build", str(folder), "-o", str(out / "a"),
+                              "--format", "pdf"])
+            docx_wall, _, _ = run([*REPORTGEN, "build", str(folder), "-o", str(out / "b"),
+                                   "--format", "docx"])
+            convert_wall, _, _ = run([*soffice, "--convert-to", "pdf", "--outdir",
+                                      str(out / "b"), str(out / "b" / f"bench-{goals}.docx")])
+            pdf_only.append(ours)
+            peer.append(docx_wall + convert_wall)
+            ratios.append(ours / (docx_wall + convert_wall))
+    for name, values in samples.items():
+        results[name] = {**summary(values), "peak_mib": round(max(memory[name]), 1)}
+    if soffice:
+        results["pdf_only_build"] = summary(pdf_only)
+        results["peer_docx_soffice"] = summary(peer)
+        results["ratio_ours_to_peer"] = summary(ratios)
+    return results
+
+
+def table(results: dict) -> str:
+    sizes = list(results["sizes"])
+    rows = [("step", *[f"{n} goals" for n in sizes])]
+    for step in ("read", "html", "pdf", "docx", "build", "pdf_only_build",
+                 "peer_docx_soffice", "ratio_ours_to_peer"):
+        if step not in results["sizes"][sizes[0]]:
+            continue
+        cells = []
+        for n in sizes:
+            r = results["sizes"][n][step]
+            unit = "" if step.startswith("ratio") else " s"
+            cell = f"{r['median']:.2f}{unit} ({r['min']:.2f}–{r['max']:.2f})"
+            if "peak_mib" in r:
+                cell += f", {r['peak_mib']:.0f} MiB"
+            cells.append(cell)
+        rows.append((step, *cells))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+             for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="20,200,2000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "bench.json")
+    parser.add_argument("--no-peer", action="store_true", help="skip LibreOffice")
+    args = parser.parse_args()
+    found = None if args.no_peer else shutil.which("soffice")
+    results = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "runs": args.runs,
+        "peer": found,
+        "sizes": {},
+    }
+    with tempfile.TemporaryDirectory() as work:
+        soffice = None
+        if found:  # its own profile, made once before anything is timed
+            profile = Path(work, "lo-profile").as_uri()
+            soffice = [found, "--headless", f"-env:UserInstallation={profile}"]
+            run([*soffice, "--terminate_after_init"])
+        for goals in (int(s) for s in args.sizes.split(",")):
+            results["sizes"][goals] = bench_size(goals, args.runs, Path(work), soffice)
+            print(f"{goals} goals done", file=sys.stderr)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print(f"\n(median (min–max) of {args.runs} runs; JSON: {args.out})")
+
+
+if __name__ == "__main__":
+    main()

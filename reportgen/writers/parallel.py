@@ -1,0 +1,57 @@
+"""The PDF rendered in a second process, so that it runs beside everything else.
+
+The process starts before the workbooks are read and imports WeasyPrint meanwhile
+(the import alone takes about half a second); it then takes the HTML, and the parent
+writes the DOCX (and any other format) while the PDF is made on the other core.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from pathlib import Path
+
+
+def _serve(connection) -> None:
+    from . import pdf
+
+    pdf.prepare()
+    job = connection.recv()
+    if job is None:
+        return
+    try:
+        connection.send((True, pdf.html_to_pdf(*job)))
+    except BaseException:  # handed to the parent, which raises it
+        connection.send((False, traceback.format_exc()))
+
+
+class PdfProcess:
+    """`start()` early; `render(html, base_dir, variant)` later; `stop()` if unused."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child,), daemon=True)
+
+    def start(self) -> PdfProcess:
+        self._process.start()
+        return self
+
+    def send(self, html: str, base_dir: Path, variant: str | None) -> None:
+        self._connection.send((html, base_dir, variant))
+
+    def receive(self) -> bytes:
+        try:
+            ok, result = self._connection.recv()
+        except EOFError:
+            raise RuntimeError("the PDF process ended without a result") from None
+        finally:
+            self._process.join()
+        if not ok:
+            raise RuntimeError(f"the PDF process failed:\n{result}")
+        return result
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
