@@ -114,3 +114,44 @@ def check_command(inputs, draft, findings_sheet) -> None:
     click.echo(f"{read}; {errors} fejl, {len(findings) - errors} andre bemærkninger.")
     sys.exit(1 if errors else 0)
 
+
+
+# What a template blanks anyway: the statuses and comments of the plan it is made from.
+STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
+
+
+@main.command("template", help="Skriv en arbejdsbog til hvert center, udfyldt med centrets "
+              "mål, klar til næste opfølgning.")
+@input_argument
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Mappe til arbejdsbøgerne.")
+@click.option("--follow-up", help="Opfølgningens navn, fx »Opfølgning januar 2019«.")
+@click.option("--centre", "centres", multiple=True,
+              help="Kun dette center (kan gentages), fx CPU/BGE.")
+@click.option("--deadline", help="Fristen, som den skal stå i vejledningen.")
+@click.option("--return-to", help="Hvem arbejdsbogen sendes tilbage til.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              default=DEFAULT_TEMPLATES, help="Mappe med skabelonerne (ordlyden).")
+def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
+                     templates) -> None:
+    from .template import centre_workbooks
+    from .wording import load_wording
+
+    result, findings = check(_inputs(inputs))
+    findings = [f for f in findings if f.code not in STATUS_FINDINGS]
+    _report_findings(findings, None)
+    errors = [f for f in findings if f.severity.name == "ERROR"]
+    known = {goal.centre for goal in result.report.goals()} if result else set()
+    unknown = [c for c in centres if c not in known]
+    for centre in unknown:
+        click.echo(f"RG501 fejl: Centret »{centre}« har ingen mål i input. Kendte centre: "
+                   f"{', '.join(sorted(known)) or 'ingen'}.")
+    if errors or unknown or result is None:
+        click.echo("Arbejdsbøgerne er ikke skrevet.", err=True)
+        sys.exit(1)
+    files = centre_workbooks(result.report, load_wording(templates), follow_up, centres,
+                             deadline, return_to)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        write_atomically(out_dir / name, data)
+    click.echo(f"{len(files)} arbejdsbøger skrevet til {out_dir}: {', '.join(files)}.")

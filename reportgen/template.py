@@ -1,0 +1,241 @@
+"""The workbooks the centres fill in: one per centre, pre-filled with that centre's goals.
+
+Each follows the workbook contract (reportgen reads it back exactly): the goals with
+Tema, Indsatsområde, Effektmål, Resultatmål, Måles hvordan, Center and a stable Id filled
+in and locked; the status and comment cells empty, open, with dropdowns, colours that
+follow the choice, and a mark on a comment that yellow or red requires. A `Vejledning`
+sheet holds the smiley legend and the rules, a `Rapport` sheet the report's details.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from openpyxl import Workbook
+from openpyxl.drawing.image import Image
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .build import safe_name
+from .model import Goal, Report, Status
+from .smileys import COLOURS, smiley_png
+from .wording import Wording
+
+STATUS_WORDS = ("grøn", "gul", "rød")
+WORD_OF = dict(zip(Status, STATUS_WORDS, strict=True))
+HEADER_ROW = 3
+# (header, width, filled in by the secretariat)
+COLUMNS = (
+    ("Id", 8, True),
+    ("Tema", 20, True),
+    ("Indsatsområde", 18, True),
+    ("Effektmål", 30, True),
+    ("Resultatmål", 44, True),
+    ("Måles hvordan/opnås gennem", 26, True),
+    ("Center/Centerchef", 14, True),
+    ("Resultat", 11, False),
+    ("Tidsplan", 11, False),
+    ("Kommentar", 48, False),
+)
+COLUMN = {name: get_column_letter(i) for i, (name, _, _) in enumerate(COLUMNS, start=1)}
+LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+MISSING_COMMENT_FILL = PatternFill("solid", bgColor="FFE699")
+THIN = Side(style="thin", color="A6A6A6")
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A goal with the theme and focus area it sits under, and its stable Id."""
+
+    theme: str
+    focus_area: str
+    effect_goals: tuple[str, ...]
+    goal: Goal
+
+
+def place_goals(report: Report) -> list[Placed]:
+    """Every goal of the report in order; a goal without an Id gets its place in the plan
+    (theme.area.goal) as one, so that the same plan gives the same Ids."""
+    placed = []
+    for t, theme in enumerate(report.themes, start=1):
+        for a, area in enumerate(theme.focus_areas, start=1):
+            for g, goal in enumerate(area.goals, start=1):
+                goal = goal if goal.id else replace(goal, id=f"{t}.{a}.{g}")
+                placed.append(Placed(theme.name, area.name, area.effect_goals, goal))
+    return placed
+
+
+def centre_workbooks(report: Report, wording: Wording, follow_up: str | None = None,
+                     centres: Sequence[str] = (), deadline: str | None = None,
+                     return_to: str | None = None) -> dict[str, bytes]:
+    """File name -> workbook, one per centre (all centres, or those named)."""
+    by_centre: dict[str, list[Placed]] = {}
+    for placed in place_goals(report):
+        by_centre.setdefault(placed.goal.centre, []).append(placed)
+    wanted = [c for c in by_centre if not centres or c in centres]
+    meta = replace(report.meta, follow_up=follow_up or report.meta.follow_up)
+    files: dict[str, bytes] = {}
+    for centre in wanted:
+        name = safe_name(centre)
+        while f"{name}.xlsx" in files:  # two codes that make the same file name
+            name += "_"
+        files[f"{name}.xlsx"] = _workbook(centre, by_centre[centre], meta, wording,
+                                          deadline, return_to)
+    return files
+
+
+def _text(cell, value) -> None:
+    """A value as text: a goal that starts with = + - @ must never become a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def _workbook(centre: str, goals: list[Placed], meta, wording: Wording,
+              deadline: str | None, return_to: str | None) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Mål"
+    _goal_sheet(sheet, centre, goals, meta)
+    _guide_sheet(workbook.create_sheet("Vejledning"), centre, meta, wording, deadline,
+                 return_to)
+    _report_sheet(workbook.create_sheet("Rapport"), meta)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _goal_sheet(sheet, centre: str, goals: list[Placed], meta) -> None:
+    title = " – ".join(p for p in (meta.title, meta.follow_up, centre) if p)
+    _text(sheet["A1"], title)
+    sheet["A1"].font = Font(bold=True, size=14)
+    _text(sheet["A2"], "Vælg status for resultat og tidsplan i de hvide felter (grøn, gul "
+          "eller rød). Gul og rød kræver en kort kommentar. Se fanen Vejledning.")
+    sheet["A2"].font = Font(italic=True)
+    for index, (header, width, _) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(HEADER_ROW, index)
+        _text(cell, header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.border = Border(bottom=THIN)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    previous_area = None
+    for row, placed in enumerate(goals, start=HEADER_ROW + 1):
+        goal = placed.goal
+        area = (placed.theme, placed.focus_area)
+        values = (goal.id, placed.theme, placed.focus_area,
+                  "\n".join(placed.effect_goals) if area != previous_area else None,
+                  goal.text, goal.measure, goal.centre, None, None, None)
+        previous_area = area
+        for index, ((_, _, locked), value) in enumerate(zip(COLUMNS, values, strict=True),
+                                                         start=1):
+            cell = sheet.cell(row, index)
+            _text(cell, value)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.border = Border(bottom=THIN, right=THIN)
+            if locked:
+                cell.fill = LOCKED_FILL
+            else:
+                cell.protection = Protection(locked=False)
+    last = HEADER_ROW + len(goals)
+    _status_rules(sheet, last)
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{COLUMN['Kommentar']}{last}"
+    sheet.protection.sheet = True  # no password: a lock against slips, not against people
+    sheet.protection.autoFilter = False  # False: allowed while protected
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    _print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+
+
+def _status_rules(sheet, last: int) -> None:
+    first = HEADER_ROW + 1
+    result, timeline, comment = COLUMN["Resultat"], COLUMN["Tidsplan"], COLUMN["Kommentar"]
+    statuses = f"{result}{first}:{timeline}{max(last, first)}"
+    validation = DataValidation(
+        type="list", formula1=f'"{",".join(STATUS_WORDS)}"', allow_blank=True,
+        showInputMessage=True, promptTitle="Status",
+        prompt="Vælg grøn, gul eller rød. Gul og rød kræver en kommentar.",
+        showErrorMessage=True, errorStyle="warning", errorTitle="Ukendt status",
+        error="Vælg grøn, gul eller rød. To statusser skrives »gul / grøn«.")
+    validation.add(statuses)
+    sheet.add_data_validation(validation)
+    for status, word in WORD_OF.items():
+        fill = PatternFill("solid", bgColor=COLOURS[status][0].lstrip("#"))
+        test = f'LOWER(LEFT(TRIM({result}{first}),{len(word)}))="{word}"'
+        sheet.conditional_formatting.add(statuses, FormulaRule(formula=[test], fill=fill,
+                                                               stopIfTrue=True))
+    needs = (f'AND(LEN(TRIM({comment}{first}))=0,'
+             f'OR(ISNUMBER(SEARCH("gul",${result}{first}&${timeline}{first})),'
+             f'ISNUMBER(SEARCH("rød",${result}{first}&${timeline}{first}))))')
+    sheet.conditional_formatting.add(f"{comment}{first}:{comment}{max(last, first)}",
+                                     FormulaRule(formula=[needs], fill=MISSING_COMMENT_FILL))
+
+
+def _guide_sheet(sheet, centre: str, meta, wording: Wording, deadline: str | None,
+                 return_to: str | None) -> None:
+    sheet.column_dimensions["A"].width = 9
+    sheet.column_dimensions["B"].width = 90
+    _text(sheet["A1"], f"Vejledning – {centre}")
+    sheet["A1"].font = Font(bold=True, size=14)
+    _text(sheet["B2"], wording.legend_intro)
+    sheet["B2"].font = Font(bold=True)
+    _text(sheet["B3"], meta.follow_up or wording.legend_heading)
+    sheet["B3"].font = Font(bold=True)
+    for row, legend in enumerate(wording.legend, start=4):
+        picture = Image(io.BytesIO(smiley_png(legend.status, 96)))
+        picture.width = picture.height = 40
+        sheet.add_image(picture, f"A{row}")
+        _text(sheet[f"B{row}"], f"• {legend.result}\n• {legend.timeline}")
+        sheet[f"B{row}"].alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.row_dimensions[row].height = 36
+    lines = [
+        ("", None),
+        (wording.comment_rule, Font(italic=True)),
+        ("", None),
+        ("Sådan udfylder I: vælg i kolonnerne Resultat og Tidsplan grøn, gul eller rød i "
+         "listen. Feltet bliver farvet efter valget. Et kommentarfelt, der bliver gult, "
+         "mangler den kommentar, som gul eller rød kræver. De grå felter er låst.", None),
+    ]
+    if deadline:
+        lines.append((f"Frist: {deadline}", Font(bold=True)))
+    if return_to:
+        lines.append((f"Returneres til: {return_to}", Font(bold=True)))
+    for row, (text, font) in enumerate(lines, start=7):
+        _text(sheet[f"B{row}"], text or None)
+        sheet[f"B{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+        if font:
+            sheet[f"B{row}"].font = font
+    sheet.protection.sheet = True
+    _print_setup(sheet)
+
+
+def _report_sheet(sheet, meta) -> None:
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 90
+    rows = (("Titel", meta.title), ("Undertitel", meta.subtitle),
+            ("Sagsnr.", meta.case_number), ("Sagsbehandler", meta.case_handler),
+            ("Dato", meta.date), ("Revideret", meta.revised), ("Opfølgning", meta.follow_up),
+            ("Indledning", "\n\n".join(meta.intro) or None))
+    for row, (key, value) in enumerate(rows, start=1):
+        _text(sheet.cell(row, 1), key)
+        _text(sheet.cell(row, 2), value)
+        sheet.cell(row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.protection.sheet = True
+    _print_setup(sheet)
+
+
+def _print_setup(sheet, title_rows: str | None = None) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
