@@ -10,6 +10,7 @@ sheet holds the smiley legend and the rules, a `Rapport` sheet the report's deta
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -46,6 +47,24 @@ LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 MISSING_COMMENT_FILL = PatternFill("solid", bgColor="FFE699")
 THIN = Side(style="thin", color="A6A6A6")
+FONT = "Arial"
+LINE_POINTS = 13  # one line of 10-point text
+
+
+def _font(size: float = 10, **style) -> Font:
+    return Font(name=FONT, size=size, **style)
+
+
+def _fit_height(sheet, row: int) -> None:
+    """A height for the row's wrapped text: spreadsheets do not re-fit rows on opening."""
+    lines = 1
+    for cell in sheet[row]:
+        if isinstance(cell.value, str):
+            width = sheet.column_dimensions[cell.column_letter].width or 10
+            per_line = max(1, int(width * 1.1))
+            lines = max(lines, sum(math.ceil(max(len(part), 1) / per_line)
+                                   for part in cell.value.split("\n")))
+    sheet.row_dimensions[row].height = lines * LINE_POINTS + 4
 
 
 @dataclass(frozen=True)
@@ -113,18 +132,19 @@ def _workbook(centre: str, goals: list[Placed], meta, wording: Wording,
 def _goal_sheet(sheet, centre: str, goals: list[Placed], meta) -> None:
     title = " – ".join(p for p in (meta.title, meta.follow_up, centre) if p)
     _text(sheet["A1"], title)
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].font = _font(14, bold=True)
     _text(sheet["A2"], "Vælg status for resultat og tidsplan i de hvide felter (grøn, gul "
           "eller rød). Gul og rød kræver en kort kommentar. Se fanen Vejledning.")
-    sheet["A2"].font = Font(italic=True)
+    sheet["A2"].font = _font(italic=True)
     for index, (header, width, _) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(HEADER_ROW, index)
         _text(cell, header)
-        cell.font = Font(bold=True)
+        cell.font = _font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.border = Border(bottom=THIN)
         sheet.column_dimensions[get_column_letter(index)].width = width
+    _fit_height(sheet, HEADER_ROW)
     previous_area = None
     for row, placed in enumerate(goals, start=HEADER_ROW + 1):
         goal = placed.goal
@@ -137,12 +157,14 @@ def _goal_sheet(sheet, centre: str, goals: list[Placed], meta) -> None:
                                                          start=1):
             cell = sheet.cell(row, index)
             _text(cell, value)
+            cell.font = _font()
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.border = Border(bottom=THIN, right=THIN)
             if locked:
                 cell.fill = LOCKED_FILL
             else:
                 cell.protection = Protection(locked=False)
+        _fit_height(sheet, row)
     last = HEADER_ROW + len(goals)
     _status_rules(sheet, last)
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
@@ -183,35 +205,36 @@ def _guide_sheet(sheet, centre: str, meta, wording: Wording, deadline: str | Non
     sheet.column_dimensions["A"].width = 9
     sheet.column_dimensions["B"].width = 90
     _text(sheet["A1"], f"Vejledning – {centre}")
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].font = _font(14, bold=True)
     _text(sheet["B2"], wording.legend_intro)
-    sheet["B2"].font = Font(bold=True)
+    sheet["B2"].font = _font(bold=True)
     _text(sheet["B3"], meta.follow_up or wording.legend_heading)
-    sheet["B3"].font = Font(bold=True)
+    sheet["B3"].font = _font(bold=True)
     for row, legend in enumerate(wording.legend, start=4):
         picture = Image(io.BytesIO(smiley_png(legend.status, 96)))
         picture.width = picture.height = 40
         sheet.add_image(picture, f"A{row}")
         _text(sheet[f"B{row}"], f"• {legend.result}\n• {legend.timeline}")
+        sheet[f"B{row}"].font = _font()
         sheet[f"B{row}"].alignment = Alignment(wrap_text=True, vertical="center")
         sheet.row_dimensions[row].height = 36
     lines = [
         ("", None),
-        (wording.comment_rule, Font(italic=True)),
+        (wording.comment_rule, _font(italic=True)),
         ("", None),
         ("Sådan udfylder I: vælg i kolonnerne Resultat og Tidsplan grøn, gul eller rød i "
          "listen. Feltet bliver farvet efter valget. Et kommentarfelt, der bliver gult, "
          "mangler den kommentar, som gul eller rød kræver. De grå felter er låst.", None),
     ]
     if deadline:
-        lines.append((f"Frist: {deadline}", Font(bold=True)))
+        lines.append((f"Frist: {deadline}", _font(bold=True)))
     if return_to:
-        lines.append((f"Returneres til: {return_to}", Font(bold=True)))
+        lines.append((f"Returneres til: {return_to}", _font(bold=True)))
     for row, (text, font) in enumerate(lines, start=7):
         _text(sheet[f"B{row}"], text or None)
         sheet[f"B{row}"].alignment = Alignment(wrap_text=True, vertical="top")
-        if font:
-            sheet[f"B{row}"].font = font
+        sheet[f"B{row}"].font = font or _font()
+        _fit_height(sheet, row)
     sheet.protection.sheet = True
     _print_setup(sheet)
 
@@ -226,7 +249,10 @@ def _report_sheet(sheet, meta) -> None:
     for row, (key, value) in enumerate(rows, start=1):
         _text(sheet.cell(row, 1), key)
         _text(sheet.cell(row, 2), value)
+        sheet.cell(row, 1).font = _font(bold=True)
+        sheet.cell(row, 2).font = _font()
         sheet.cell(row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+        _fit_height(sheet, row)
     sheet.protection.sheet = True
     _print_setup(sheet)
 

@@ -129,6 +129,6 @@ def multi_theme(tmp_path_factory) -> dict[str, bytes]:
     """Four themes over several pages: tables that cross page breaks."""
     folder = tmp_path_factory.mktemp("multi")
     path = workbooks.write(48, folder / "in" / "multi.xlsx")
-    outcome = build([path], folder / "out", ("pdf", "docx"))
+    outcome = build([path], folder / "out", ("pdf", "docx", "json"))
     assert not outcome.errors
     return {p.suffix[1:]: p.read_bytes() for p in outcome.written}
