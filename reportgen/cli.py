@@ -89,7 +89,12 @@ def main() -> None:
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
                   findings_sheet) -> None:
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
-    outcome = build(_inputs(inputs), out_dir, formats, options, name=name)
+    try:
+        outcome = build(_inputs(inputs), out_dir, formats, options, name=name)
+    except RuntimeError as exc:  # a writer failed: nothing was written
+        click.echo(f"RG900 fejl: Rapporten kunne ikke skrives; intet er ændret i {out_dir}. "
+                   f"Send denne besked til den, der driver reportgen.\n{exc}", err=True)
+        sys.exit(1)
     _report_findings(outcome.findings, findings_sheet)
     if outcome.errors:
         click.echo(f"{len(outcome.errors)} fejl: rapporten er ikke skrevet. "

@@ -13,11 +13,18 @@ from pathlib import Path
 
 
 def _serve(connection) -> None:
-    from . import pdf
+    failure = None
+    try:
+        from . import pdf
 
-    pdf.prepare()
+        pdf.prepare()
+    except BaseException:  # reported when the job comes, by the parent
+        failure = traceback.format_exc()
     job = connection.recv()
     if job is None:
+        return
+    if failure is not None:
+        connection.send((False, failure))
         return
     try:
         connection.send((True, pdf.html_to_pdf(*job)))
@@ -43,7 +50,7 @@ class PdfProcess:
     def receive(self) -> bytes:
         try:
             ok, result = self._connection.recv()
-        except EOFError:
+        except (EOFError, OSError):
             raise RuntimeError("the PDF process ended without a result") from None
         finally:
             self._process.join()
