@@ -55,8 +55,9 @@ def check(inputs: Sequence[Path], draft: bool = False) -> tuple[ReadResult | Non
 
 
 def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,
-          options: RenderOptions = RenderOptions(), name: str | None = None,
+          options: RenderOptions | None = None, name: str | None = None,
           parallel: bool = True) -> BuildResult:
+    options = options or RenderOptions()
     pdf_process = PdfProcess().start() if parallel and "pdf" in formats else None
     try:
         result, findings = check(inputs, draft=options.draft)

@@ -71,7 +71,8 @@ def main() -> None:
     pass
 
 
-@main.command("build", help="Tjek arbejdsbøgerne og skriv rapporten (standard: alle .xlsx i input/).")
+@main.command("build",
+              help="Tjek arbejdsbøgerne og skriv rapporten (standard: alle .xlsx i input/).")
 @input_argument
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path),
               default=Path("output"), show_default=True, help="Mappe til rapporten.")

@@ -20,7 +20,6 @@ from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
 from .cells import colour_status, fill_rgb, shown_text, theme_colours
-
 from .model import Finding, FocusArea, Goal, Meta, Report, Severity, Source, Status, Theme
 
 HEADER_SEARCH_ROWS = 20

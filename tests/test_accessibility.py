@@ -20,8 +20,15 @@ from reportgen.model import Status
 from reportgen.smileys import COLOURS
 from reportgen.writers import RenderOptions
 
-from .conftest import (DEFAULT_INPUT, docx_pictures, goal_row, pdf_figures, pdf_text, squash,
-                       write_workbook)
+from .conftest import (
+    DEFAULT_INPUT,
+    docx_pictures,
+    goal_row,
+    pdf_figures,
+    pdf_text,
+    squash,
+    write_workbook,
+)
 
 THEMES = 4  # in the synthetic multi-theme report
 

@@ -9,8 +9,8 @@ import pikepdf
 import pytest
 
 from reportgen.build import build
-from reportgen.writers.pdf import FetchRefused, _fetcher, html_to_pdf
 from reportgen.writers import DEFAULT_TEMPLATES
+from reportgen.writers.pdf import FetchRefused, _fetcher, html_to_pdf
 
 from .conftest import docx_text, goal_row, pdf_text, squash, write_workbook
 

@@ -64,7 +64,8 @@ def build(path: Path) -> None:
     sheet.title = "Mål"
     sheet["A1"] = "Opfølgning på Strategiplan 2018 – Tema 1"
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = "Vælg grøn, gul eller rød for resultat og tidsplan. Gul og rød kræver en kommentar."
+    sheet["A2"] = ("Vælg grøn, gul eller rød for resultat og tidsplan. "
+                   "Gul og rød kræver en kommentar.")
     header_row = 4
     sheet.append([])
     sheet.append(HEADERS)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from babel.dates import get_month_names
-
-from dataclasses import dataclass
 
 from ..model import Goal, Report
 from ..wording import load_wording

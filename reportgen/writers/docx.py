@@ -38,8 +38,8 @@ def render(report: Report, options: RenderOptions) -> bytes:
             inline = self.tpl.current_rendering_part.new_pic_inline(
                 io.BytesIO(smiley_png(self.status)), self.width, self.height)
             inline.docPr.set("descr", self.alt)
-            return ('</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r>'
-                    '<w:t xml:space="preserve">' % inline.xml)
+            return (f"</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r>"
+                    '<w:t xml:space="preserve">')
 
     template = DocxTemplate(options.templates / "report.docx")
     context = template_context(report, options)
