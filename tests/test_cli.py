@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -95,3 +97,14 @@ def test_folder_without_workbooks(run, tmp_path):
     result = run("build", "tom")
     assert result.exit_code == 1
     assert "RG002" in result.output
+
+
+@pytest.mark.parametrize("args", [["check", "input"], ["--help"], ["build", "--help"]])
+def test_check_and_help_do_not_load_the_renderers(args):
+    heavy = "{'weasyprint', 'pikepdf', 'docxtpl', 'docx', 'cairosvg'}"
+    code = (f"import sys\nfrom reportgen.cli import main\ntry:\n    main({args!r})\n"
+            "except SystemExit:\n    pass\n"
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=DEFAULT_INPUT.parent, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
