@@ -72,8 +72,7 @@ def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAUL
         if pdf_process is not None:
             pdf_process.stop()
     out_dir.mkdir(parents=True, exist_ok=True)
-    for fmt, data in rendered.items():
-        outcome.written.append(write_atomically(out_dir / f"{stem}.{fmt}", data))
+    outcome.written = write_all({out_dir / f"{stem}.{fmt}": data for fmt, data in rendered.items()})
     return outcome
 
 
@@ -106,17 +105,28 @@ def safe_name(text: str) -> str:
     return text[:80] or "rapport"
 
 
-def write_atomically(path: Path, data: bytes) -> Path:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def write_all(files: dict[Path, bytes]) -> list[Path]:
+    """Every file written in full beside its target first, then all moved into place: a
+    failure (a full disk) leaves every earlier output as it was."""
+    temps: dict[Path, Path] = {}
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
+        for path, data in files.items():
+            handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                            dir=path.parent)
+            temps[path] = Path(temp)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.chmod(temp, 0o644)
+        for path, temp in temps.items():
+            os.replace(temp, path)
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+    return list(files)
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    return write_all({path: data})[0]
 
 
 def format_list(value: str) -> list[str]:

@@ -1,9 +1,10 @@
 """The workbook reader: centre workbooks (.xlsx) in, the normalised report and findings out.
 
 Two stages, as in the workbook contract: first every goal row is taken from the sheet
-with the cell reference of each value (`_read_sheet`), then the rows are normalised
-(aliases, status words, same-as-above) and merged into the model (`_assemble`).
-Only this module imports openpyxl; all Danish input vocabulary lives here.
+with the cell reference of each value (`_read_goal_rows`, with cells.py for values as
+shown and fill colours), then the rows are normalised (aliases, status words,
+same-as-above: `_normalise_rows`) and merged into the model (`_assemble`). Nothing else
+reads workbooks; all Danish input vocabulary lives here.
 """
 
 from __future__ import annotations

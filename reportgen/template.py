@@ -22,12 +22,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .build import safe_name
-from .model import Goal, Report, Status
+from .model import Goal, Report
+from .reader import COLOUR_WORDS
 from .smileys import COLOURS, smiley_png
 from .wording import Wording
 
-STATUS_WORDS = ("grøn", "gul", "rød")
-WORD_OF = dict(zip(Status, STATUS_WORDS, strict=True))
 HEADER_ROW = 3
 # (header, width, filled in by the secretariat)
 COLUMNS = (
@@ -181,14 +180,14 @@ def _status_rules(sheet, last: int) -> None:
     result, timeline, comment = COLUMN["Resultat"], COLUMN["Tidsplan"], COLUMN["Kommentar"]
     statuses = f"{result}{first}:{timeline}{max(last, first)}"
     validation = DataValidation(
-        type="list", formula1=f'"{",".join(STATUS_WORDS)}"', allow_blank=True,
+        type="list", formula1=f'"{",".join(COLOUR_WORDS.values())}"', allow_blank=True,
         showInputMessage=True, promptTitle="Status",
         prompt="Vælg grøn, gul eller rød. Gul og rød kræver en kommentar.",
         showErrorMessage=True, errorStyle="warning", errorTitle="Ukendt status",
         error="Vælg grøn, gul eller rød. To statusser skrives »gul / grøn«.")
     validation.add(statuses)
     sheet.add_data_validation(validation)
-    for status, word in WORD_OF.items():
+    for status, word in COLOUR_WORDS.items():
         fill = PatternFill("solid", bgColor=COLOURS[status][0].lstrip("#"))
         test = f'LOWER(LEFT(TRIM({result}{first}),{len(word)}))="{word}"'
         sheet.conditional_formatting.add(statuses, FormulaRule(formula=[test], fill=fill,

@@ -108,3 +108,29 @@ def test_check_and_help_do_not_load_the_renderers(args):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=DEFAULT_INPUT.parent, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_disk_full_while_writing_leaves_every_earlier_output_as_it_was(tmp_path,
+                                                                         monkeypatch):
+    from reportgen import build as build_module
+
+    first = build_module.build([DEFAULT_INPUT], tmp_path, ("json", "html"), name="r")
+    before = {p.name: p.read_bytes() for p in first.written}
+    opened = []
+    real_fdopen = build_module.os.fdopen
+
+    def fdopen_filling_up(handle, mode):
+        stream = real_fdopen(handle, mode)
+        opened.append(stream)
+        if len(opened) == 2:  # the second output does not fit
+            def write(data):
+                raise OSError(28, "No space left on device")
+            stream.write = write
+        return stream
+
+    monkeypatch.setattr(build_module.os, "fdopen", fdopen_filling_up)
+    monkeypatch.setattr(build_module, "writer", lambda fmt: lambda report, options: b"new")
+    with pytest.raises(OSError):
+        build_module.build([DEFAULT_INPUT], tmp_path, ("json", "html"), name="r")
+    assert len(opened) == 2
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
