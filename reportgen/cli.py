@@ -12,7 +12,7 @@ import click
 
 from .build import DEFAULT_FORMATS, build, check, format_list, write_atomically
 from .findings import render_findings
-from .model import Finding
+from .model import Finding, Severity
 from .writers import DEFAULT_TEMPLATES, PDF_VARIANTS, RenderOptions
 
 DEFAULT_INPUT = Path("input")
@@ -92,7 +92,7 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
     try:
         outcome = build(_inputs(inputs), out_dir, formats, options, name=name)
-    except RuntimeError as exc:  # a writer failed: nothing was written
+    except (RuntimeError, OSError) as exc:  # a writer or the disk failed: nothing replaced
         click.echo(f"RG900 fejl: Rapporten kunne ikke skrives; intet er ændret i {out_dir}. "
                    f"Send denne besked til den, der driver reportgen.\n{exc}", err=True)
         sys.exit(1)
@@ -115,11 +115,10 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
 def check_command(inputs, draft, findings_sheet) -> None:
     result, findings = check(_inputs(inputs), draft=draft)
     _report_findings(findings, findings_sheet)
-    errors = sum(1 for f in findings if f.severity.name == "ERROR")
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     read = _summary(result.rows_read) if result else "Intet læst"
     click.echo(f"{read}; {errors} fejl, {len(findings) - errors} andre bemærkninger.")
     sys.exit(1 if errors else 0)
-
 
 
 # What a template blanks anyway: the statuses and comments of the plan it is made from.
@@ -146,7 +145,7 @@ def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
     result, findings = check(_inputs(inputs))
     findings = [f for f in findings if f.code not in STATUS_FINDINGS]
     _report_findings(findings, None)
-    errors = [f for f in findings if f.severity.name == "ERROR"]
+    errors = [f for f in findings if f.severity is Severity.ERROR]
     known = {goal.centre for goal in result.report.goals()} if result else set()
     unknown = [c for c in centres if c not in known]
     for centre in unknown:
