@@ -202,14 +202,17 @@ def read_workbooks(paths: Sequence[Path]) -> ReadResult:
     rows_read: dict[str, int] = {}
     metas: list[tuple[str, dict[str, Any]]] = []
     goal_rows: list[_GoalRow] = []
+    names = [path.name for path in paths]
     for path in paths:
-        file_findings = _Findings(path.name)
-        rows, count, meta = _read_workbook(path, file_findings)
+        # A file is named by its name, or by its path where two inputs share a name.
+        label = path.name if names.count(path.name) == 1 else str(path)
+        file_findings = _Findings(label)
+        rows, count, meta = _read_workbook(path, label, file_findings)
         findings.extend(file_findings)
-        rows_read[path.name] = count
+        rows_read[label] = count
         goal_rows.extend(rows)
         if meta:
-            metas.append((path.name, meta))
+            metas.append((label, meta))
     meta = _merge_meta(metas, findings)
     report = Report(meta=meta, themes=_assemble(goal_rows, findings))
     return ReadResult(report, findings, rows_read)
@@ -219,7 +222,7 @@ def read_workbook(path: Path) -> ReadResult:
     return read_workbooks([path])
 
 
-def _read_workbook(path: Path,
+def _read_workbook(path: Path, label: str,
                    findings: _Findings) -> tuple[list[_GoalRow], int, dict[str, Any]]:
     """The file's goal rows, how many goal rows it has, and its report metadata."""
     if not _check_file(path, findings):
@@ -239,7 +242,7 @@ def _read_workbook(path: Path,
         worksheet, header_row, columns = found
         rows = _read_goal_rows(path, workbook, worksheet, header_row, columns, findings)
         goal_rows = sum(1 for row in rows if row.is_goal)
-        return _normalise_rows(rows, worksheet.title, path.name, findings), goal_rows, meta
+        return _normalise_rows(rows, worksheet.title, label, findings), goal_rows, meta
     finally:
         workbook.close()
 

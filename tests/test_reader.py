@@ -204,3 +204,13 @@ def test_the_same_goal_with_different_statuses_or_metadata_is_an_error(tmp_path)
     assert found["RG401"].where == "a.xlsx › Mål › række 2"
     assert "b.xlsx › Mål › række 2" in found["RG401"].message
     assert "a.xlsx" in found["RG302"].message and "b.xlsx" in found["RG302"].message
+
+
+def test_two_inputs_with_the_same_name_are_told_apart(tmp_path):
+    a = write_workbook(tmp_path / "a" / "centre.xlsx", [goal_row("A1"), goal_row("A2")])
+    b = write_workbook(tmp_path / "b" / "centre.xlsx", [goal_row("B1", "blå", area="X")])
+    result = read_workbooks([a, b])
+    assert result.rows_read == {str(a): 2, str(b): 1}
+    assert [f.file for f in result.findings] == [str(b)]
+    assert [g["source"]["file"] for t in records(result)["themes"]
+            for area in t["focus_areas"] for g in area["goals"]] == [str(a), str(a), str(b)]
