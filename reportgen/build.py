@@ -66,7 +66,7 @@ def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAUL
             return outcome
         report = result.report
         outcome.goals_rendered = sum(1 for _ in report.goals())
-        stem = name or output_name(inputs, report)
+        stem = name or output_name(inputs, list(result.rows_read), report)
         rendered = _render(report, options, formats, pdf_process)
     finally:
         if pdf_process is not None:
@@ -88,11 +88,10 @@ def _render(report: Report, options: RenderOptions, formats: Sequence[str],
     return {fmt: rendered[fmt] for fmt in formats}
 
 
-def output_name(inputs: Sequence[Path], report: Report) -> str:
-    """The input file's name, else the folder's, else the report's title."""
-    paths = find_workbooks(inputs)
-    if len(paths) == 1:
-        return safe_name(paths[0].stem)
+def output_name(inputs: Sequence[Path], files: Sequence[str], report: Report) -> str:
+    """The one workbook's name, else the one folder's, else the report's title."""
+    if len(files) == 1:
+        return safe_name(Path(files[0]).stem)
     if len(inputs) == 1 and inputs[0].is_dir():
         return safe_name(inputs[0].resolve().name)
     return safe_name(report.meta.title or "rapport")

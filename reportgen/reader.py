@@ -537,9 +537,9 @@ def _status(row: _Row, name: str, sheet: str, centre: str | None,
     def add(code: str, severity: Severity, message: str) -> None:
         findings.add(code, severity, message, sheet=sheet, cell=cell.ref, centre=centre)
 
-    parsed = parse_status(cell.text)
     if cell.unreadable:
         return ()
+    parsed = parse_status(cell.text)
     if parsed is None:
         add("RG201", Severity.ERROR, f"»{cell.text}« er ikke en kendt status. "
             f"Skriv {ACCEPTED_WORDS}.")

@@ -29,13 +29,10 @@ class RenderOptions:
     pdf_variant: str = PDF_VARIANTS[0]
 
 
-FORMATS: dict[str, str] = {  # format -> module of this package
-    "pdf": "pdf",
-    "docx": "docx",
-    "html": "html",
-    "json": "json",
-}
+FORMATS = ("pdf", "docx", "html", "json")  # each a module of this package
 
 
 def writer(fmt: str) -> Callable[[Report, RenderOptions], bytes]:
-    return import_module(f".{FORMATS[fmt]}", __name__).render
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    return import_module(f".{fmt}", __name__).render

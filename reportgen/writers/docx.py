@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from ..model import Report, Status
 from ..smileys import smiley_png
 from . import RenderOptions
-from .context import document_title, report_date, template_context
+from .context import document_title, template_context
 
 SMILEY_MM = 6
 LEGEND_SMILEY_MM = 8
@@ -70,7 +70,7 @@ def render(report: Report, options: RenderOptions) -> bytes:
     properties.comments = ""
     properties.language = "da-DK"
     properties.revision = 1
-    properties.created = properties.modified = report_date(report.meta) or EPOCH
+    properties.created = properties.modified = context["report_date"] or EPOCH
 
     raw = io.BytesIO()
     template.save(raw)

@@ -1,8 +1,8 @@
 """The PDF writer: the HTML writer's output through WeasyPrint, tagged (PDF/UA-1).
 
-WeasyPrint's own URL fetcher reads local files and the network; ours serves only
-`data:` URLs and files inside the templates folder, so nothing in a workbook can make
-the renderer read a file or reach a host.
+WeasyPrint's own URL fetcher reads local files and the network; ours serves only the
+smileys (`smiley:green`), `data:` URLs and files inside the templates folder, so nothing
+in a workbook can make the renderer read a file or reach a host.
 """
 
 from __future__ import annotations
