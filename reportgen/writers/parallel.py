@@ -33,7 +33,8 @@ def _serve(connection) -> None:
 
 
 class PdfProcess:
-    """`start()` early; `render(html, base_dir, variant)` later; `stop()` if unused."""
+    """`start()` early; `send(html, base_dir, variant)`, then `receive()` the PDF;
+    `stop()` always (it ends the process if no job came)."""
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")
@@ -62,3 +63,4 @@ class PdfProcess:
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+        self._connection.close()
