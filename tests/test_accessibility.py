@@ -12,6 +12,7 @@ from pathlib import Path
 
 import docx
 import pikepdf
+import pypdf
 import pytest
 from docx.oxml.ns import qn
 
@@ -120,9 +121,15 @@ def test_page_furniture_is_artifact_and_all_content_is_in_the_tree(report):
             marks = parents[int(page.obj.StructParents)]
             for mcid in map(int, re.findall(rb"<</MCID (\d+)>>\s*BDC", stream)):
                 assert marks[mcid].objgen in reachable, (number, mcid)
-            assert stream.count(b"/Artifact\n<</Type /Pagination>>") >= 2  # footer texts
-        footer = f"Side 1 af {len(pdf.pages)}"
-        assert footer in pdf_text(report["pdf"])
+            # the page margins: one form, drawn as a pagination artifact, untagged inside
+            margins = re.findall(rb"/Artifact <</Type /Pagination>> BDC\nq\n/(\w+) Do", stream)
+            assert len(margins) == 1, number
+            form = page.obj.Resources.XObject[f"/{margins[0].decode()}"]
+            drawn = form.read_bytes()
+            assert b"TJ" in drawn and b"MCID" not in drawn, number
+    reader = pypdf.PdfReader(io.BytesIO(report["pdf"]))
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"Side {number} af {len(reader.pages)}" in page.extract_text()
 
 
 def test_fonts_are_embedded(report):

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from ..model import Report, Status
 from ..smileys import smiley_data_uri
@@ -13,6 +14,14 @@ from . import RenderOptions
 from .context import report_texts, template_context
 
 _EMOJI = re.compile("[\u2190-\u21ff\u2300-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]")
+
+
+def css_string(text: str) -> Markup:
+    """A quoted CSS string that shows `text` as text: every character but letters, digits
+    and spaces is escaped, so nothing in it can end the string or the style element (and
+    nothing is left for HTML escaping, which a style element would not undo)."""
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')
 
 
 def render_html(report: Report, options: RenderOptions,
@@ -24,6 +33,7 @@ def render_html(report: Report, options: RenderOptions,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters["css_string"] = css_string
     context = template_context(report, options)
     context["smiley_src"] = {status: smiley_src(status) for status in Status}
     context["uses_emoji"] = any(_EMOJI.search(text) for text in report_texts(report))

@@ -2,12 +2,15 @@
 
 The process starts before the workbooks are read and imports WeasyPrint meanwhile
 (the import alone takes about half a second); it then takes the HTML, and the parent
-writes the DOCX (and any other format) while the PDF is made on the other core.
+writes the DOCX (and any other format) while the PDF is made. The process lays out the
+PDF's parts in processes of its own, forked from it with WeasyPrint already imported,
+one per core.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import traceback
 from pathlib import Path
 
@@ -27,7 +30,7 @@ def _serve(connection) -> None:
         connection.send((False, failure))
         return
     try:
-        connection.send((True, pdf.html_to_pdf(*job)))
+        connection.send((True, pdf.html_to_pdf(*job, processes=os.cpu_count() or 1)))
     except BaseException:  # handed to the parent, which raises it
         connection.send((False, traceback.format_exc()))
 
@@ -39,7 +42,9 @@ class PdfProcess:
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")
         self._connection, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child,), daemon=True)
+        # Not a daemon, which may not have processes of its own; it ends when the pipe
+        # closes, and stop() ends it otherwise.
+        self._process = context.Process(target=_serve, args=(child,))
 
     def start(self) -> PdfProcess:
         self._process.start()

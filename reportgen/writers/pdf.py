@@ -7,6 +7,7 @@ in a workbook can make the renderer read a file or reach a host.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -94,26 +95,57 @@ def _cache_page_references() -> None:
 
 
 def prepare():
-    """Import WeasyPrint, with this module's repairs to it; returns the module."""
+    """Import WeasyPrint, with this module's repairs to it, and what joins the parts;
+    returns WeasyPrint."""
     # Without HarfBuzz's subsetter WeasyPrint subsets fonts with fontTools, which stamps
     # the clock into each font unless SOURCE_DATE_EPOCH is set: pin it for the same bytes.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     import weasyprint
+
+    from . import pdf_parts  # noqa: F401  (imported once, before the parts' processes fork)
 
     _share_svg_drawings(weasyprint)
     _cache_page_references()
     return weasyprint
 
 
-def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]) -> bytes:
+def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0],
+                processes: int = 1) -> bytes:
+    """The PDF, made in parts (pdf_parts) by up to `processes` processes at once."""
+    from .pdf_parts import join, split
     from .pdf_tags import mend_tags
+
+    pieces = split(html)
+    if pieces.head is None:  # a template without a body to split: one document
+        return mend_tags(render_part(html, base_dir, variant, margins=True).pdf)
+    jobs = [(pieces.part(index), base_dir, variant) for index in range(len(pieces.bodies))]
+    workers = min(processes, len(jobs))
+    if workers > 1:
+        context = multiprocessing.get_context("fork")  # WeasyPrint is imported already
+        with context.Pool(workers) as pool:
+            parts = pool.starmap(render_part, jobs, chunksize=1)
+    else:
+        parts = [render_part(*job) for job in jobs]
+    margins = render_part(pieces.margins(sum(part.pages for part in parts)), base_dir,
+                          None, margins=True)
+    return join(parts, margins.pdf)
+
+
+def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = False):
+    """One document laid out and written; without page margins unless asked for."""
+    from .pdf_parts import NO_MARGINS, Part
 
     weasyprint = prepare()
     root = base_dir.resolve()
-    fonts = weasyprint.text.fonts.FontConfiguration()
-    document = weasyprint.HTML(string=html, base_url=f"{root}/", url_fetcher=_fetcher(root))
-    data = document.write_pdf(pdf_variant=variant, font_config=fonts, uncompressed_pdf=False)
-    return mend_tags(data)
+    options = {"pdf_variant": variant, "uncompressed_pdf": False}
+    sheets = [] if margins else [weasyprint.CSS(string=NO_MARGINS)]
+    document = weasyprint.HTML(string=html, base_url=f"{root}/", url_fetcher=_fetcher(root)
+                               ).render(font_config=weasyprint.text.fonts.FontConfiguration(),
+                                        stylesheets=sheets, **options)
+    bookmarks = [(number, level, label, x * 0.75, (page.height - y) * 0.75, state == "closed")
+                 for number, page in enumerate(document.pages)
+                 for level, label, (x, y), state in page.bookmarks]
+    return Part(document.write_pdf(**options), len(document.pages), bookmarks)
 
 
 def pdf_html(report: Report, options: RenderOptions) -> str:

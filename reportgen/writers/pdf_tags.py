@@ -33,19 +33,28 @@ _GROUPS = {"/Document", "/Part", "/Art", "/Sect", "/Div", "/NonStruct"}  # may h
 
 def mend_tags(data: bytes) -> bytes:
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        root = pdf.Root.get("/StructTreeRoot")
-        if root is None:  # an untagged variant: nothing to mend
-            return data
-        _merge_continued(root)
-        elements = list(_elements(root))
-        _mark_unreachable_as_artifacts(pdf, root, {e.objgen for e in elements})
-        _add_scopes(elements)
-        _add_id_tree(pdf, root, elements)
-        _claim_pdfua(pdf)
-        pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-        return out.getvalue()
+        return save(mend(pdf))
+
+
+def mend(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
+    """The gaps mended in place; an untagged PDF is left as it is."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return pdf
+    _merge_continued(root)
+    elements = list(_elements(root))
+    _mark_unreachable_as_artifacts(pdf, root, {e.objgen for e in elements})
+    _add_scopes(elements)
+    _add_id_tree(pdf, root, elements)
+    _claim_pdfua(pdf)
+    pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    return pdf
+
+
+def save(pdf: pikepdf.Pdf) -> bytes:
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True)
+    return out.getvalue()
 
 
 def _kids(element) -> list:

@@ -1,0 +1,209 @@
+"""The PDF in parts: the report's HTML split between its themes, each part laid out on
+its own (on another core, and freed when written), then joined into one tagged PDF.
+
+Every theme after the first begins a page (report.css), so a part's pages are the very
+pages the whole document would have. Only what spans the parts is made afterwards:
+- page margins ("Side x af y", the running title): drawn by WeasyPrint in a pass of their
+  own over as many empty pages as the parts have, from the same @page rules, and laid
+  over the parts' pages as pagination artifacts;
+- the structure tree: one Document, the parts' elements in order, the ParentTree keys
+  and table header IDs made unique;
+- the outline: rebuilt from every part's bookmarks, by level.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, OutlineItem, PageLocation
+
+from .pdf_tags import mend, save
+
+SECTION = '<section class="theme"'
+# Parts are kept to about this much HTML (some 400 goals), bounding the memory a part's
+# layout takes; and there are at least two, for two cores to share. (Not the number of
+# cores of this machine: the same input gives the same file everywhere.)
+PART_CHARS = 250_000
+MIN_PARTS = 2
+# The parts draw no page margins: the margin pass does.
+_MARGIN_BOXES = (
+    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
+    "right-top", "right-middle", "right-bottom", "bottom-right-corner", "bottom-right",
+    "bottom-center", "bottom-left", "bottom-left-corner", "left-bottom", "left-middle",
+    "left-top")
+NO_MARGINS = "@page { " + " ".join(f"@{box} {{ content: none !important; }}"
+                                   for box in _MARGIN_BOXES) + " }"
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_FOOTER = b"\nQ\n/Artifact <</Type /Pagination>> BDC\nq\n%s Do\nQ\nEMC\n"
+
+
+@dataclass(frozen=True)
+class Split:
+    """The HTML as the text before the body's content, the parts' content, and the rest."""
+    head: str | None
+    bodies: list[str]
+    tail: str
+
+    def part(self, index: int) -> str:
+        return self.head + self.bodies[index] + self.tail
+
+    def margins(self, pages: int) -> str:
+        """A document of `pages` empty pages: only its page margins are drawn."""
+        blank = '<div style="break-before: page"></div>'
+        return self.head + "<div></div>" + blank * (pages - 1) + self.tail
+
+
+@dataclass(frozen=True)
+class Part:
+    pdf: bytes
+    pages: int
+    # (page index, level, label, x, y, closed), in PDF coordinates
+    bookmarks: list[tuple[int, int, str, float, float, bool]]
+
+
+def split(html: str) -> Split:
+    """The HTML split before theme sections into parts of balanced length. Only sections
+    at the top of the body, each closed before the next begins, are split at; any other
+    shape of template is one part. Without a body element there is nothing to lay the
+    page margins on: `head` is None."""
+    body = _BODY.search(html)
+    end = html.rfind("</body>")
+    if body is None or end < body.end():
+        return Split(None, [html], "")
+    head, content, tail = html[:body.end()], html[body.end():end], html[end:]
+    starts = [m.start() for m in re.finditer(re.escape(SECTION), content)]
+    pieces = [content[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+    if len(starts) < 2 or not all(_closed(piece) for piece in pieces):
+        return Split(head, [content], tail)
+    pieces[0] = content[:starts[1]]  # the front matter goes with the first theme
+    pieces.append(content[starts[-1]:])
+    count = min(len(pieces), max(MIN_PARTS, -(-len(content) // PART_CHARS)))
+    return Split(head, _balanced(pieces, count), tail)
+
+
+def _closed(piece: str) -> bool:
+    text = piece.rstrip()
+    return text.endswith("</section>") and text.count("<section") == text.count("</section>")
+
+
+def _balanced(pieces: list[str], count: int) -> list[str]:
+    """Consecutive pieces joined into `count` parts of about equal length."""
+    total = sum(map(len, pieces))
+    parts: list[str] = []
+    current, done = "", 0
+    for index, piece in enumerate(pieces):
+        current += piece
+        done += len(piece)
+        left = len(pieces) - index - 1
+        wanted = count - len(parts) - 1  # parts still to start after this one
+        if wanted and (done >= total * (len(parts) + 1) / count or left == wanted):
+            parts.append(current)
+            current = ""
+    parts.append(current)
+    return parts
+
+
+def join(parts: list[Part], margins: bytes) -> bytes:
+    """One PDF: the parts' pages with the margin pass laid over them, one structure tree,
+    one outline; its tags mended (pdf_tags)."""
+    with ExitStack() as stack:  # copied objects are read from their files until saved
+        opened = [stack.enter_context(pikepdf.open(io.BytesIO(part.pdf))) for part in parts]
+        pdf, others = opened[0], opened[1:]
+        root = pdf.Root.get("/StructTreeRoot")
+        for number, other in enumerate(others, start=1):
+            first = len(pdf.pages)
+            pdf.pages.extend(other.pages)
+            if root is not None:
+                _adopt_tree(pdf, root, other, first, number)
+        source = stack.enter_context(pikepdf.open(io.BytesIO(margins)))
+        _lay_margins(pdf, source)
+        _outline(pdf, parts)
+        return save(mend(pdf))
+
+
+def _adopt_tree(pdf, root, other, first_page: int, number: int) -> None:
+    """The other part's elements appended to this Document, its ParentTree entries
+    renumbered after this one's, its header IDs prefixed with the part's number."""
+    source = other.Root.StructTreeRoot
+    document = source.K[0]
+    _prefix_ids(document, f"p{number}-")
+    kids = document.K
+    for kid in kids:
+        if isinstance(kid, Dictionary) and "/P" in kid:
+            del kid.P  # copy the elements, not the other part's root
+    copied = _copy(pdf, kids)
+    target = root.K[0]
+    for kid in copied:
+        if isinstance(kid, Dictionary):
+            kid.P = target
+        target.K.append(kid)
+    nums = root.ParentTree.Nums
+    other_nums = source.ParentTree.Nums
+    for index in range(0, len(other_nums), 2):
+        nums.append(int(other_nums[index]) + first_page)
+        nums.append(_copy(pdf, other_nums[index + 1]))
+    for page in pdf.pages[first_page:]:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = int(page.obj.StructParents) + first_page
+    root.ParentTreeNextKey = len(pdf.pages)
+
+
+def _copy(pdf, array) -> Array:
+    """An array from another PDF: its indirect objects copied (once each: the copies
+    are remembered per source), its direct values as they are."""
+    return Array([pdf.copy_foreign(item) if item.is_indirect else item for item in array])
+
+
+def _prefix_ids(element, prefix: str) -> None:
+    stack = [element]
+    while stack:
+        element = stack.pop()
+        if "/ID" in element:
+            element.ID = pikepdf.String(prefix + str(element.ID))
+        attributes = element.get("/A")
+        for attribute in (attributes if isinstance(attributes, Array) else [attributes]):
+            if isinstance(attribute, Dictionary) and "/Headers" in attribute:
+                attribute.Headers = Array([pikepdf.String(prefix + str(h))
+                                           for h in attribute.Headers])
+        kids = element.get("/K")
+        for kid in (kids if isinstance(kids, Array) else [kids]):
+            if isinstance(kid, Dictionary) and "/S" in kid:
+                stack.append(kid)
+
+
+def _lay_margins(pdf, source) -> None:
+    """Each page of the margin pass, as a form, drawn over its page as an artifact."""
+    if len(source.pages) != len(pdf.pages):
+        raise RuntimeError(f"margin pass: {len(source.pages)} pages for {len(pdf.pages)}")
+    for index, (page, margin) in enumerate(zip(pdf.pages, source.pages, strict=True)):
+        form = pdf.copy_foreign(margin.as_form_xobject())
+        name = page.add_resource(form, Name.XObject, Name(f"/RgMargin{index}"))
+        page.contents_add(b"q\n", prepend=True)
+        page.contents_add(pdf.make_stream(_FOOTER % str(name).encode("ascii")))
+
+
+def _outline(pdf, parts: list[Part]) -> None:
+    """The outline from the parts' bookmarks: each under the nearest one before it with
+    a lower level."""
+    if "/Outlines" in pdf.Root:
+        del pdf.Root.Outlines
+    first = 0
+    marks = []
+    for part in parts:
+        marks += [(first + page, *rest) for page, *rest in part.bookmarks]
+        first += part.pages
+    if not marks:
+        return
+    with pdf.open_outline() as outline:
+        stack: list[tuple[int, list]] = [(0, outline.root)]
+        for page, level, label, x, y, closed in marks:
+            item = OutlineItem(label, page, PageLocation.XYZ, left=x, top=y, zoom=0)
+            item.is_closed = closed
+            while stack[-1][0] >= level:
+                stack.pop()
+            stack[-1][1].append(item)
+            stack.append((level, item.children))
