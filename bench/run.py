@@ -6,7 +6,8 @@
 For each size it writes a synthetic workbook (bench/workbooks.py), then runs, each in a
 fresh Python process: reading, HTML, PDF (the default tagged variant, from HTML),
 DOCX, and the whole `reportgen build` (PDF + DOCX). Each step reports its own time; the
-whole build is timed from outside. Peak memory is the process's maximum resident set.
+whole build is timed from outside. Memory: the largest process's maximum resident set,
+and the whole process tree's at its peak (proportional set sizes, summed).
 When LibreOffice is installed, the peer pipeline — the DOCX converted with
 `soffice --headless --convert-to pdf` — runs paired with `reportgen build --format pdf`
 (A B A B …) and the ratio of each pair is given. Results: a table, and JSON.
@@ -35,7 +36,7 @@ REPORTGEN = [str(Path(PYTHON).with_name("reportgen"))]
 
 # Each step runs in a fresh process, does what it needs untimed, then times itself.
 STEP = r"""
-import json, sys, time
+import json, os, sys, time
 from pathlib import Path
 start = time.perf_counter()
 from reportgen.reader import find_workbooks, read_workbooks
@@ -56,7 +57,7 @@ else:
         from reportgen.writers.html import render_html
         html = render_html(report, options, smiley_src=lambda s: f"{SMILEY_SCHEME}:{s.value}")
         start = time.perf_counter()  # from HTML, with WeasyPrint's import
-        html_to_pdf(html, options.templates, options.pdf_variant)
+        html_to_pdf(html, options.templates, options.pdf_variant, os.cpu_count() or 1)
     elif step == "docx":
         from reportgen.writers import writer
         start = time.perf_counter()
@@ -66,12 +67,21 @@ print(json.dumps({"seconds": elapsed}))
 """
 
 
-def run(command: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak resident MiB of the process tree's largest child, and stdout."""
+def run(command: list[str], cwd: Path | None = None) -> tuple[float, float, float, str]:
+    """Wall seconds; peak resident MiB of the largest process (the command or one of
+    its children); peak MiB of the whole process tree at once, as the sum of its
+    processes' proportional set sizes (shared pages counted once), sampled every 20 ms;
+    and stdout."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env={**os.environ, "PYTHONHASHSEED": "0"})
-    _, status, usage = os.wait4(process.pid, 0)
+    tree = 0.0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        tree = max(tree, tree_mib(process.pid))
+        time.sleep(0.02)
     wall = time.perf_counter() - start
     out = process.stdout.read().decode()
     err = process.stderr.read().decode()
@@ -79,7 +89,36 @@ def run(command: list[str], cwd: Path | None = None) -> tuple[float, float, str]
     process.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{command[:4]} failed:\n{err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, usage.ru_maxrss / 1024, tree, out
+
+
+def tree_mib(pid: int) -> float:
+    """The proportional set size of a process and all its descendants, in MiB; 0 when a
+    process began or ended while it was read (a fork in between would count its shared
+    pages twice)."""
+    processes = _tree(pid)
+    total = 0
+    for current in processes:
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            return 0.0
+    return total / 1024 if _tree(pid) == processes else 0.0
+
+
+def _tree(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending += map(int, children.read().split())
+        except OSError:  # ended meanwhile
+            continue
+    return sorted(found)
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -94,27 +133,31 @@ def bench_size(goals: int, runs: int, work: Path, soffice: list[str] | None) -> 
     results: dict[str, dict] = {}
     samples: dict[str, list] = {name: [] for name in ("read", "html", "pdf", "docx", "build")}
     memory: dict[str, list] = {name: [] for name in samples}
+    tree: dict[str, list] = {name: [] for name in samples}
     pdf_only, peer, ratios = [], [], []
     for _ in range(runs):
         for step in ("read", "html", "pdf", "docx"):
-            _, peak, printed = run([PYTHON, "-c", STEP, step, str(folder)])
+            _, peak, total, printed = run([PYTHON, "-c", STEP, step, str(folder)])
             samples[step].append(json.loads(printed)["seconds"])
             memory[step].append(peak)
-        wall, peak, _ = run([*REPORTGEN, "build", str(folder), "-o", str(out)])
+            tree[step].append(total)
+        wall, peak, total, _ = run([*REPORTGEN, "build", str(folder), "-o", str(out)])
         samples["build"].append(wall)
         memory["build"].append(peak)
+        tree["build"].append(total)
         if soffice:
-            ours, _, _ = run([*REPORTGEN, "build", str(folder), "-o", str(out / "a"),
+            ours, *_ = run([*REPORTGEN, "build", str(folder), "-o", str(out / "a"),
                               "--format", "pdf"])
-            docx_wall, _, _ = run([*REPORTGEN, "build", str(folder), "-o", str(out / "b"),
+            docx_wall, *_ = run([*REPORTGEN, "build", str(folder), "-o", str(out / "b"),
                                    "--format", "docx"])
-            convert_wall, _, _ = run([*soffice, "--convert-to", "pdf", "--outdir",
+            convert_wall, *_ = run([*soffice, "--convert-to", "pdf", "--outdir",
                                       str(out / "b"), str(out / "b" / f"bench-{goals}.docx")])
             pdf_only.append(ours)
             peer.append(docx_wall + convert_wall)
             ratios.append(ours / (docx_wall + convert_wall))
     for name, values in samples.items():
-        results[name] = {**summary(values), "peak_mib": round(max(memory[name]), 1)}
+        results[name] = {**summary(values), "peak_mib": round(max(memory[name]), 1),
+                         "tree_mib": round(max(tree[name]), 1)}
     if soffice:
         results["pdf_only_build"] = summary(pdf_only)
         results["peer_docx_soffice"] = summary(peer)
@@ -135,7 +178,7 @@ def table(results: dict) -> str:
             unit = "" if step.startswith("ratio") else " s"
             cell = f"{r['median']:.2f}{unit} ({r['min']:.2f}–{r['max']:.2f})"
             if "peak_mib" in r:
-                cell += f", {r['peak_mib']:.0f} MiB"
+                cell += f", {r['peak_mib']:.0f} / {r['tree_mib']:.0f} MiB"
             cells.append(cell)
         rows.append((step, *cells))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -172,7 +215,8 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
-    print(f"\n(median (min–max) of {args.runs} runs; JSON: {args.out})")
+    print(f"\n(median (min–max) of {args.runs} runs; memory: largest process / whole "
+          f"process tree at once, at peak; JSON: {args.out})")
 
 
 if __name__ == "__main__":

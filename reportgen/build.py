@@ -16,11 +16,10 @@ from pathlib import Path
 
 from .model import Finding, Report, Severity
 from .reader import ReadResult, find_workbooks, read_workbooks
-from .writers import FORMATS, RenderOptions, writer
+from .writers import DEFAULT_FORMATS, RenderOptions, release_memory, writer
 from .writers.parallel import PdfProcess
 from .writers.pdf import pdf_html
 
-DEFAULT_FORMATS = ("pdf", "docx")
 # Gaps a draft renders (visibly marked) instead of stopping at.
 DRAFT_GAPS = {"RG202", "RG205"}
 
@@ -56,9 +55,12 @@ def check(inputs: Sequence[Path], draft: bool = False) -> tuple[ReadResult | Non
 
 def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,
           options: RenderOptions | None = None, name: str | None = None,
-          parallel: bool = True) -> BuildResult:
+          parallel: bool = True, pdf_process: PdfProcess | None = None) -> BuildResult:
+    """The build; the PDF in a process of its own when `parallel` (one the caller has
+    started already may be handed in; it is stopped here either way)."""
     options = options or RenderOptions()
-    pdf_process = PdfProcess().start() if parallel and "pdf" in formats else None
+    if pdf_process is None and parallel and "pdf" in formats:
+        pdf_process = PdfProcess().start()
     try:
         result, findings = check(inputs, draft=options.draft)
         outcome = BuildResult(findings, result.rows_read if result else {})
@@ -84,6 +86,7 @@ def _render(report: Report, options: RenderOptions, formats: Sequence[str],
     rendered = {fmt: writer(fmt)(report, options)
                 for fmt in formats if fmt != "pdf" or pdf_process is None}
     if pdf_process is not None:
+        release_memory()  # the DOCX's working memory, for the PDF's processes
         rendered["pdf"] = pdf_process.receive()
     return {fmt: rendered[fmt] for fmt in formats}
 
@@ -126,12 +129,3 @@ def write_all(files: dict[Path, bytes]) -> list[Path]:
 
 def write_atomically(path: Path, data: bytes) -> Path:
     return write_all({path: data})[0]
-
-
-def format_list(value: str) -> list[str]:
-    """`pdf,docx` -> ["pdf", "docx"]; ValueError naming what is not a format."""
-    formats = [part.strip().lower() for part in value.split(",") if part.strip()]
-    unknown = [fmt for fmt in formats if fmt not in FORMATS]
-    if unknown or not formats:
-        raise ValueError(", ".join(unknown) or value)
-    return list(dict.fromkeys(formats))

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import click
 
-from .build import DEFAULT_FORMATS, build, check, format_list, write_atomically
-from .findings import render_findings
 from .model import Finding, Severity
-from .writers import DEFAULT_TEMPLATES, PDF_VARIANTS, RenderOptions
+from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, PDF_VARIANTS, RenderOptions, format_list
+
+# The workbook reader and the writers are imported by the commands that use them: `build`
+# starts its PDF process first, so that WeasyPrint's import there overlaps these.
 
 DEFAULT_INPUT = Path("input")
 
@@ -35,6 +36,9 @@ def _formats(ctx, param, value: str) -> list[str]:
 
 
 def _report_findings(findings: list[Finding], sheet: Path | None) -> None:
+    from .build import write_atomically
+    from .findings import render_findings
+
     for finding in findings:
         click.echo(str(finding))
     if sheet is not None:
@@ -89,13 +93,22 @@ def main() -> None:
 @findings_option
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
                   findings_sheet) -> None:
+    from .writers.parallel import PdfProcess
+
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
+    paths = _inputs(inputs)
+    pdf_process = PdfProcess().start() if "pdf" in formats else None
     try:
-        outcome = build(_inputs(inputs), out_dir, formats, options, name=name)
+        from .build import build
+
+        outcome = build(paths, out_dir, formats, options, name=name, pdf_process=pdf_process)
     except (RuntimeError, OSError) as exc:  # a writer or the disk failed: nothing replaced
         click.echo(f"RG900 fejl: Rapporten kunne ikke skrives; intet er ændret i {out_dir}. "
                    f"Send denne besked til den, der driver reportgen.\n{exc}", err=True)
         sys.exit(1)
+    finally:
+        if pdf_process is not None:
+            pdf_process.stop()
     _report_findings(outcome.findings, findings_sheet)
     if outcome.errors:
         click.echo(f"{len(outcome.errors)} fejl: rapporten er ikke skrevet. "
@@ -113,6 +126,8 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
 @click.option("--draft", is_flag=True, help="Tjek som til en kladde.")
 @findings_option
 def check_command(inputs, draft, findings_sheet) -> None:
+    from .build import check
+
     result, findings = check(_inputs(inputs), draft=draft)
     _report_findings(findings, findings_sheet)
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
@@ -139,6 +154,7 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
               default=DEFAULT_TEMPLATES, help="Mappe med skabelonerne (ordlyden).")
 def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
                      templates) -> None:
+    from .build import check, write_atomically
     from .template import centre_workbooks
     from .wording import load_wording
 

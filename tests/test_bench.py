@@ -19,5 +19,5 @@ def test_benchmark_runs_on_20_goals_and_writes_its_json(tmp_path):
     assert set(steps) == {"read", "html", "pdf", "docx", "build"}
     for step in steps.values():
         assert 0 < step["min"] <= step["median"] <= step["max"]
-        assert step["peak_mib"] > 10
+        assert step["peak_mib"] > 10 and step["tree_mib"] > 10
     assert "| build" in result.stdout and "20 goals" in result.stdout

@@ -6,6 +6,8 @@ start quickly.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
@@ -30,9 +32,29 @@ class RenderOptions:
 
 
 FORMATS = ("pdf", "docx", "html", "json")  # each a module of this package
+DEFAULT_FORMATS = ("pdf", "docx")
+
+
+def format_list(value: str) -> list[str]:
+    """`pdf,docx` -> ["pdf", "docx"]; ValueError naming what is not a format."""
+    formats = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown or not formats:
+        raise ValueError(", ".join(unknown) or value)
+    return list(dict.fromkeys(formats))
 
 
 def writer(fmt: str) -> Callable[[Report, RenderOptions], bytes]:
     if fmt not in FORMATS:
         raise ValueError(fmt)
     return import_module(f".{fmt}", __name__).render
+
+
+def release_memory() -> None:
+    """Garbage collected, and the freed heap handed back to the system (glibc keeps it
+    otherwise): a build's processes live on after their largest step, and the steps of
+    the other processes need the memory."""
+    gc.collect()
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; absent elsewhere
+    if trim is not None:
+        trim(0)

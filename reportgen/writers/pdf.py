@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..model import Report, Status
 from ..smileys import smiley_svg
-from . import PDF_VARIANTS, RenderOptions
+from . import PDF_VARIANTS, RenderOptions, release_memory
 from .html import render_html
 
 SMILEY_SCHEME = "smiley"
@@ -111,7 +111,8 @@ def prepare():
 
 def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0],
                 processes: int = 1) -> bytes:
-    """The PDF, made in parts (pdf_parts) by up to `processes` processes at once."""
+    """The PDF, made in parts (pdf_parts) by up to `processes` processes at once; the
+    page margins are drawn while the parts are joined."""
     from .pdf_parts import join, split
     from .pdf_tags import mend_tags
 
@@ -120,19 +121,21 @@ def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]
         return mend_tags(render_part(html, base_dir, variant, margins=True).pdf)
     jobs = [(pieces.part(index), base_dir, variant) for index in range(len(pieces.bodies))]
     workers = min(processes, len(jobs))
-    if workers > 1:
-        context = multiprocessing.get_context("fork")  # WeasyPrint is imported already
-        with context.Pool(workers) as pool:
-            parts = pool.starmap(render_part, jobs, chunksize=1)
-    else:
+    if workers == 1:
         parts = [render_part(*job) for job in jobs]
-    margins = render_part(pieces.margins(sum(part.pages for part in parts)), base_dir,
-                          None, margins=True)
-    return join(parts, margins.pdf)
+        margins = render_part(pieces.margins(sum(p.pages for p in parts)), base_dir, None, True)
+        return join(parts, lambda: margins.pdf)
+    context = multiprocessing.get_context("fork")  # WeasyPrint is imported already
+    with context.Pool(workers) as pool:
+        parts = pool.starmap(render_part, jobs, chunksize=1)
+        margins = pool.apply_async(render_part, (pieces.margins(sum(p.pages for p in parts)),
+                                                 base_dir, None, True))
+        return join(parts, lambda: margins.get().pdf)
 
 
 def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = False):
-    """One document laid out and written; without page margins unless asked for."""
+    """One document laid out and written; without page margins unless asked for. The
+    memory it took is handed back before the next."""
     from .pdf_parts import NO_MARGINS, Part
 
     weasyprint = prepare()
@@ -145,7 +148,10 @@ def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = 
     bookmarks = [(number, level, label, x * 0.75, (page.height - y) * 0.75, state == "closed")
                  for number, page in enumerate(document.pages)
                  for level, label, (x, y), state in page.bookmarks]
-    return Part(document.write_pdf(**options), len(document.pages), bookmarks)
+    part = Part(document.write_pdf(**options), len(document.pages), bookmarks)
+    del document
+    release_memory()
+    return part
 
 
 def pdf_html(report: Report, options: RenderOptions) -> str:

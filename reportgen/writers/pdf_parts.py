@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -107,9 +108,10 @@ def _balanced(pieces: list[str], count: int) -> list[str]:
     return parts
 
 
-def join(parts: list[Part], margins: bytes) -> bytes:
-    """One PDF: the parts' pages with the margin pass laid over them, one structure tree,
-    one outline; its tags mended (pdf_tags)."""
+def join(parts: list[Part], margins: Callable[[], bytes]) -> bytes:
+    """One PDF: the parts' pages, one structure tree (its tags mended, pdf_tags), one
+    outline, and the margin pass laid over the pages. `margins()` is asked for last, so
+    the margin pass can be drawn elsewhere meanwhile."""
     with ExitStack() as stack:  # copied objects are read from their files until saved
         opened = [stack.enter_context(pikepdf.open(io.BytesIO(part.pdf))) for part in parts]
         pdf, others = opened[0], opened[1:]
@@ -119,10 +121,10 @@ def join(parts: list[Part], margins: bytes) -> bytes:
             pdf.pages.extend(other.pages)
             if root is not None:
                 _adopt_tree(pdf, root, other, first, number)
-        source = stack.enter_context(pikepdf.open(io.BytesIO(margins)))
-        _lay_margins(pdf, source)
         _outline(pdf, parts)
-        return save(mend(pdf))
+        mend(pdf)
+        _lay_margins(pdf, stack.enter_context(pikepdf.open(io.BytesIO(margins()))))
+        return save(pdf)
 
 
 def _adopt_tree(pdf, root, other, first_page: int, number: int) -> None:

@@ -1,0 +1,129 @@
+"""The PDF made in parts is the PDF the whole document would be."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pikepdf
+import pypdf
+import pypdfium2
+import pytest
+
+from reportgen.reader import read_workbooks
+from reportgen.writers import RenderOptions, pdf_parts
+from reportgen.writers.pdf import html_to_pdf, pdf_html, render_part
+from reportgen.writers.pdf_parts import SECTION, split
+from reportgen.writers.pdf_tags import mend_tags
+
+from .conftest import workbooks
+
+HEAD = "<!DOCTYPE html><html><head><style>p {}</style></head><body class='x'>"
+TAIL = "</body></html>"
+
+
+def section(name: str, size: int = 10) -> str:
+    return f'{SECTION}><h2>{name}</h2><p>{"x" * size}</p></section>\n'
+
+
+def test_split_joins_the_front_matter_to_the_first_theme_and_balances_the_rest():
+    front = "<h1>Titel</h1><table class='legend'></table>\n"
+    sections = [section("A", 100), section("B", 100), section("C", 100), section("D", 100)]
+    html = HEAD + front + "".join(sections) + "<section class='gaps'></section>" + TAIL
+    pieces = split(html)
+    assert pieces.head == HEAD and pieces.tail == TAIL
+    assert "".join(pieces.bodies) == html[len(HEAD):-len(TAIL)]  # nothing lost or doubled
+    assert pieces.bodies == [front + sections[0] + sections[1],
+                             sections[2] + sections[3] + "<section class='gaps'></section>"]
+    assert pieces.part(1) == HEAD + pieces.bodies[1] + TAIL
+
+
+def test_split_makes_parts_small_enough(monkeypatch):
+    monkeypatch.setattr(pdf_parts, "PART_CHARS", 160)
+    sections = [section(name, 100) for name in "ABCDEF"]
+    assert all(len(s) < 160 < 2 * len(s) for s in sections)
+    pieces = split(HEAD + "".join(sections) + TAIL)
+    assert pieces.bodies == sections  # one theme a part
+
+
+@pytest.mark.parametrize("body", [
+    "<h1>Uden temaer</h1>",
+    section("Kun ét"),
+    # a theme inside another: not a place to split
+    f'{SECTION}><h2>A</h2>{SECTION}><h2>B</h2></section></section>{SECTION}></section>',
+])
+def test_a_body_that_cannot_be_split_is_one_part(body):
+    pieces = split(HEAD + body + TAIL)
+    assert pieces.bodies == [body] and pieces.head == HEAD
+
+
+def test_without_a_body_element_there_is_no_margin_pass():
+    pieces = split("<p>Kun et afsnit</p>")
+    assert pieces.head is None and pieces.bodies == ["<p>Kun et afsnit</p>"]
+
+
+@pytest.fixture(scope="module")
+def four_themes(tmp_path_factory):
+    """The 48-goal, four-theme report: its HTML, as parts and as one document."""
+    path = workbooks.write(48, tmp_path_factory.mktemp("parts") / "multi.xlsx")
+    options = RenderOptions()
+    html = pdf_html(read_workbooks([path]).report, options)
+    assert len(split(html).bodies) == 2
+    whole = mend_tags(render_part(html, options.templates, options.pdf_variant,
+                                  margins=True).pdf)
+    return html, options, whole, html_to_pdf(html, options.templates, options.pdf_variant)
+
+
+def words_per_page(data: bytes) -> list[list[str]]:
+    return [sorted(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+def test_parts_have_the_pages_and_words_of_the_whole_document(four_themes):
+    _, _, whole, parts = four_themes
+    expected = words_per_page(whole)
+    assert len(expected) > 4  # the themes run over pages of their own
+    assert words_per_page(parts) == expected  # footers ("Side 5 af 9") included
+
+
+def test_parts_look_as_the_whole_document(four_themes):
+    _, _, whole, parts = four_themes
+    a, b = pypdfium2.PdfDocument(whole), pypdfium2.PdfDocument(parts)
+    for number in range(len(a)):
+        one = np.asarray(a[number].render(scale=0.75).to_pil().convert("L"), dtype=np.int16)
+        two = np.asarray(b[number].render(scale=0.75).to_pil().convert("L"), dtype=np.int16)
+        assert float((np.abs(one - two) > 64).mean()) <= 0.001, f"page {number + 1}"
+
+
+def outline(data: bytes) -> list[tuple[int, str, int]]:
+    with pikepdf.open(io.BytesIO(data)) as pdf, pdf.open_outline() as tree:
+        pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+        found = []
+
+        def walk(items, depth):
+            for item in items:
+                found.append((depth, item.title, pages[item.destination[0].objgen]))
+                walk(item.children, depth + 1)
+
+        walk(tree.root, 0)
+        return found
+
+
+def test_the_outline_is_the_whole_documents(four_themes):
+    _, _, whole, parts = four_themes
+    expected = outline(whole)
+    assert [title for depth, title, _ in expected if depth == 1] == [
+        "Tema 1: Mærk Næstved", "Tema 2: Vækst og erhverv", "Tema 3: Børn og læring",
+        "Tema 4: Sundhed og trivsel"]
+    assert outline(parts) == expected
+
+
+def test_header_ids_stay_unique_across_parts(four_themes):
+    with pikepdf.open(io.BytesIO(four_themes[3])) as pdf:
+        names = pdf.Root.StructTreeRoot.IDTree.Names
+        keys = [bytes(names[i]) for i in range(0, len(names), 2)]
+    assert len(keys) == len(set(keys)) and any(k.startswith(b"p1-") for k in keys)
+
+
+def test_parts_in_two_processes_give_the_same_bytes(four_themes):
+    html, options, _, serial = four_themes
+    assert html_to_pdf(html, options.templates, options.pdf_variant, processes=2) == serial
