@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..model import Report, Status
 from ..smileys import smiley_svg
-from . import PDF_VARIANTS, RenderOptions, release_memory
+from . import PDF_VARIANTS, RenderOptions
 from .html import render_html
 
 SMILEY_SCHEME = "smiley"
@@ -125,8 +125,10 @@ def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]
         parts = [render_part(*job) for job in jobs]
         margins = render_part(pieces.margins(sum(p.pages for p in parts)), base_dir, None, True)
         return join(parts, lambda: margins.pdf)
-    context = multiprocessing.get_context("fork")  # WeasyPrint is imported already
-    with context.Pool(workers) as pool:
+    # Forked with WeasyPrint imported already; a fresh process for each part, so that
+    # all of a part's memory is given back when it is done.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, maxtasksperchild=1) as pool:
         parts = pool.starmap(render_part, jobs, chunksize=1)
         margins = pool.apply_async(render_part, (pieces.margins(sum(p.pages for p in parts)),
                                                  base_dir, None, True))
@@ -134,8 +136,7 @@ def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]
 
 
 def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = False):
-    """One document laid out and written; without page margins unless asked for. The
-    memory it took is handed back before the next."""
+    """One document laid out and written; without page margins unless asked for."""
     from .pdf_parts import NO_MARGINS, Part
 
     weasyprint = prepare()
@@ -148,10 +149,7 @@ def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = 
     bookmarks = [(number, level, label, x * 0.75, (page.height - y) * 0.75, state == "closed")
                  for number, page in enumerate(document.pages)
                  for level, label, (x, y), state in page.bookmarks]
-    part = Part(document.write_pdf(**options), len(document.pages), bookmarks)
-    del document
-    release_memory()
-    return part
+    return Part(document.write_pdf(**options), len(document.pages), bookmarks)
 
 
 def pdf_html(report: Report, options: RenderOptions) -> str:
