@@ -89,3 +89,18 @@ def test_even_raw_markup_cannot_reach_a_file(tmp_path):
     html = (f'<html lang="da"><title>t</title><img src="file://{secret}" alt="x">'
             f'<link rel="attachment" href="file://{secret}"><p>tekst</p></html>')
     assert b"TOPSECRET" not in html_to_pdf(html, DEFAULT_TEMPLATES, variant=None)
+
+
+def test_the_title_in_the_page_footer_stays_text(tmp_path):
+    """The footer's title is a CSS string: quotes, braces and a closing style tag in it
+    must neither end the string nor the style element."""
+    title = 'Plan "A" \\ }; @page { margin: 0 } </style><p>x</p> æøå'
+    path = write_workbook(tmp_path / "in" / "t.xlsx", [goal_row("Et mål")],
+                          meta=[("Titel", title)])
+    outcome = build([path], tmp_path / "out", ("pdf", "html"))
+    assert not outcome.errors, outcome.errors
+    outputs = {p.suffix[1:]: p.read_bytes() for p in outcome.written}
+    assert "</style><p>" not in outputs["html"].decode()
+    lines = pdf_text(outputs["pdf"]).splitlines()
+    footer = next(line for line in lines if "Side 1 af 1" in line)
+    assert footer.replace("Side 1 af 1", "").strip() == title
