@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import docx
 import numpy as np
 import pikepdf
 import pypdf
@@ -127,3 +128,17 @@ def test_header_ids_stay_unique_across_parts(four_themes):
 def test_parts_in_two_processes_give_the_same_bytes(four_themes):
     html, options, _, serial = four_themes
     assert html_to_pdf(html, options.templates, options.pdf_variant, processes=2) == serial
+
+
+def test_every_theme_after_the_first_begins_a_page_in_both_documents(multi_theme):
+    themes = ["Tema 1: Mærk Næstved", "Tema 2: Vækst og erhverv", "Tema 3: Børn og læring",
+              "Tema 4: Sundhed og trivsel"]
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(multi_theme["pdf"])).pages]
+    firsts = [next(i for i, text in enumerate(pages) if theme in text) for theme in themes]
+    assert firsts[0] == 0 and firsts == sorted(set(firsts))
+    for index in firsts[1:]:
+        assert pages[index].splitlines()[0] == themes[firsts.index(index)]
+    document = docx.Document(io.BytesIO(multi_theme["docx"]))
+    headings = [(p.text, p.paragraph_format.page_break_before)
+                for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert headings == [(themes[0], None)] + [(theme, True) for theme in themes[1:]]

@@ -175,7 +175,13 @@ def build(path: Path) -> None:
     document.add_paragraph().add_run("{{ wording.comment_rule }}").italic = True
 
     document.add_paragraph("{%p for theme in report.themes %}")
+    # Every theme after the first begins a page, as in the PDF.
+    document.add_paragraph("{%p if loop.first %}")
     document.add_paragraph("{{ theme.name }}", style="Heading 2")
+    document.add_paragraph("{%p else %}")
+    document.add_paragraph("{{ theme.name }}", style="Heading 2"
+                           ).paragraph_format.page_break_before = True
+    document.add_paragraph("{%p endif %}")
     _goal_table(document)
     document.add_paragraph("{%p endfor %}")
     _gap_list(document)

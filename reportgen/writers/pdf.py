@@ -132,6 +132,9 @@ def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]
         parts = pool.starmap(render_part, jobs, chunksize=1)
         margins = pool.apply_async(render_part, (pieces.margins(sum(p.pages for p in parts)),
                                                  base_dir, None, True))
+        # No process is forked after this: one forked while the join below grows this
+        # process would hold a stale copy of its memory.
+        pool.close()
         return join(parts, lambda: margins.get().pdf)
 
 
