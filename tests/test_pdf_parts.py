@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import docx
 import numpy as np
@@ -11,8 +12,9 @@ import pypdf
 import pypdfium2
 import pytest
 
+from reportgen.build import build
 from reportgen.reader import read_workbooks
-from reportgen.writers import RenderOptions, pdf_parts
+from reportgen.writers import RenderOptions, pdf, pdf_parts
 from reportgen.writers.pdf import html_to_pdf, pdf_html, render_part
 from reportgen.writers.pdf_parts import SECTION, split
 from reportgen.writers.pdf_tags import mend_tags
@@ -142,3 +144,25 @@ def test_every_theme_after_the_first_begins_a_page_in_both_documents(multi_theme
     headings = [(p.text, p.paragraph_format.page_break_before)
                 for p in document.paragraphs if p.style.name == "Heading 2"]
     assert headings == [(themes[0], None)] + [(theme, True) for theme in themes[1:]]
+
+
+def test_a_part_whose_process_dies_is_an_error_not_a_wait(four_themes, monkeypatch):
+    html, options, _, _ = four_themes
+
+    def dies(*args):
+        os._exit(3)  # as the system's out-of-memory killer would end it
+
+    monkeypatch.setattr(pdf, "render_part", dies)
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        html_to_pdf(html, options.templates, options.pdf_variant, processes=2)
+
+
+def test_a_build_whose_pdf_process_dies_fails_and_writes_nothing(tmp_path, monkeypatch):
+    def dies(*args, **kwargs):
+        os._exit(3)
+
+    monkeypatch.setattr(pdf, "html_to_pdf", dies)
+    path = workbooks.write(20, tmp_path / "in" / "b.xlsx")
+    with pytest.raises(RuntimeError, match="ended without a result"):
+        build([path], tmp_path / "out")
+    assert not (tmp_path / "out").exists()

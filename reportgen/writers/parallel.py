@@ -12,6 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
+from collections.abc import Callable
+from multiprocessing.connection import wait
 from pathlib import Path
 
 
@@ -41,13 +43,14 @@ class PdfProcess:
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")
-        self._connection, child = context.Pipe()
+        self._connection, self._child = context.Pipe()
         # Not a daemon, which may not have processes of its own; it ends when the pipe
         # closes, and stop() ends it otherwise.
-        self._process = context.Process(target=_serve, args=(child,))
+        self._process = context.Process(target=_serve, args=(self._child,))
 
     def start(self) -> PdfProcess:
         self._process.start()
+        self._child.close()  # only the process holds its end: if it dies, we hear of it
         return self
 
     def send(self, html: str, base_dir: Path, variant: str | None) -> None:
@@ -69,3 +72,67 @@ class PdfProcess:
             self._process.terminate()
         self._process.join()
         self._connection.close()
+
+
+def _run(connection, function: Callable, args: tuple) -> None:
+    try:
+        outcome = (True, function(*args))
+    except BaseException:  # handed to the parent, which raises it
+        outcome = (False, traceback.format_exc())
+    connection.send(outcome)
+    connection.close()
+
+
+class Forked:
+    """`function(*args)` in a process forked from this one (so it starts with all this
+    one has imported). `result()` waits for it, and raises if the process failed or
+    died; `stop()` ends it early."""
+
+    def __init__(self, function: Callable, *args) -> None:
+        context = multiprocessing.get_context("fork")
+        self.connection, child = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run, args=(child, function, args), daemon=True)
+        self._process.start()
+        child.close()
+
+    def result(self):
+        try:
+            ok, value = self.connection.recv()
+        except (EOFError, OSError):
+            ok, value = False, None
+        self._process.join()
+        self.connection.close()
+        if not ok:
+            raise RuntimeError(f"a PDF process failed:\n{value}" if value else
+                               "a PDF process ended without a result (exit code "
+                               f"{self._process.exitcode})")
+        return value
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self.connection.close()
+
+
+def in_processes(function: Callable, jobs: list[tuple], processes: int) -> list:
+    """`function(*job)` for every job, each in a fresh process, `processes` at a time;
+    the results in the jobs' order. A fresh process per job gives all of a job's memory
+    back when it is done (multiprocessing.Pool would do that too, but waits forever for a
+    worker that died)."""
+    results: dict[int, object] = {}
+    running: dict = {}
+    waiting = list(enumerate(jobs))
+    try:
+        while waiting or running:
+            while waiting and len(running) < processes:
+                index, job = waiting.pop(0)
+                forked = Forked(function, *job)
+                running[forked.connection] = (index, forked)
+            for connection in wait(list(running)):
+                index, forked = running.pop(connection)
+                results[index] = forked.result()
+    finally:
+        for _, forked in running.values():
+            forked.stop()
+    return [results[index] for index in range(len(jobs))]

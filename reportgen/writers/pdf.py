@@ -7,7 +7,6 @@ in a workbook can make the renderer read a file or reach a host.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -16,6 +15,7 @@ from ..model import Report, Status
 from ..smileys import smiley_svg
 from . import PDF_VARIANTS, RenderOptions
 from .html import render_html
+from .parallel import Forked, in_processes
 
 SMILEY_SCHEME = "smiley"
 
@@ -125,17 +125,16 @@ def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]
         parts = [render_part(*job) for job in jobs]
         margins = render_part(pieces.margins(sum(p.pages for p in parts)), base_dir, None, True)
         return join(parts, lambda: margins.pdf)
-    # Forked with WeasyPrint imported already; a fresh process for each part, so that
-    # all of a part's memory is given back when it is done.
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, maxtasksperchild=1) as pool:
-        parts = pool.starmap(render_part, jobs, chunksize=1)
-        margins = pool.apply_async(render_part, (pieces.margins(sum(p.pages for p in parts)),
-                                                 base_dir, None, True))
-        # No process is forked after this: one forked while the join below grows this
-        # process would hold a stale copy of its memory.
-        pool.close()
-        return join(parts, lambda: margins.get().pdf)
+    # Each part in a fresh process, forked with WeasyPrint imported already, so that all
+    # of a part's memory is given back when it is done; the margin pass is forked before
+    # the join grows this process.
+    parts = in_processes(render_part, jobs, workers)
+    margins = Forked(render_part, pieces.margins(sum(p.pages for p in parts)), base_dir, None,
+                     True)
+    try:
+        return join(parts, lambda: margins.result().pdf)
+    finally:
+        margins.stop()
 
 
 def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = False):
