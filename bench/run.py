@@ -36,7 +36,7 @@ REPORTGEN = [str(Path(PYTHON).with_name("reportgen"))]
 
 # Each step runs in a fresh process, does what it needs untimed, then times itself.
 STEP = r"""
-import json, os, sys, time
+import json, sys, time
 from pathlib import Path
 start = time.perf_counter()
 from reportgen.reader import find_workbooks, read_workbooks
@@ -53,11 +53,12 @@ else:
         start = time.perf_counter()
         render_html(report, options)
     elif step == "pdf":
+        from reportgen.writers.parallel import cores
         from reportgen.writers.pdf import SMILEY_SCHEME, html_to_pdf
         from reportgen.writers.html import render_html
         html = render_html(report, options, smiley_src=lambda s: f"{SMILEY_SCHEME}:{s.value}")
         start = time.perf_counter()  # from HTML, with WeasyPrint's import
-        html_to_pdf(html, options.templates, options.pdf_variant, os.cpu_count() or 1)
+        html_to_pdf(html, options.templates, options.pdf_variant, cores())
     elif step == "docx":
         from reportgen.writers import writer
         start = time.perf_counter()

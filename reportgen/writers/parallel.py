@@ -32,9 +32,17 @@ def _serve(connection) -> None:
         connection.send((False, failure))
         return
     try:
-        connection.send((True, pdf.html_to_pdf(*job, processes=os.cpu_count() or 1)))
+        connection.send((True, pdf.html_to_pdf(*job, processes=cores())))
     except BaseException:  # handed to the parent, which raises it
         connection.send((False, traceback.format_exc()))
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class PdfProcess:
