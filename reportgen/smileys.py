@@ -11,6 +11,7 @@ import base64
 from functools import cache
 
 from .model import Status
+from .native import sonames_only
 
 # fill, outline (also eyes and mouth)
 COLOURS: dict[Status, tuple[str, str]] = {
@@ -48,7 +49,8 @@ def smiley_data_uri(status: Status) -> str:
 @cache
 def smiley_png(status: Status, size: int = 192) -> bytes:
     """The same drawing as a PNG, large enough to stay crisp at the report's 0.6 cm."""
-    import cairosvg  # only the DOCX needs it
+    with sonames_only():
+        import cairosvg  # only the DOCX needs it
 
     return cairosvg.svg2png(bytestring=smiley_svg(status).encode(),
                             output_width=size, output_height=size)

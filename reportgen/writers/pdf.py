@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..model import Report, Status
+from ..native import sonames_only
 from ..smileys import smiley_svg
 from . import PDF_VARIANTS, RenderOptions
 from .html import render_html
@@ -100,7 +101,8 @@ def prepare():
     # Without HarfBuzz's subsetter WeasyPrint subsets fonts with fontTools, which stamps
     # the clock into each font unless SOURCE_DATE_EPOCH is set: pin it for the same bytes.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    import weasyprint
+    with sonames_only():
+        import weasyprint
 
     from . import pdf_parts  # noqa: F401  (imported once, before the parts' processes fork)
 
