@@ -166,3 +166,22 @@ def test_a_build_whose_pdf_process_dies_fails_and_writes_nothing(tmp_path, monke
     with pytest.raises(RuntimeError, match="ended without a result"):
         build([path], tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_links_in_every_part_keep_their_own_structure_keys(four_themes):
+    """A template may add links; each link annotation has a ParentTree key of its own,
+    which the parts' joining must keep apart from every other part's."""
+    html, options, _, _ = four_themes
+    html = html.replace("<h2>", '<h2><a href="https://example.org/plan">Plan</a> ')
+    data = html_to_pdf(html, options.templates, options.pdf_variant)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        keys, links = [], []
+        for page in pdf.pages:
+            keys.append(int(page.obj.StructParents))
+            for annot in page.obj.get("/Annots", []):
+                keys.append(int(annot.StructParent))
+                links.append(tree[int(annot.StructParent)])
+    assert len(links) == 4 and len(keys) == len(set(keys)) == len(tree)
+    assert all(link.S == "/Link" for link in links)

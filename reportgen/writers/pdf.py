@@ -123,16 +123,14 @@ def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]
         return mend_tags(render_part(html, base_dir, variant, margins=True).pdf)
     jobs = [(pieces.part(index), base_dir, variant) for index in range(len(pieces.bodies))]
     workers = min(processes, len(jobs))
-    if workers == 1:
-        parts = [render_part(*job) for job in jobs]
-        margins = render_part(pieces.margins(sum(p.pages for p in parts)), base_dir, None, True)
-        return join(parts, lambda: margins.pdf)
     # Each part in a fresh process, forked with WeasyPrint imported already, so that all
-    # of a part's memory is given back when it is done; the margin pass is forked before
-    # the join grows this process.
-    parts = in_processes(render_part, jobs, workers)
-    margins = Forked(render_part, pieces.margins(sum(p.pages for p in parts)), base_dir, None,
-                     True)
+    # of a part's memory is given back when it is done.
+    parts = (in_processes(render_part, jobs, workers) if workers > 1
+             else [render_part(*job) for job in jobs])
+    margin_job = (pieces.margins(sum(part.pages for part in parts)), base_dir, None, True)
+    if workers == 1:
+        return join(parts, lambda: render_part(*margin_job).pdf)
+    margins = Forked(render_part, *margin_job)  # forked before the join grows this process
     try:
         return join(parts, lambda: margins.result().pdf)
     finally:

@@ -39,7 +39,7 @@ _MARGIN_BOXES = (
 NO_MARGINS = "@page { " + " ".join(f"@{box} {{ content: none !important; }}"
                                    for box in _MARGIN_BOXES) + " }"
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
-_FOOTER = b"\nQ\n/Artifact <</Type /Pagination>> BDC\nq\n%s Do\nQ\nEMC\n"
+_DRAW_MARGINS = b"\nQ\n/Artifact <</Type /Pagination>> BDC\nq\n%s Do\nQ\nEMC\n"
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,9 @@ def join(parts: list[Part], margins: Callable[[], bytes]) -> bytes:
 
 
 def _adopt_tree(pdf, root, other, first_page: int, number: int) -> None:
-    """The other part's elements appended to this Document, its ParentTree entries
-    renumbered after this one's, its header IDs prefixed with the part's number."""
+    """The other part's elements appended to this Document, its ParentTree keys (pages'
+    and annotations') renumbered after this one's, its header IDs prefixed with the
+    part's number."""
     source = other.Root.StructTreeRoot
     document = source.K[0]
     _prefix_ids(document, f"p{number}-")
@@ -143,15 +144,19 @@ def _adopt_tree(pdf, root, other, first_page: int, number: int) -> None:
         if isinstance(kid, Dictionary):
             kid.P = target
         target.K.append(kid)
-    nums = root.ParentTree.Nums
-    other_nums = source.ParentTree.Nums
+    nums, other_nums = root.ParentTree.Nums, source.ParentTree.Nums
+    offset = max((int(nums[i]) for i in range(0, len(nums), 2)), default=-1) + 1
     for index in range(0, len(other_nums), 2):
-        nums.append(int(other_nums[index]) + first_page)
-        nums.append(_copy(pdf, other_nums[index + 1]))
+        value = other_nums[index + 1]
+        nums.append(int(other_nums[index]) + offset)
+        nums.append(_copy(pdf, value) if isinstance(value, Array) else pdf.copy_foreign(value))
     for page in pdf.pages[first_page:]:
-        if "/StructParents" in page.obj:
-            page.obj.StructParents = int(page.obj.StructParents) + first_page
-    root.ParentTreeNextKey = len(pdf.pages)
+        holders = [page.obj, *page.obj.get("/Annots", [])]
+        for holder, key in ((h, k) for h in holders for k in ("/StructParents", "/StructParent")):
+            if key in holder:
+                holder[key] = int(holder[key]) + offset
+    root.ParentTreeNextKey = offset + max(
+        (int(other_nums[i]) for i in range(0, len(other_nums), 2)), default=-1) + 1
 
 
 def _copy(pdf, array) -> Array:
@@ -185,7 +190,7 @@ def _lay_margins(pdf, source) -> None:
         form = pdf.copy_foreign(margin.as_form_xobject())
         name = page.add_resource(form, Name.XObject, Name(f"/RgMargin{index}"))
         page.contents_add(b"q\n", prepend=True)
-        page.contents_add(pdf.make_stream(_FOOTER % str(name).encode("ascii")))
+        page.contents_add(pdf.make_stream(_DRAW_MARGINS % str(name).encode("ascii")))
 
 
 def _outline(pdf, parts: list[Part]) -> None:
