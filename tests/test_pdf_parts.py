@@ -185,3 +185,14 @@ def test_links_in_every_part_keep_their_own_structure_keys(four_themes):
                 links.append(tree[int(annot.StructParent)])
     assert len(links) == 4 and len(keys) == len(set(keys)) == len(tree)
     assert all(link.S == "/Link" for link in links)
+
+
+def test_a_renderer_that_cannot_load_is_an_error_naming_why(tmp_path, monkeypatch):
+    def cannot_load():
+        raise ImportError("libpango-1.0.so.0: cannot open shared object file")
+
+    monkeypatch.setattr(pdf, "prepare", cannot_load)
+    path = workbooks.write(20, tmp_path / "in" / "b.xlsx")
+    with pytest.raises(RuntimeError, match="libpango-1.0.so.0: cannot open"):
+        build([path], tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -18,23 +18,28 @@ from pathlib import Path
 
 
 def _serve(connection) -> None:
-    failure = None
+    prepared = _outcome(_prepare)  # a failure is reported when the job comes
     try:
-        from . import pdf
+        job = connection.recv()
+    except EOFError:  # the build ended without a PDF
+        return
+    ok, pdf = prepared
+    connection.send(_outcome(pdf.html_to_pdf, *job, cores()) if ok else prepared)
 
-        pdf.prepare()
-    except BaseException:  # reported when the job comes, by the parent
-        failure = traceback.format_exc()
-    job = connection.recv()
-    if job is None:
-        return
-    if failure is not None:
-        connection.send((False, failure))
-        return
+
+def _prepare():
+    from . import pdf
+
+    pdf.prepare()
+    return pdf
+
+
+def _outcome(function: Callable, *args) -> tuple[bool, object]:
+    """(True, the result), or (False, the traceback) for the parent to raise."""
     try:
-        connection.send((True, pdf.html_to_pdf(*job, processes=cores())))
-    except BaseException:  # handed to the parent, which raises it
-        connection.send((False, traceback.format_exc()))
+        return True, function(*args)
+    except BaseException:
+        return False, traceback.format_exc()
 
 
 def cores() -> int:
@@ -83,11 +88,7 @@ class PdfProcess:
 
 
 def _run(connection, function: Callable, args: tuple) -> None:
-    try:
-        outcome = (True, function(*args))
-    except BaseException:  # handed to the parent, which raises it
-        outcome = (False, traceback.format_exc())
-    connection.send(outcome)
+    connection.send(_outcome(function, *args))
     connection.close()
 
 
