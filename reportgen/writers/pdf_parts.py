@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, PageLocation
 
-from .pdf_tags import mend, save
+from .pdf_tags import descendants, mend, save
 
 SECTION = '<section class="theme"'
 # Parts are kept to about this much HTML (some 400 goals), bounding the memory a part's
@@ -165,10 +165,8 @@ def _copy(pdf, array) -> Array:
     return Array([pdf.copy_foreign(item) if item.is_indirect else item for item in array])
 
 
-def _prefix_ids(element, prefix: str) -> None:
-    stack = [element]
-    while stack:
-        element = stack.pop()
+def _prefix_ids(document, prefix: str) -> None:
+    for element in descendants(document):
         if "/ID" in element:
             element.ID = pikepdf.String(prefix + str(element.ID))
         attributes = element.get("/A")
@@ -176,10 +174,6 @@ def _prefix_ids(element, prefix: str) -> None:
             if isinstance(attribute, Dictionary) and "/Headers" in attribute:
                 attribute.Headers = Array([pikepdf.String(prefix + str(h))
                                            for h in attribute.Headers])
-        kids = element.get("/K")
-        for kid in (kids if isinstance(kids, Array) else [kids]):
-            if isinstance(kid, Dictionary) and "/S" in kid:
-                stack.append(kid)
 
 
 def _lay_margins(pdf, source) -> None:

@@ -42,7 +42,7 @@ def mend(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
     if root is None:
         return pdf
     _merge_continued(root)
-    elements = list(_elements(root))
+    elements = list(descendants(root))
     _mark_unreachable_as_artifacts(pdf, root, {e.objgen for e in elements})
     _add_scopes(elements)
     _add_id_tree(pdf, root, elements)
@@ -73,10 +73,11 @@ def _all_kids(element) -> list:
     return list(kids) if isinstance(kids, Array) else [kids]
 
 
-def _elements(element) -> Iterator[Dictionary]:
+def descendants(element) -> Iterator[Dictionary]:
+    """Every structure element below this one, in document order."""
     for kid in _kids(element):
         yield kid
-        yield from _elements(kid)
+        yield from descendants(kid)
 
 
 def _is(element, tag: str) -> bool:
@@ -118,14 +119,14 @@ def _absorb_table(first, later) -> None:
     """Move a continued table's body rows into the first fragment; its repeated header
     row is dropped from the tree (its content becomes an artifact)."""
     first_heads = [th for part in _kids(first) if _is(part, "/THead")
-                   for th in _elements(part) if _is(th, "/TH")]
+                   for th in descendants(part) if _is(th, "/TH")]
     later_heads = [th for part in _kids(later) if _is(part, "/THead")
-                   for th in _elements(part) if _is(th, "/TH")]
+                   for th in descendants(part) if _is(th, "/TH")]
     renamed = {bytes(b.ID): a.ID for a, b in zip(first_heads, later_heads, strict=False)
                if "/ID" in a and "/ID" in b}
     bodies = [part for part in _kids(later) if not _is(part, "/THead")]
     for body in bodies:
-        for element in _elements(body):
+        for element in descendants(body):
             _rename_headers(element, renamed)
     _adopt(first, bodies)
 
