@@ -196,3 +196,9 @@ def test_a_renderer_that_cannot_load_is_an_error_naming_why(tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match="libpango-1.0.so.0: cannot open"):
         build([path], tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_the_joined_pdf_is_about_as_small_as_the_whole_document(four_themes):
+    _, _, whole, parts = four_themes
+    # fonts are embedded once a part, and the margins are forms of their own
+    assert len(parts) < 1.5 * len(whole), (len(parts), len(whole))

@@ -52,8 +52,10 @@ def mend(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
 
 
 def save(pdf: pikepdf.Pdf) -> bytes:
+    """The PDF's bytes, its objects packed into compressed object streams (the structure
+    tree is tens of thousands of small objects)."""
     out = io.BytesIO()
-    pdf.save(out, deterministic_id=True)
+    pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 
