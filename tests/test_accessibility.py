@@ -28,6 +28,7 @@ from .conftest import (
     pdf_figures,
     pdf_text,
     squash,
+    workbooks,
     write_workbook,
 )
 
@@ -200,8 +201,10 @@ def test_docx_language_properties_headings_and_table_semantics(report):
     assert 'w:instr=" PAGE "' in footer and 'w:instr=" NUMPAGES "' in footer
 
 
-def test_archival_variant_is_pdf_a_2a_tagged_and_still_pdf_ua(tmp_path):
-    outcome = build([DEFAULT_INPUT], tmp_path, ("pdf",), RenderOptions(pdf_variant="pdf/a-2a"))
+@pytest.mark.parametrize("goals", [None, 48])  # the default input; four themes in two parts
+def test_archival_variant_is_pdf_a_2a_tagged_and_still_pdf_ua(tmp_path, goals):
+    source = DEFAULT_INPUT if goals is None else workbooks.write(goals, tmp_path / "in.xlsx")
+    outcome = build([source], tmp_path / "out", ("pdf",), RenderOptions(pdf_variant="pdf/a-2a"))
     with pikepdf.open(outcome.written[0]) as pdf:
         meta = pdf.open_metadata()
         assert (meta["pdfaid:part"], meta["pdfaid:conformance"], meta["pdfuaid:part"]) == (
