@@ -7,7 +7,8 @@ For each size it writes a synthetic workbook (bench/workbooks.py), then runs, ea
 fresh Python process: reading, HTML, PDF (the default tagged variant, from HTML),
 DOCX, and the whole `reportgen build` (PDF + DOCX). Each step reports its own time; the
 whole build is timed from outside. Memory: the largest process's maximum resident set,
-and the whole process tree's at its peak (proportional set sizes, summed).
+and the whole process tree's at its peak (proportional set sizes, summed) in one more
+run of each step, not timed: reading them slows the processes read.
 When LibreOffice is installed, the peer pipeline — the DOCX converted with
 `soffice --headless --convert-to pdf` — runs paired with `reportgen build --format pdf`
 (A B A B …) and the ratio of each pair is given. Results: a table, and JSON.
@@ -68,17 +69,19 @@ print(json.dumps({"seconds": elapsed}))
 """
 
 
-def run(command: list[str], cwd: Path | None = None) -> tuple[float, float, float, str]:
+def run(command: list[str], cwd: Path | None = None,
+        sample: bool = False) -> tuple[float, float, float, str]:
     """Wall seconds; peak resident MiB of the largest process (the command or one of
-    its children); peak MiB of the whole process tree at once, as the sum of its
-    processes' proportional set sizes (shared pages counted once), sampled every 20 ms;
+    its children); with `sample`, the peak MiB of the whole process tree at once, as the
+    sum of its processes' proportional set sizes (shared pages counted once), read every
+    20 ms (else 0: reading them slows the processes read, so timed runs are not sampled);
     and stdout."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env={**os.environ, "PYTHONHASHSEED": "0"})
     tree = 0.0
     while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG if sample else 0)
         if pid:
             break
         tree = max(tree, tree_mib(process.pid))
@@ -136,16 +139,16 @@ def bench_size(goals: int, runs: int, work: Path, soffice: list[str] | None) -> 
     memory: dict[str, list] = {name: [] for name in samples}
     tree: dict[str, list] = {name: [] for name in samples}
     pdf_only, peer, ratios = [], [], []
+    commands = {step: [PYTHON, "-c", STEP, step, str(folder)]
+                for step in ("read", "html", "pdf", "docx")}
+    commands["build"] = [*REPORTGEN, "build", str(folder), "-o", str(out)]
+    for step, command in commands.items():  # memory: one sampled run each, not timed
+        tree[step].append(run(command, sample=True)[2])
     for _ in range(runs):
-        for step in ("read", "html", "pdf", "docx"):
-            _, peak, total, printed = run([PYTHON, "-c", STEP, step, str(folder)])
-            samples[step].append(json.loads(printed)["seconds"])
+        for step, command in commands.items():
+            wall, peak, _, printed = run(command)
+            samples[step].append(wall if step == "build" else json.loads(printed)["seconds"])
             memory[step].append(peak)
-            tree[step].append(total)
-        wall, peak, total, _ = run([*REPORTGEN, "build", str(folder), "-o", str(out)])
-        samples["build"].append(wall)
-        memory["build"].append(peak)
-        tree["build"].append(total)
         if soffice:
             ours, *_ = run([*REPORTGEN, "build", str(folder), "-o", str(out / "a"),
                               "--format", "pdf"])
