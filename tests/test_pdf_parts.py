@@ -17,9 +17,11 @@ from reportgen.reader import read_workbooks
 from reportgen.writers import RenderOptions, pdf, pdf_parts
 from reportgen.writers.pdf import html_to_pdf, pdf_html, render_part
 from reportgen.writers.pdf_parts import SECTION, split
-from reportgen.writers.pdf_tags import mend_tags
+from reportgen.writers.pdf_tags import descendants, mend_tags
 
 from .conftest import workbooks
+from .test_accessibility import outloud_errors
+from .test_parity import pdf_goal_rows
 
 HEAD = "<!DOCTYPE html><html><head><style>p {}</style></head><body class='x'>"
 TAIL = "</body></html>"
@@ -202,3 +204,29 @@ def test_the_joined_pdf_is_about_as_small_as_the_whole_document(four_themes):
     _, _, whole, parts = four_themes
     # fonts are embedded once a part, and the margins are forms of their own
     assert len(parts) < 1.5 * len(whole), (len(parts), len(whole))
+
+
+def test_a_theme_longer_than_a_part_is_cut_between_focus_areas(four_themes, monkeypatch,
+                                                               tmp_path):
+    html, options, whole, _ = four_themes
+    monkeypatch.setattr(pdf_parts, "PART_CHARS", 4000)
+    pieces = split(html)
+    assert len(pieces.bodies) > 4  # more parts than themes
+    joined = "".join(pieces.bodies)
+    # each cut opens the theme's table again (its header row), without the theme's heading
+    assert (joined.count("<thead>") - joined.count("<h2")
+            > html.count("<thead>") - html.count("<h2"))
+    data = html_to_pdf(html, options.templates, options.pdf_variant)
+    # the same goal rows in the same order, still one table per theme
+    assert pdf_goal_rows(data) == pdf_goal_rows(whole)
+    assert tags(data).count("/Table") == tags(whole).count("/Table")
+    assert [entry[:2] for entry in outline(data)] == [entry[:2] for entry in outline(whole)]
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(data)
+    errors, _ = outloud_errors(path)
+    assert errors == []
+
+
+def tags(data: bytes) -> list[str]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return [str(element.S) for element in descendants(pdf.Root.StructTreeRoot)]

@@ -2,7 +2,8 @@
 its own (on another core, and freed when written), then joined into one tagged PDF.
 
 Every theme after the first begins a page (report.css), so a part's pages are the very
-pages the whole document would have. Only what spans the parts is made afterwards:
+pages the whole document would have. A theme longer than a part is cut between two focus
+areas, and there the second begins a page. Only what spans the parts is made afterwards:
 - page margins ("Side x af y", the running title): drawn by WeasyPrint in a pass of their
   own over as many empty pages as the parts have, from the same @page rules, and laid
   over the parts' pages as pagination artifacts;
@@ -39,6 +40,7 @@ _MARGIN_BOXES = (
 NO_MARGINS = "@page { " + " ".join(f"@{box} {{ content: none !important; }}"
                                    for box in _MARGIN_BOXES) + " }"
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_HEADING = re.compile(r"<h2\b.*?</h2>\s*", re.DOTALL)
 _DRAW_MARGINS = b"\nQ\n/Artifact <</Type /Pagination>> BDC\nq\n%s Do\nQ\nEMC\n"
 
 
@@ -67,23 +69,48 @@ class Part:
 
 
 def split(html: str) -> Split:
-    """The HTML split before theme sections into parts of balanced length. Only sections
-    at the top of the body, each closed before the next begins, are split at; any other
-    shape of template is one part. Without a body element there is nothing to lay the
-    page margins on: `head` is None."""
+    """The HTML split before theme sections (and inside those longer than a part) into
+    parts of balanced length. Only sections at the top of the body, each closed before
+    the next begins, are split at; any other shape of template is one part. Without a
+    body element there is nothing to lay the page margins on: `head` is None."""
     body = _BODY.search(html)
     end = html.rfind("</body>")
     if body is None or end < body.end():
         return Split(None, [html], "")
     head, content, tail = html[:body.end()], html[body.end():end], html[end:]
     starts = [m.start() for m in re.finditer(re.escape(SECTION), content)]
-    pieces = [content[a:b] for a, b in zip(starts, starts[1:], strict=False)]
-    if len(starts) < 2 or not all(_closed(piece) for piece in pieces):
+    between = [content[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+    if not starts or not all(_closed(piece) for piece in between):
         return Split(head, [content], tail)
-    pieces[0] = content[:starts[1]]  # the front matter goes with the first theme
-    pieces.append(content[starts[-1]:])
+    # the front matter goes with the first theme, what follows the themes with the last
+    bounds = [0, *starts[1:], len(content)]
+    pieces = [cut for a, b in zip(bounds, bounds[1:], strict=False)
+              for cut in _cut(content[a:b])]
     count = min(len(pieces), max(MIN_PARTS, -(-len(content) // PART_CHARS)))
     return Split(head, _balanced(pieces, count), tail)
+
+
+def _cut(piece: str) -> list[str]:
+    """A theme longer than a part, cut between its table's row groups (one a focus
+    area): each cut begins a page, and opens the theme's table again, without the
+    theme's heading; the tags are joined back into one table (pdf_tags)."""
+    start = piece.find(SECTION)
+    close = piece.find("</section>", start)
+    first, last = piece.find("<tbody", start, close), piece.rfind("</tbody>", start, close)
+    if (len(piece) <= PART_CHARS or start < 0 or close < 0 or first < 0 or last < first
+            or "<section" in piece[start + 1:close]):
+        return [piece]
+    end, close = last + len("</tbody>"), close + len("</section>")
+    closing, rest = piece[end:close], piece[close:]
+    again = _HEADING.sub("", piece[start:first], count=1)
+    cuts, current, groups = [], piece[:first], 0
+    for group in re.split(r"(?=<tbody\b)", piece[first:end]):
+        if groups and len(current) + len(group) > PART_CHARS:
+            cuts.append(current + closing)
+            current, groups = again, 0
+        current += group
+        groups += bool(group)
+    return [*cuts, current + closing + rest]
 
 
 def _closed(piece: str) -> bool:
