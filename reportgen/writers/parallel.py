@@ -17,21 +17,21 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 
-def _serve(connection) -> None:
-    prepared = _outcome(_prepare)  # a failure is reported when the job comes
+def _serve(jobs) -> bytes:
+    """The PDF process: WeasyPrint imported while the parent reads the workbooks, then
+    the one job. A failure to import is raised only once the job has come, as the
+    parent sends it before it listens."""
+    failure = None
     try:
-        job = connection.recv()
-    except EOFError:  # the build ended without a PDF
-        return
-    ok, pdf = prepared
-    connection.send(_outcome(pdf.html_to_pdf, *job, cores()) if ok else prepared)
+        from . import pdf
 
-
-def _prepare():
-    from . import pdf
-
-    pdf.prepare()
-    return pdf
+        pdf.prepare()
+    except BaseException as exc:
+        failure = exc
+    html, base_dir, variant = jobs.recv()
+    if failure is not None:
+        raise failure
+    return pdf.html_to_pdf(html, base_dir, variant, cores())
 
 
 def _outcome(function: Callable, *args) -> tuple[bool, object]:
@@ -50,43 +50,6 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-class PdfProcess:
-    """`start()` early; `send(html, base_dir, variant)`, then `receive()` the PDF;
-    `stop()` always (it ends the process if no job came)."""
-
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("fork")
-        self._connection, self._child = context.Pipe()
-        # Not a daemon, which may not have processes of its own; it ends when the pipe
-        # closes, and stop() ends it otherwise.
-        self._process = context.Process(target=_serve, args=(self._child,))
-
-    def start(self) -> PdfProcess:
-        self._process.start()
-        self._child.close()  # only the process holds its end: if it dies, we hear of it
-        return self
-
-    def send(self, html: str, base_dir: Path, variant: str | None) -> None:
-        self._connection.send((html, base_dir, variant))
-
-    def receive(self) -> bytes:
-        try:
-            ok, result = self._connection.recv()
-        except (EOFError, OSError):
-            raise RuntimeError("the PDF process ended without a result") from None
-        finally:
-            self._process.join()
-        if not ok:
-            raise RuntimeError(f"the PDF process failed:\n{result}")
-        return result
-
-    def stop(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
-        self._connection.close()
-
-
 def _run(connection, function: Callable, args: tuple) -> None:
     connection.send(_outcome(function, *args))
     connection.close()
@@ -95,14 +58,15 @@ def _run(connection, function: Callable, args: tuple) -> None:
 class Forked:
     """`function(*args)` in a process forked from this one (so it starts with all this
     one has imported). `result()` waits for it, and raises if the process failed or
-    died; `stop()` ends it early."""
+    died; `stop()` ends it early. A daemon may not fork processes of its own."""
 
-    def __init__(self, function: Callable, *args) -> None:
+    def __init__(self, function: Callable, *args, daemon: bool = True) -> None:
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run, args=(child, function, args), daemon=True)
+        self._process = context.Process(target=_run, args=(child, function, args),
+                                        daemon=daemon)
         self._process.start()
-        child.close()
+        child.close()  # only the process holds its end: if it dies, we hear of it
 
     def result(self):
         try:
@@ -145,3 +109,25 @@ def in_processes(function: Callable, jobs: list[tuple], processes: int) -> list:
         for _, forked in running.values():
             forked.stop()
     return [results[index] for index in range(len(jobs))]
+
+
+class PdfProcess:
+    """The PDF process, started early: `send(html, base_dir, variant)`, then `receive()`
+    the PDF; `stop()` always (it ends the process if no job came)."""
+
+    def start(self) -> PdfProcess:
+        theirs, self._jobs = multiprocessing.get_context("fork").Pipe(duplex=False)
+        # Not a daemon: it forks the processes that lay out the PDF's parts.
+        self._forked = Forked(_serve, theirs, daemon=False)
+        theirs.close()
+        return self
+
+    def send(self, html: str, base_dir: Path, variant: str | None) -> None:
+        self._jobs.send((html, base_dir, variant))
+
+    def receive(self) -> bytes:
+        return self._forked.result()
+
+    def stop(self) -> None:
+        self._forked.stop()
+        self._jobs.close()
