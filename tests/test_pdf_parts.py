@@ -17,10 +17,10 @@ from reportgen.reader import read_workbooks
 from reportgen.writers import RenderOptions, pdf, pdf_parts
 from reportgen.writers.pdf import html_to_pdf, pdf_html, render_part
 from reportgen.writers.pdf_parts import SECTION, split
-from reportgen.writers.pdf_tags import descendants, mend_tags
+from reportgen.writers.pdf_tags import mend_tags
 
 from .conftest import workbooks
-from .test_accessibility import outloud_errors
+from .test_accessibility import elements, outloud_errors
 from .test_parity import pdf_goal_rows
 
 HEAD = "<!DOCTYPE html><html><head><style>p {}</style></head><body class='x'>"
@@ -229,4 +229,4 @@ def test_a_theme_longer_than_a_part_is_cut_between_focus_areas(four_themes, monk
 
 def tags(data: bytes) -> list[str]:
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        return [str(element.S) for element in descendants(pdf.Root.StructTreeRoot)]
+        return [str(element.S) for element in elements(pdf)]
