@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .glyphs import missing_glyphs
 from .model import Finding, Report, Severity
 from .reader import ReadResult, find_workbooks, read_workbooks
-from .writers import DEFAULT_FORMATS, RenderOptions, release_memory, writer
+from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, RenderOptions, release_memory, writer
 from .writers.parallel import PdfProcess
 from .writers.pdf import pdf_html
 
@@ -36,15 +38,17 @@ class BuildResult:
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
 
-def check(inputs: Sequence[Path], draft: bool = False) -> tuple[ReadResult | None, list[Finding]]:
-    """Read every workbook and return the report with every finding, errors first."""
+def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT_TEMPLATES,
+          ) -> tuple[ReadResult | None, list[Finding]]:
+    """Read every workbook and return the report with every finding, errors first; texts
+    the templates' fonts cannot draw are warnings."""
     paths = find_workbooks(inputs)
     if not paths:
         where = ", ".join(str(p) for p in inputs)
         return None, [Finding("RG002", Severity.ERROR,
                               f"Der er ingen Excel-arbejdsbøger (.xlsx) i {where}.")]
     result = read_workbooks(paths)
-    findings = result.findings
+    findings = result.findings + missing_glyphs(result.report, templates / "fonts")
     if draft:
         findings = [replace(f, severity=Severity.WARNING)
                     if f.code in DRAFT_GAPS and f.severity is Severity.ERROR else f
@@ -62,7 +66,7 @@ def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAUL
     if pdf_process is None and parallel and "pdf" in formats:
         pdf_process = PdfProcess().start()
     try:
-        result, findings = check(inputs, draft=options.draft)
+        result, findings = check(inputs, draft=options.draft, templates=options.templates)
         outcome = BuildResult(findings, result.rows_read if result else {})
         if result is None or outcome.errors:
             return outcome
@@ -107,10 +111,23 @@ def safe_name(text: str) -> str:
     return text[:80] or "rapport"
 
 
+class OutputError(OSError):
+    """Outputs that could not all be put in place; the message says, in Danish, what is
+    on disk now."""
+
+
 def write_all(files: dict[Path, bytes]) -> list[Path]:
-    """Every file written in full beside its target first, then all moved into place: a
-    failure (a full disk) leaves every earlier output as it was."""
+    """All or nothing: every file is written in full beside its target first, then all are
+    moved into place. If one cannot be (a full disk, a file open on a share, a folder of
+    that name), those already moved are put back as they were, and OutputError says so."""
+    for path in files:
+        if path.exists() and not path.is_file():
+            raise OutputError(f"{path} findes og er ikke en almindelig fil (fx en mappe), så "
+                              "rapporten kan ikke skrives dér. Intet er ændret.")
+    mode = 0o666 & ~_umask()
     temps: dict[Path, Path] = {}
+    kept: dict[Path, Path] = {}  # target -> the earlier output, kept until all are in place
+    moved: list[Path] = []
     try:
         for path, data in files.items():
             handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
@@ -118,13 +135,64 @@ def write_all(files: dict[Path, bytes]) -> list[Path]:
             temps[path] = Path(temp)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
-            os.chmod(temp, 0o644)
+            os.chmod(temp, mode)
+            if path.exists():
+                kept[path] = _keep(path)
         for path, temp in temps.items():
-            os.replace(temp, path)
+            try:
+                os.replace(temp, path)
+            except OSError as exc:
+                raise OutputError(_put_back(path, exc, moved, kept)) from exc
+            moved.append(path)
     finally:
-        for temp in temps.values():
+        for temp in (*temps.values(), *kept.values()):
             temp.unlink(missing_ok=True)
     return list(files)
+
+
+def _keep(path: Path) -> Path:
+    """A second name for the earlier output (a copy where the file system links none)."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent)
+    os.close(handle)
+    kept = Path(name)
+    try:
+        kept.unlink()
+        os.link(path, kept)
+    except OSError:
+        shutil.copy2(path, kept)
+    return kept
+
+
+def _put_back(failed: Path, exc: OSError, moved: list[Path], kept: dict[Path, Path]) -> str:
+    """Undo the moves made before `failed`; the Danish account of what is on disk."""
+    left: list[Path] = []
+    for path in moved:
+        try:
+            if path in kept:
+                os.replace(kept[path], path)
+            else:
+                path.unlink()
+        except OSError:
+            left.append(path)
+    reason = exc.strerror or type(exc).__name__
+    text = f"{failed} kunne ikke erstattes ({reason}; er filen åben i et andet program?). "
+    if not left:
+        return text + "Intet er ændret: de tidligere filer ligger, som de lå."
+    return text + ("Disse filer er nye og kunne ikke sættes tilbage: "
+                   f"{', '.join(str(p) for p in left)}; de øvrige er, som de var.")
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux tells it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_atomically(path: Path, data: bytes) -> Path:

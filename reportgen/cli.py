@@ -98,10 +98,13 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
     paths = _inputs(inputs)
     pdf_process = PdfProcess().start() if "pdf" in formats else None
-    try:
-        from .build import build
+    from .build import OutputError, build
 
+    try:
         outcome = build(paths, out_dir, formats, options, name=name, pdf_process=pdf_process)
+    except OutputError as exc:  # the disk refused: the message says what is on disk
+        click.echo(f"RG900 fejl: Rapporten kunne ikke skrives. {exc}", err=True)
+        sys.exit(1)
     except (RuntimeError, OSError) as exc:  # a writer or the disk failed: nothing replaced
         click.echo(f"RG900 fejl: Rapporten kunne ikke skrives; intet er ændret i {out_dir}. "
                    f"Send denne besked til den, der driver reportgen.\n{exc}", err=True)
@@ -158,7 +161,7 @@ def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
     from .template import centre_workbooks
     from .wording import load_wording
 
-    result, findings = check(_inputs(inputs))
+    result, findings = check(_inputs(inputs), templates=templates)
     findings = [f for f in findings if f.code not in STATUS_FINDINGS]
     _report_findings(findings, None)
     errors = [f for f in findings if f.severity is Severity.ERROR]

@@ -9,6 +9,7 @@ reads workbooks; all Danish input vocabulary lives here.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -25,6 +26,7 @@ from .model import Finding, FocusArea, Goal, Meta, Report, Severity, Source, Sta
 
 HEADER_SEARCH_ROWS = 20
 MAX_ROWS = 100_000
+MAX_COLUMNS = 16_384  # Excel's: XFD
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # 100,000 real goal rows unpack to ~50 MB
 MAX_COMPRESSION_RATIO = 200  # sheets compress 5-30x; a bomb, thousands of times
@@ -48,11 +50,21 @@ REQUIRED = ("theme", "focus_area", "goal", "centre", "result", "timeline")
 HEADER_NAMES = {  # the Danish header a message names
     "theme": "Tema",
     "focus_area": "Indsatsområde",
+    "effect_goal": "Effektmål",
     "goal": "Resultatmål",
+    "measure": "Måles hvordan/opnås gennem",
     "centre": "Center/Centerchef",
     "result": "Resultat",
     "timeline": "Tidsplan",
+    "comment": "Kommentar",
+    "id": "Id",
 }
+# A goal sheet's own running number, not an Id shared with other workbooks: see
+# `_local_numbers`.
+NUMBER_HEADERS = ("nr",)
+# Text from these columns is printed in the report.
+PRINTED = ("theme", "focus_area", "effect_goal", "goal", "measure", "centre", "result",
+           "timeline", "comment")
 _FIELD_OF_HEADER = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
 
 STATUS_WORDS: dict[str, Status] = {
@@ -73,6 +85,11 @@ META_KEYS = {
     "revideret": "revised",
     "opfølgning": "follow_up",
     "indledning": "intro",
+}
+META_NAMES = {  # the key a message names
+    "title": "Titel", "subtitle": "Undertitel", "case_number": "Sagsnr.",
+    "case_handler": "Sagsbehandler", "date": "Dato", "revised": "Revideret",
+    "follow_up": "Opfølgning", "intro": "Indledning",
 }
 
 _ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
@@ -96,9 +113,14 @@ def _single_line(value: str) -> str:
     return " ".join(_normalise_lines(value).split())
 
 
+_HINT = re.compile(r"\s*\([^()]*\)$")
+
+
 def _header_key(value: Any) -> str:
+    """A header as compared: case, spaces, a trailing `:` or `.` and a trailing hint in
+    brackets ("Kommentar (udfyldes ved gul og rød)") do not count."""
     text = _single_line(str(value)).casefold() if value is not None else ""
-    return text.rstrip(":.").strip()
+    return _HINT.sub("", text.rstrip(":.").strip()).rstrip(":.").strip()
 
 
 def _display(value: Any, number_format: str = "General") -> str | None:
@@ -157,6 +179,32 @@ class _GoalRow:
     focus_area: str
     effect_goals: tuple[str, ...]
     goal: Goal
+    cell: str               # the goal text's cell, which findings about the goal name
+    numbered: bool = False  # its Id came from a Nr. column: see `_local_numbers`
+
+    @property
+    def place(self) -> str:
+        return f"{self.goal.source.file} › {self.goal.source.sheet} › {self.cell}"
+
+    @property
+    def identity(self) -> tuple:
+        """What makes a goal this goal: everything the report prints of it but its statuses
+        and comment, which two rows of the same goal must then agree on."""
+        goal = self.goal
+        return (self.theme, self.focus_area, goal.text, goal.measure, goal.centre)
+
+
+@dataclass
+class _Header:
+    """A goal sheet's header row: the column each field is read from."""
+
+    row: int
+    columns: dict[str, int]  # field -> column (1-based); "centre_head": a Centerchef column
+    missing: list[str]       # required fields with no column
+    labels: dict[int, str] = field(default_factory=dict)  # column -> header as written
+    unused: list[tuple[str, int, int]] = field(default_factory=list)  # field, column, read
+    hidden: set[int] = field(default_factory=set)
+    numbered: bool = False   # the Id column is headed Nr.
 
 
 @dataclass
@@ -197,15 +245,16 @@ def find_workbooks(inputs: Iterable[Path]) -> list[Path]:
 
 
 def read_workbooks(paths: Sequence[Path]) -> ReadResult:
-    """Read several workbooks as one report; goals merged by Id or by their place and text."""
+    """Read several workbooks as one report; a goal in two places is one goal only when it
+    is the same goal (`_assemble`)."""
     findings: list[Finding] = []
     rows_read: dict[str, int] = {}
     metas: list[tuple[str, dict[str, Any]]] = []
     goal_rows: list[_GoalRow] = []
-    names = [path.name for path in paths]
-    for path in paths:
+    names = [file_label(path.name) for path in paths]
+    for path, name in zip(paths, names, strict=True):
         # A file is named by its name, or by its path where two inputs share a name.
-        label = path.name if names.count(path.name) == 1 else str(path)
+        label = name if names.count(name) == 1 else file_label(str(path))
         file_findings = _Findings(label)
         rows, count, meta = _read_workbook(path, label, file_findings)
         findings.extend(file_findings)
@@ -213,6 +262,7 @@ def read_workbooks(paths: Sequence[Path]) -> ReadResult:
         goal_rows.extend(rows)
         if meta:
             metas.append((label, meta))
+    _local_numbers(goal_rows, findings)
     meta = _merge_meta(metas, findings)
     report = Report(meta=meta, themes=_assemble(goal_rows, findings))
     return ReadResult(report, findings, rows_read)
@@ -220,6 +270,19 @@ def read_workbooks(paths: Sequence[Path]) -> ReadResult:
 
 def read_workbook(path: Path) -> ReadResult:
     return read_workbooks([path])
+
+
+def file_label(name: str) -> str:
+    """A file name as text: a name that is not UTF-8 (a Windows share's Latin-1, which
+    Python keeps as surrogate escapes) decoded the way Windows wrote it."""
+    raw = os.fsencode(name)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
 
 
 def _read_workbook(path: Path, label: str,
@@ -236,13 +299,19 @@ def _read_workbook(path: Path, label: str,
         return [], 0, {}
     try:
         meta = _read_meta(workbook, findings)
-        found = _find_goal_sheet(workbook, findings)
-        if found is None:
-            return [], 0, meta
-        worksheet, header_row, columns = found
-        rows = _read_goal_rows(path, workbook, worksheet, header_row, columns, findings)
-        goal_rows = sum(1 for row in rows if row.is_goal)
-        return _normalise_rows(rows, worksheet.title, label, findings), goal_rows, meta
+        goal_rows: list[_GoalRow] = []
+        count = 0
+        sheets = _find_goal_sheets(workbook, findings)
+        for worksheet, header in sheets:
+            rows = _read_goal_rows(path, workbook, worksheet, header, findings)
+            count += sum(1 for row in rows if row.is_goal)
+            goal_rows.extend(_normalise_rows(rows, worksheet.title, label, header, findings))
+        if sheets and not count and not any(f.code == "RG107" for f in findings):
+            findings.add("RG208", Severity.ERROR,
+                         "Arbejdsbogen har ingen mål: der står intet under overskriftsrækken. "
+                         "Skriv målene, ét pr. række, under overskrifterne.",
+                         sheet=sheets[0][0].title, cell=f"A{sheets[0][1].row + 1}")
+        return goal_rows, count, meta
     finally:
         workbook.close()
 
@@ -333,65 +402,141 @@ def _looks_like_text(head: bytes) -> bool:
     return all(32 <= byte < 127 or byte in (9, 10, 13) or byte >= 0xC0 for byte in head[:8])
 
 
-def _find_goal_sheet(workbook, findings: _Findings):
-    """The goal sheet by name, else the first visible sheet with the required headers."""
-    visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-    named = [ws for ws in workbook.worksheets if ws.title.strip().casefold() in GOAL_SHEET_NAMES]
-    candidates = named or [ws for ws in visible if ws.title.strip().casefold() != REPORT_SHEET_NAME]
-    best_missing: tuple[str, list[str]] | None = None
-    for worksheet in candidates:
-        header_row, columns, missing = _find_header(worksheet)
-        if not missing:
-            _note_unknown_columns(worksheet, header_row, columns, findings)
-            return worksheet, header_row, columns
-        if named or best_missing is None or len(missing) < len(best_missing[1]):
-            best_missing = (worksheet.title, missing)
-        if named:
-            break
-    if best_missing and len(best_missing[1]) < len(REQUIRED):
-        names = ", ".join(f"»{HEADER_NAMES[m]}«" for m in best_missing[1])
+def _find_goal_sheets(workbook, findings: _Findings) -> list[tuple[Any, _Header]]:
+    """Every visible sheet whose header row holds the required headers, in workbook order;
+    hidden sheets only when no visible sheet holds goals. Which sheets are read, and which
+    are not, is said whenever there is a choice."""
+    found: list[tuple[Any, _Header]] = []
+    closest: tuple[str, list[str]] | None = None
+    for worksheet in workbook.worksheets:
+        name = worksheet.title.strip().casefold()
+        if name == REPORT_SHEET_NAME:
+            continue
+        header = _find_header(worksheet)
+        if not header.missing:
+            found.append((worksheet, header))
+            continue
+        named = name in GOAL_SHEET_NAMES
+        if closest is None or named or (len(header.missing) < len(closest[1])
+                                        and closest[0].casefold() not in GOAL_SHEET_NAMES):
+            closest = (worksheet.title, header.missing)
+    visible = [(ws, header) for ws, header in found if ws.sheet_state == "visible"]
+    hidden = [(ws, header) for ws, header in found if ws.sheet_state != "visible"]
+    if visible:
+        for worksheet, _ in hidden:
+            findings.add("RG905", Severity.NOTICE,
+                         f"Det skjulte ark »{worksheet.title}« har også mål, men læses ikke: "
+                         "skjulte ark læses kun, når intet synligt ark har mål. Slet arket, "
+                         "hvis det er gammelt, eller vis det, hvis det skal med.",
+                         sheet=worksheet.title)
+    chosen = visible or hidden
+    if hidden and not visible:
+        findings.add("RG905", Severity.NOTICE,
+                     "Målene står kun på skjulte ark, som derfor læses. Vis arket, så "
+                     "centret kan se, hvad der indberettes.", sheet=hidden[0][0].title)
+    if len(chosen) > 1:
+        names = ", ".join(f"»{ws.title}«" for ws, _ in chosen)
+        findings.add("RG905", Severity.NOTICE,
+                     f"Arbejdsbogen har mål på flere ark ({names}), og alle læses. Står det "
+                     "samme mål på to ark, skal status og kommentar være ens.")
+    for worksheet, header in chosen:
+        _note_columns(worksheet, header, findings)
+    if chosen:
+        return chosen
+    if closest and len(closest[1]) < len(REQUIRED):
+        names = ", ".join(f"»{HEADER_NAMES[m]}«" for m in closest[1])
         findings.add("RG104", Severity.ERROR,
                      f"Mangler kolonnen {names} i overskriftsrækken (en af de første "
-                     f"{HEADER_SEARCH_ROWS} rækker). Tilføj kolonnen.", sheet=best_missing[0])
+                     f"{HEADER_SEARCH_ROWS} rækker). Tilføj kolonnen.", sheet=closest[0])
     else:
         findings.add("RG103", Severity.ERROR,
-                     "Arbejdsbogen har intet ark med mål (et ark »Mål« med kolonnerne Tema, "
-                     "Indsatsområde, Resultatmål, Center/Centerchef, Resultat og Tidsplan).")
-    return None
+                     "Arbejdsbogen har intet ark med mål: et ark med en overskriftsrække, i en "
+                     f"af de første {HEADER_SEARCH_ROWS} rækker, med kolonnerne Tema, "
+                     "Indsatsområde, Resultatmål, Center/Centerchef, Resultat og Tidsplan.")
+    return []
 
 
-def _find_header(worksheet) -> tuple[int, dict[str, int], list[str]]:
-    """The first row holding every required header; else the row that comes closest."""
-    best: tuple[int, dict[str, int], list[str]] = (0, {}, list(REQUIRED))
+def _find_header(worksheet) -> _Header:
+    """The first row holding every required header; else the row that comes closest.
+
+    Where two columns could give a field, the one a person would read wins: a visible
+    column before a hidden one, the contract's own header before another it accepts, the
+    left before the right. A Centerchef column beside a Center column is read with it."""
+    hidden = _hidden_columns(worksheet)
+    best = _Header(0, {}, list(REQUIRED))
     for number, values in enumerate(
             worksheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
-        columns: dict[str, int] = {}
+        candidates: dict[str, list[tuple[bool, int, int]]] = {}
+        labels: dict[int, str] = {}
         for index, value in enumerate(values, start=1):
-            name = _FIELD_OF_HEADER.get(_header_key(value))
-            if name and name not in columns:
-                columns[name] = index
-        missing = [name for name in REQUIRED if name not in columns]
-        if not missing:
-            return number, columns, []
-        if len(missing) < len(best[2]):
-            best = (number, columns, missing)
+            key = _header_key(value)
+            name = _FIELD_OF_HEADER.get(key)
+            if name:
+                rank = HEADERS[name].index(key)
+                candidates.setdefault(name, []).append((index in hidden, rank, index))
+                labels[index] = _single_line(str(value))
+        missing = [name for name in REQUIRED if name not in candidates]
+        if missing:
+            if len(missing) < len(best.missing):
+                best = _Header(number, {}, missing)
+            continue
+        header = _Header(number, {}, [], labels, hidden=hidden)
+        for name, found in candidates.items():
+            first, *others = sorted(found)
+            header.columns[name] = first[2]
+            if name == "centre" and HEADERS[name][first[1]] == "center":
+                head = next((c for c in others if HEADERS[name][c[1]] == "centerchef"
+                             and c[0] <= first[0]), None)
+                if head is not None:
+                    header.columns["centre_head"] = head[2]
+                    others.remove(head)
+            header.unused.extend((name, other[2], first[2]) for other in others)
+        header.numbered = _header_key(values[header.columns["id"] - 1]) in NUMBER_HEADERS \
+            if "id" in header.columns else False
+        return header
     return best
 
 
-def _note_unknown_columns(worksheet, header_row: int, columns: dict[str, int],
-                          findings: _Findings) -> None:
-    known = set(columns.values())
-    row = next(worksheet.iter_rows(min_row=header_row, max_row=header_row, values_only=True))
-    for index, value in enumerate(row, start=1):
+def _hidden_columns(worksheet) -> set[int]:
+    hidden: set[int] = set()
+    for dimension in worksheet.column_dimensions.values():
+        if dimension.hidden and dimension.min:
+            hidden.update(range(dimension.min, min(dimension.max or dimension.min,
+                                                   MAX_COLUMNS) + 1))
+    return hidden
+
+
+def _note_columns(worksheet, header: _Header, findings: _Findings) -> None:
+    """Columns not read, each said: unknown headers, a second column for a field, and
+    printed text that comes from a hidden column."""
+    row = header.row
+    for name, column, read in header.unused:
+        findings.add("RG902", Severity.WARNING,
+                     f"Kolonnen »{header.labels[column]}« er også en kolonne for "
+                     f"{HEADER_NAMES[name]}, men kun »{header.labels[read]}« "
+                     f"({get_column_letter(read)}{row}) læses. Flyt indholdet, og slet den "
+                     "ene kolonne.", sheet=worksheet.title,
+                     cell=f"{get_column_letter(column)}{row}")
+    for name, column in header.columns.items():
+        if column in header.hidden and name in PRINTED:
+            findings.add("RG903", Severity.WARNING,
+                         f"Kolonnen »{header.labels[column]}« er skjult, men er arkets eneste "
+                         f"kolonne for {HEADER_NAMES[name]}, så den læses og kommer med i "
+                         "rapporten. Vis kolonnen, og tjek, at indholdet må offentliggøres.",
+                         sheet=worksheet.title, cell=f"{get_column_letter(column)}{row}")
+    known = set(header.columns.values()) | {column for _, column, _ in header.unused}
+    values = next(worksheet.iter_rows(min_row=row, max_row=row, values_only=True))
+    for index, value in enumerate(values, start=1):
         if index not in known and value is not None and str(value).strip():
             findings.add("RG901", Severity.NOTICE,
                          f"Kolonnen »{_single_line(str(value))}« kendes ikke og læses ikke.",
-                         sheet=worksheet.title, cell=f"{get_column_letter(index)}{header_row}")
+                         sheet=worksheet.title, cell=f"{get_column_letter(index)}{row}")
 
 
-def _read_goal_rows(path: Path, workbook, worksheet, header_row: int,
-                    columns: dict[str, int], findings: _Findings) -> list[_Row]:
+def _read_goal_rows(path: Path, workbook, worksheet, header: _Header,
+                    findings: _Findings) -> list[_Row]:
     """Every goal row below the header, each value as shown with its cell reference."""
+    header_row, columns = header.row, header.columns
     last_row = worksheet.max_row
     if last_row - header_row > MAX_ROWS:
         findings.add("RG107", Severity.ERROR,
@@ -411,15 +556,27 @@ def _read_goal_rows(path: Path, workbook, worksheet, header_row: int,
         for name, index in columns.items():
             cell = origins.get(cells[index - 1].coordinate, cells[index - 1])
             ref = cells[index - 1].coordinate
+            shown = _id_text if name == "id" else _display
             row.cells[name] = _Cell(
                 ref=ref,
-                text=_display(cell.value, cell.number_format),
+                text=shown(cell.value, cell.number_format),
                 fill=_fill_status(cell, theme) if name in status_fields else None,
                 unreadable=cell.value is None and cell.coordinate in formulas,
             )
         if any(cell.text or cell.unreadable for cell in row.cells.values()):
             rows.append(row)  # a goal row, or a heading row naming a theme or focus area
     return rows
+
+
+def _id_text(value: Any, number_format: str = "General") -> str | None:
+    """An Id as the cell shows it, with a point between its parts whatever the locale: a
+    number shown with two decimals, 1.10, stays 1.10."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return _display(value, number_format)
+    decimals = re.fullmatch(r"0\.(0+)", number_format.split(";")[0].strip())
+    if decimals:
+        return f"{value:.{len(decimals[1])}f}"
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _fill_status(cell, theme: list[str]) -> Status | None | bool:
@@ -467,7 +624,7 @@ def _formula_cells(path: Path, sheet: str) -> set[str]:
         workbook.close()
 
 
-def _normalise_rows(rows: list[_Row], sheet: str, file: str,
+def _normalise_rows(rows: list[_Row], sheet: str, file: str, header: _Header,
                     findings: _Findings) -> list[_GoalRow]:
     """Rows into goals: same-as-above filled in, statuses parsed, each gap a finding."""
     goal_rows: list[_GoalRow] = []
@@ -484,7 +641,8 @@ def _normalise_rows(rows: list[_Row], sheet: str, file: str,
             effect_goals = _bullets(row.text("effect_goal"))
         if not row.is_goal:
             continue
-        centre = row.text("centre")
+        centre = "/".join(_single_line(part) for part in
+                          (row.text("centre"), row.text("centre_head")) if part) or None
 
         def error(code: str, message: str, name: str, *, centre=centre, row=row) -> None:
             findings.add(code, Severity.ERROR, message, sheet=sheet, cell=row.ref(name),
@@ -511,15 +669,16 @@ def _normalise_rows(rows: list[_Row], sheet: str, file: str,
             continue
         goal = Goal(
             id=_single_line(row.text("id") or "") or None,
-            text=_single_line(text),
+            text=text,  # line breaks kept: a goal may be a numbered list over several lines
             measure=row.text("measure"),
-            centre=_single_line(centre),
+            centre=centre,
             result=statuses["result"],
             timeline=statuses["timeline"],
             comment=row.text("comment"),
             source=Source(file, sheet, row.number),
         )
-        goal_rows.append(_GoalRow(theme, focus_area, effect_goals, goal))
+        goal_rows.append(_GoalRow(theme, focus_area, effect_goals, goal, row.ref("goal"),
+                                  header.numbered))
         if goal.lacks_comment:
             name = "comment" if "comment" in row.cells else "goal"
             error("RG202", "Gul eller rød status kræver en kort kommentar: hvorfor holder "
@@ -564,19 +723,48 @@ def _bullets(text: str) -> tuple[str, ...]:
     return tuple(_BULLET.sub("", line) for line in text.split("\n") if line.strip())
 
 
+def _local_numbers(rows: list[_GoalRow], findings: list[Finding]) -> None:
+    """A Nr. column is an Id only while no number stands for two different goals. Numbers
+    that start again for each centre, file or theme are the sheet's own numbering, not an
+    Id: those goals are then known, like goals without an Id, by what they say."""
+    numbered = [row for row in rows if row.numbered and row.goal.id]
+    first: dict[str, _GoalRow] = {}
+    if all(first.setdefault(row.goal.id, row).identity == row.identity for row in numbered):
+        return
+    for file, sheet in dict.fromkeys((r.goal.source.file, r.goal.source.sheet) for r in numbered):
+        findings.append(Finding(
+            "RG904", Severity.NOTICE,
+            "Kolonnen »Nr.« bruges ikke som Id: det samme nummer står ved forskellige mål, "
+            "så det er en nummerering for sig (fx pr. center eller tema). Målene kendes i "
+            "stedet på tema, indsatsområde, tekst og center.", file, sheet))
+    for row in numbered:
+        row.goal = replace(row.goal, id=None)
+
+
 def _assemble(rows: list[_GoalRow], findings: list[Finding]) -> tuple[Theme, ...]:
-    """Themes, focus areas and goals in the order they first appear; duplicates merged."""
+    """Themes, focus areas and goals in the order they first appear.
+
+    Two rows are one goal only when they are the same goal: the same theme, focus area,
+    text, measure and centre, and no two different Ids. Its statuses and comment must then
+    agree (RG401). Two different goals with the same Id are an error naming both (RG403),
+    never merged."""
     areas: dict[str, dict[str, tuple[list[str], list[Goal]]]] = {}
-    seen: dict[Any, Goal] = {}
+    same_text: dict[tuple, list[_GoalRow]] = {}
+    with_id: dict[str, _GoalRow] = {}
     for row in rows:
         goal = row.goal
-        key = ("id", goal.id) if goal.id else ("text", row.theme, row.focus_area, goal.text)
-        earlier = seen.get(key)
+        owner = with_id.get(goal.id) if goal.id else None
+        if owner is not None and owner.identity != row.identity:
+            findings.append(_same_id(owner, row))
+        earlier = next((other for other in same_text.get(row.identity, ())
+                        if not (goal.id and other.goal.id and goal.id != other.goal.id)), None)
         if earlier is not None:
-            if _differs(earlier, goal):
-                findings.append(_conflict(earlier, goal))
+            findings.append(_conflict(earlier, row) if _differs(earlier.goal, goal)
+                            else _merged(earlier, row))
             continue
-        seen[key] = goal
+        same_text.setdefault(row.identity, []).append(row)
+        if goal.id:
+            with_id.setdefault(goal.id, row)
         effect_goals, goals = areas.setdefault(row.theme, {}).setdefault(
             row.focus_area, ([], []))
         effect_goals.extend(e for e in row.effect_goals if e not in effect_goals)
@@ -592,12 +780,35 @@ def _differs(a: Goal, b: Goal) -> bool:
     return (a.result, a.timeline, a.comment) != (b.result, b.timeline, b.comment)
 
 
-def _conflict(a: Goal, b: Goal) -> Finding:
-    place = f"{b.source.file} › {b.source.sheet} › række {b.source.row}"
-    return Finding("RG401", Severity.ERROR,
-                   f"Målet »{_short(a.text)}« står også i {place} med en anden status eller "
-                   "kommentar. Ret det ene sted, så de er ens.",
-                   a.source.file, a.source.sheet, f"række {a.source.row}")
+def _at(row: _GoalRow, code: str, severity: Severity, message: str) -> Finding:
+    source = row.goal.source
+    return Finding(code, severity, message, source.file, source.sheet, row.cell,
+                   row.goal.centre)
+
+
+def _conflict(a: _GoalRow, b: _GoalRow) -> Finding:
+    return _at(a, "RG401", Severity.ERROR,
+               f"Målet »{_short(a.goal.text)}« står også i {b.place} med en anden status "
+               "eller kommentar. Ret det ene sted, så de er ens.")
+
+
+def _merged(a: _GoalRow, b: _GoalRow) -> Finding:
+    return _at(b, "RG402", Severity.NOTICE,
+               f"Samme mål som i {a.place} (samme tema, indsatsområde, tekst, center, status "
+               "og kommentar): det står én gang i rapporten.")
+
+
+_NUMBER = re.compile(r"\d+\.\d+")
+
+
+def _same_id(a: _GoalRow, b: _GoalRow) -> Finding:
+    hint = (" Et Id, der skrives som et tal (fx 1.10), gemmer Excel som tallet 1.1: "
+            "formatér kolonnen som tekst, og skriv Id'erne igen."
+            if _NUMBER.fullmatch(a.goal.id or "") else "")
+    return _at(a, "RG403", Severity.ERROR,
+               f"To forskellige mål har samme Id »{a.goal.id}«: »{_short(a.goal.text)}« her "
+               f"og »{_short(b.goal.text)}« ({b.goal.centre}) i {b.place}. Giv hvert mål sit "
+               f"eget Id.{hint}")
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -605,35 +816,46 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _read_meta(workbook, findings: _Findings) -> dict[str, Any]:
-    """The `Rapport` sheet: key/value rows; rows with no key continue the key above."""
+    """The `Rapport` sheet, all of it: key/value rows; rows with no key continue the key
+    above. A key given twice with two values is an error naming both cells."""
     sheet = next((ws for ws in workbook.worksheets
                   if ws.title.strip().casefold() == REPORT_SHEET_NAME), None)
     if sheet is None:
         return {}
-    values: dict[str, list[str]] = {}
+    entries: list[tuple[str, int, list[str]]] = []  # key, row, its values
     key = None
-    for number, row in enumerate(sheet.iter_rows(max_col=2, max_row=200, values_only=True),
-                                 start=1):
+    for number, row in enumerate(sheet.iter_rows(max_col=2, max_row=min(sheet.max_row,
+                                                                         MAX_ROWS),
+                                                 values_only=True), start=1):
         raw_key, raw_value = (tuple(row) + (None, None))[:2]
         if raw_key is not None and str(raw_key).strip():
             key = META_KEYS.get(_header_key(raw_key))
             if key is None:
                 findings.add("RG301", Severity.WARNING,
                              f"Nøglen »{_single_line(str(raw_key))}« kendes ikke og bruges "
-                             f"ikke. Kendte nøgler: Titel, Undertitel, Sagsnr., Sagsbehandler, "
-                             "Dato, Revideret, Opfølgning, Indledning.",
+                             f"ikke. Kendte nøgler: {', '.join(META_NAMES.values())}.",
                              sheet=sheet.title, cell=f"A{number}")
                 continue
-            values.setdefault(key, [])
+            entries.append((key, number, []))
         text = _display(raw_value)
         if key and text:
-            values[key].append(text)
+            entries[-1][2].append(text)
     meta: dict[str, Any] = {}
-    for key, texts in values.items():
+    first_row: dict[str, int] = {}
+    for key, number, texts in entries:
         if key == "intro":
-            meta[key] = tuple(p for t in texts for p in _paragraphs(t))
-        else:
-            meta[key] = _single_line(" ".join(texts)) if texts else None
+            meta[key] = meta.get(key, ()) + tuple(p for t in texts for p in _paragraphs(t))
+            continue
+        value = _single_line(" ".join(texts)) if texts else None
+        if key in first_row and value and meta.get(key) and value != meta[key]:
+            findings.add("RG303", Severity.ERROR,
+                         f"»{META_NAMES[key]}« står to gange med hver sin værdi (række "
+                         f"{first_row[key]} og {number}). Slet den ene række.",
+                         sheet=sheet.title, cell=f"A{number}")
+            continue
+        if value or key not in meta:
+            meta[key] = meta.get(key) or value
+        first_row.setdefault(key, number)
     return meta
 
 
@@ -651,7 +873,8 @@ def _merge_meta(metas: list[tuple[str, dict[str, Any]]], findings: list[Finding]
             if key in merged and merged[key] != value:
                 findings.append(Finding(
                     "RG302", Severity.ERROR,
-                    f"Rapportoplysningen »{key}« er forskellig i {origin[key]} og {file}. "
+                    f"Rapportoplysningen »{META_NAMES[key]}« er forskellig i {origin[key]} "
+                    f"og {file}. "
                     "Ret den, så den er ens, eller udfyld den kun ét sted.",
                     file, "Rapport"))
                 continue

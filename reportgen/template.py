@@ -78,12 +78,21 @@ class Placed:
 
 def place_goals(report: Report) -> list[Placed]:
     """Every goal of the report in order; a goal without an Id gets its place in the plan
-    (theme.area.goal) as one, so that the same plan gives the same Ids."""
+    (theme.area.goal) as one, so that the same plan gives the same Ids — never an Id that
+    another goal has: a place taken by another goal's Id is told apart by a suffix."""
+    taken = {goal.id for goal in report.goals() if goal.id}
     placed = []
     for t, theme in enumerate(report.themes, start=1):
         for a, area in enumerate(theme.focus_areas, start=1):
             for g, goal in enumerate(area.goals, start=1):
-                goal = goal if goal.id else replace(goal, id=f"{t}.{a}.{g}")
+                if not goal.id:
+                    place = candidate = f"{t}.{a}.{g}"
+                    suffix = 1
+                    while candidate in taken:
+                        suffix += 1
+                        candidate = f"{place}-{suffix}"
+                    taken.add(candidate)
+                    goal = replace(goal, id=candidate)
                 placed.append(Placed(theme.name, area.name, area.effect_goals, goal))
     return placed
 

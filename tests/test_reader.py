@@ -179,16 +179,17 @@ def test_report_sheet(tmp_path):
     assert codes(result) == [("RG301", "A5")]
 
 
-def test_several_workbooks_are_one_report_merged_by_id_or_text(tmp_path):
+def test_several_workbooks_are_one_report_and_only_the_same_goal_is_merged(tmp_path):
     headers = (*HEADERS, "Id")
     a = write_workbook(tmp_path / "a.xlsx", [goal_row("A1") + ["1"], goal_row("A2") + [None]],
                        headers=headers, meta=[("Titel", "T")])
-    b = write_workbook(tmp_path / "b.xlsx", [goal_row("A1 (ny tekst)") + ["1"],
+    b = write_workbook(tmp_path / "b.xlsx", [goal_row("A1") + ["1"],
                                              goal_row("A2") + [None],
                                              goal_row("B1", area="Bosætning") + [None]],
                        headers=headers, meta=[("Titel", "T")])
     result = read_workbooks([a, b])
-    assert result.findings == []
+    assert codes(result) == [("RG402", "D2"), ("RG402", "D3")]
+    assert "a.xlsx › Mål › D2" in result.findings[0].message
     areas = records(result)["themes"][0]["focus_areas"]
     assert [[g["text"] for g in a["goals"]] for a in areas] == [["A1", "A2"], ["B1"]]
     assert result.rows_read == {"a.xlsx": 2, "b.xlsx": 3}
@@ -201,9 +202,10 @@ def test_the_same_goal_with_different_statuses_or_metadata_is_an_error(tmp_path)
     result = read_workbooks([a, b])
     found = {f.code: f for f in result.findings}
     assert set(found) == {"RG401", "RG302"}
-    assert found["RG401"].where == "a.xlsx › Mål › række 2"
-    assert "b.xlsx › Mål › række 2" in found["RG401"].message
+    assert found["RG401"].where == "a.xlsx › Mål › D2"
+    assert "b.xlsx › Mål › D2" in found["RG401"].message
     assert "a.xlsx" in found["RG302"].message and "b.xlsx" in found["RG302"].message
+    assert "»Titel«" in found["RG302"].message
 
 
 def test_two_inputs_with_the_same_name_are_told_apart(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 from jinja2 import Environment, StrictUndefined
@@ -58,7 +59,7 @@ def render(report: Report, options: RenderOptions) -> bytes:
         status: Smiley(template, status, wording.alt(status), LEGEND_SMILEY_MM)
         for status in Status
     }
-    env = Environment(autoescape=True, undefined=StrictUndefined)
+    env = Environment(autoescape=True, undefined=StrictUndefined, finalize=_as_typed)
     template.render(context, jinja_env=env, autoescape=True)
 
     properties = template.docx.core_properties
@@ -75,6 +76,19 @@ def render(report: Report, options: RenderOptions) -> bytes:
     raw = io.BytesIO()
     template.save(raw)
     return _fixed_zip(raw.getvalue())
+
+
+# docxtpl turns {_{ }_} {_% %_} in its output into Jinja's delimiters once rendering is
+# done; an underscore beside a brace or % in a value is written as a character reference,
+# which that replacement does not see and Word reads as the underscore typed.
+_DELIMITER_UNDERSCORE = re.compile(r"(?<=[{%])_|_(?=[}%])")
+
+
+def _as_typed(value):
+    """A value from the report, escaped, shown as typed."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return Markup(_DELIMITER_UNDERSCORE.sub("&#95;", str(escape(value))))
 
 
 def _fixed_zip(data: bytes) -> bytes:
