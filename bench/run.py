@@ -44,10 +44,10 @@ from reportgen.reader import find_workbooks, read_workbooks
 from reportgen.writers import RenderOptions
 step, folder = sys.argv[1], Path(sys.argv[2])
 if step == "read":
-    result = read_workbooks(find_workbooks([folder]))
+    result = read_workbooks(find_workbooks([folder])[0])
     elapsed = time.perf_counter() - start
 else:
-    report = read_workbooks(find_workbooks([folder])).report
+    report = read_workbooks(find_workbooks([folder])[0]).report
     options = RenderOptions()
     if step == "html":
         from reportgen.writers.html import render_html

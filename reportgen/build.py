@@ -42,13 +42,14 @@ def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT
           ) -> tuple[ReadResult | None, list[Finding]]:
     """Read every workbook and return the report with every finding, errors first; texts
     the templates' fonts cannot draw are warnings."""
-    paths = find_workbooks(inputs)
+    paths, passed_over = find_workbooks(inputs)
     if not paths:
         where = ", ".join(str(p) for p in inputs)
-        return None, [Finding("RG002", Severity.ERROR,
-                              f"Der er ingen Excel-arbejdsbøger (.xlsx) i {where}.")]
+        return None, [*passed_over, Finding(
+            "RG002", Severity.ERROR, f"Der er ingen Excel-arbejdsbøger (.xlsx) i {where}.")]
     result = read_workbooks(paths)
-    findings = result.findings + missing_glyphs(result.report, templates / "fonts")
+    findings = [*passed_over, *result.findings,
+                *missing_glyphs(result.report, templates / "fonts")]
     if draft:
         findings = [replace(f, severity=Severity.WARNING)
                     if f.code in DRAFT_GAPS and f.severity is Severity.ERROR else f

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -230,18 +231,46 @@ class _Findings(list):
         self.append(Finding(code, severity, message, self.file, sheet, cell, centre))
 
 
-def find_workbooks(inputs: Iterable[Path]) -> list[Path]:
-    """Files as given; a folder's .xlsx/.xlsm files in name order, skipping Excel's lock files."""
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+OTHER_SPREADSHEETS = (".xls", ".ods", ".csv", ".numbers")
+
+
+def find_workbooks(inputs: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
+    """Files as given; a folder's .xlsx/.xlsm files in name order. Every other entry of a
+    folder is passed over with a word (RG010): nothing in it is skipped silently."""
     paths: list[Path] = []
+    findings: list[Finding] = []
     for path in inputs:
-        if path.is_dir():
-            paths.extend(sorted(
-                p for p in path.iterdir()
-                if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$")
-            ))
-        else:
+        if not path.is_dir():
             paths.append(path)
-    return paths
+            continue
+        for entry in sorted(path.iterdir()):
+            why = _passed_over(entry)
+            if why is None:
+                paths.append(entry)
+            else:
+                severity, message = why
+                findings.append(Finding("RG010", severity, message, file_label(entry.name)))
+    return paths, findings
+
+
+def _passed_over(entry: Path) -> tuple[Severity, str] | None:
+    """Why a folder's entry is not read, or None for a workbook to read."""
+    name = entry.name
+    if name.startswith("~$"):
+        return Severity.NOTICE, ("Excels låsefil (arbejdsbogen er åben på en anden pc) "
+                                 "springes over.")
+    if name.startswith("."):
+        return Severity.NOTICE, "En skjult fil (fx fra en Mac) springes over."
+    if entry.is_dir():
+        return Severity.NOTICE, "Mappen læses ikke; kun filerne direkte i den valgte mappe."
+    suffix = entry.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return None
+    if suffix in OTHER_SPREADSHEETS:
+        return Severity.WARNING, ("Regnearket er ikke gemt som .xlsx og læses ikke. Åbn det "
+                                  "i Excel, og gem det som .xlsx (Excel-projektmappe).")
+    return Severity.NOTICE, "Filen er ikke en Excel-arbejdsbog (.xlsx) og springes over."
 
 
 def read_workbooks(paths: Sequence[Path]) -> ReadResult:
@@ -293,7 +322,11 @@ def _read_workbook(path: Path, label: str,
     try:
         # Normal (not read-only) mode: merged ranges, fills and number formats are only
         # there. The archive was checked first, and rows are bounded before iterating.
-        workbook = openpyxl.load_workbook(path, data_only=True)
+        with warnings.catch_warnings():
+            # openpyxl warns of what it leaves out (a dropdown's extension, say); the reader
+            # says itself what it does not read
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         _loading_failed(exc, findings)
         return [], 0, {}
@@ -339,22 +372,38 @@ def _check_file(path: Path, findings: _Findings) -> bool:
     The archive's declared sizes bound what it can inflate to: Python's zipfile never
     returns more than an entry declares, so a zip bomb is refused here, unread.
     """
-    if not path.is_file():
+    if not path.exists():
         findings.add("RG100", Severity.ERROR, "Filen findes ikke.")
         return False
+    if not path.is_file():
+        findings.add("RG100", Severity.ERROR, "Det er ikke en fil, men fx en mappe. Vælg "
+                     "selve arbejdsbogen.")
+        return False
     size = path.stat().st_size
+    if size == 0:
+        findings.add("RG101", Severity.ERROR, "Filen er tom (0 byte). Gem arbejdsbogen igen "
+                     "som .xlsx, og send den igen.")
+        return False
     if size > MAX_FILE_BYTES:
         findings.add("RG106", Severity.ERROR,
                      f"Filen er {size // 2**20} MB; grænsen er {MAX_FILE_BYTES // 2**20} MB. "
                      "Fjern billeder og unødvendige ark, og gem igen.")
         return False
-    with path.open("rb") as stream:
-        magic = stream.read(8)
+    try:
+        with path.open("rb") as stream:
+            magic = stream.read(8)
+    except OSError as exc:
+        findings.add("RG109", Severity.ERROR,
+                     f"Filen kan ikke åbnes ({exc.strerror or type(exc).__name__}). Giv "
+                     "adgang til filen, eller kopiér den til en mappe, du kan læse.")
+        return False
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         findings.add("RG102", Severity.ERROR, _ole2_message(path))
         return False
     if not magic.startswith(b"PK\x03\x04"):
-        kind = "en tekst- eller CSV-fil" if _looks_like_text(magic) else "ikke en Excel-arbejdsbog"
+        kind = ("en PDF-fil" if magic.startswith(b"%PDF") else
+                "en tekst- eller CSV-fil" if _looks_like_text(magic) else
+                "ikke en Excel-arbejdsbog")
         findings.add("RG101", Severity.ERROR,
                      f"Filen er {kind}, ikke en .xlsx-arbejdsbog. Åbn den i Excel, og gem den "
                      "som .xlsx (Excel-projektmappe).")
@@ -511,8 +560,9 @@ def _note_columns(worksheet, header: _Header, findings: _Findings) -> None:
     printed text that comes from a hidden column."""
     row = header.row
     for name, column, read in header.unused:
+        kind = "Den skjulte kolonne" if column in header.hidden else "Kolonnen"
         findings.add("RG902", Severity.WARNING,
-                     f"Kolonnen »{header.labels[column]}« er også en kolonne for "
+                     f"{kind} »{header.labels[column]}« er også en kolonne for "
                      f"{HEADER_NAMES[name]}, men kun »{header.labels[read]}« "
                      f"({get_column_letter(read)}{row}) læses. Flyt indholdet, og slet den "
                      "ene kolonne.", sheet=worksheet.title,
@@ -616,12 +666,14 @@ def _has_formulas(path: Path) -> bool:
 
 def _formula_cells(path: Path, sheet: str) -> set[str]:
     """Coordinates of the sheet's formula cells (a second, streaming read of the sheet)."""
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        return {cell.coordinate for row in workbook[sheet].iter_rows()
-                for cell in row if getattr(cell, "data_type", None) == "f"}
-    finally:
-        workbook.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # as in _read_workbook
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        try:
+            return {cell.coordinate for row in workbook[sheet].iter_rows()
+                    for cell in row if getattr(cell, "data_type", None) == "f"}
+        finally:
+            workbook.close()
 
 
 def _normalise_rows(rows: list[_Row], sheet: str, file: str, header: _Header,

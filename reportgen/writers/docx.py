@@ -63,19 +63,39 @@ def render(report: Report, options: RenderOptions) -> bytes:
     template.render(context, jinja_env=env, autoescape=True)
 
     properties = template.docx.core_properties
-    properties.title = document_title(report)
-    properties.subject = report.meta.subtitle or ""
-    properties.author = report.meta.case_handler or ""
-    properties.last_modified_by = report.meta.case_handler or ""
-    properties.keywords = "; ".join(theme.name for theme in report.themes)
+    properties.title = _property(document_title(report))
+    properties.subject = _property(report.meta.subtitle or "")
+    properties.author = _property(report.meta.case_handler or "")
+    properties.last_modified_by = _property(report.meta.case_handler or "")
+    properties.keywords = _property("; ".join(theme.name for theme in report.themes))
     properties.comments = ""
     properties.language = "da-DK"
     properties.revision = 1
-    properties.created = properties.modified = context["report_date"] or EPOCH
+    properties.created = properties.modified = _core_date(context["report_date"])
 
     raw = io.BytesIO()
     template.save(raw)
     return _fixed_zip(raw.getvalue())
+
+
+# The document properties hold at most 255 characters (python-docx refuses more); the
+# whole text stands in the document itself.
+PROPERTY_LIMIT = 255
+
+
+def _property(text: str) -> str:
+    return text if len(text) <= PROPERTY_LIMIT else text[:PROPERTY_LIMIT - 1] + "…"
+
+
+def _core_date(date: dt.datetime | None) -> dt.datetime:
+    """The report's date as the properties take it: in UTC, without a zone (python-docx
+    writes it as UTC, dropping any zone given), and in the years a W3C date can be
+    written with four digits; else a fixed date, never the clock."""
+    if date is None or not 1000 <= date.year <= 9998:
+        return EPOCH
+    if date.tzinfo is not None:
+        date = date.astimezone(dt.UTC).replace(tzinfo=None)
+    return date
 
 
 # docxtpl turns {_{ }_} {_% %_} in its output into Jinja's delimiters once rendering is
