@@ -22,7 +22,7 @@ from .model import Finding, Report, Severity
 # Characters that need no glyph of their own: spaces, line breaks, joiners, variation
 # selectors (the emoji font draws 🟢 with or without U+FE0F).
 _UNDRAWN = {"Cc", "Cf", "Zs", "Zl", "Zp"}
-_IN_ANY_TEXT_FONT = re.compile("[\x20-\x7e\xa0-\u017f\u2010-\u2027\u20ac]")
+_BEYOND_ANY_TEXT_FONT = re.compile("[^\\s\x20-\x7e\xa0-\u017f\u2010-\u2027\u20ac]")
 
 
 @lru_cache(maxsize=4)
@@ -39,9 +39,8 @@ def font_characters(folder: Path) -> frozenset[int]:
 
 
 def _needs_glyph(character: str) -> bool:
-    """A character that must be drawn and is not one that every text font draws."""
-    return (not _IN_ANY_TEXT_FONT.match(character)
-            and unicodedata.category(character) not in _UNDRAWN
+    """A character that must be drawn (not a space, a joiner or a variation selector)."""
+    return (unicodedata.category(character) not in _UNDRAWN
             and not 0xFE00 <= ord(character) <= 0xFE0F)
 
 
@@ -74,7 +73,9 @@ def missing_glyphs(report: Report, fonts: Path) -> list[Finding]:
     """A warning for each text holding characters that no font in `fonts` can draw."""
     findings = []
     for label, text, place in _texts(report):
-        unusual = [c for c in text if _needs_glyph(c)]
+        if not _BEYOND_ANY_TEXT_FONT.search(text):
+            continue
+        unusual = [c for c in _BEYOND_ANY_TEXT_FONT.findall(text) if _needs_glyph(c)]
         covered = font_characters(fonts) if unusual else frozenset()
         missing = dict.fromkeys(c for c in unusual if ord(c) not in covered)
         if not missing:
