@@ -22,6 +22,9 @@ from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, RenderOptions, release_
 from .writers.parallel import PdfProcess
 from .writers.pdf import pdf_html
 
+# A file name's stem in bytes: file systems take 255, and a suffix and a temporary
+# file's affixes go on it.
+NAME_BYTES = 200
 # Gaps a draft renders (visibly marked) instead of stopping at.
 DRAFT_GAPS = {"RG202", "RG205"}
 
@@ -108,8 +111,10 @@ def output_name(inputs: Sequence[Path], files: Sequence[str], report: Report) ->
 def safe_name(text: str) -> str:
     """A file name any file system takes: letters, digits, - and _ (æ ø å kept)."""
     text = unicodedata.normalize("NFC", text)
-    text = re.sub(r"[^\w\-]+", "-", text, flags=re.UNICODE).strip("-_.")
-    return text[:80] or "rapport"
+    text = re.sub(r"[^\w\-]+", "-", text, flags=re.UNICODE).strip("-_.")[:80]
+    while len(text.encode()) > NAME_BYTES:  # letters of four bytes each: 80 are too many
+        text = text[:-1]
+    return text or "rapport"
 
 
 class OutputError(OSError):

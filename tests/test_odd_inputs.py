@@ -133,3 +133,12 @@ def test_long_details_and_odd_dates_make_valid_document_properties(tmp_path, dat
     # the whole text stands in the document
     body = b"".join(zipfile.ZipFile(io.BytesIO(data)).read(n) for n in ("word/document.xml",))
     assert subtitle.strip().encode() in body
+
+
+def test_a_file_name_made_from_a_long_name_fits_every_file_system():
+    from reportgen.build import safe_name
+
+    for name in ("𝐂𝐞𝐧𝐭𝐞𝐫" * 30, "Børn og Unge " * 20, "中心" * 60):
+        stem = safe_name(name)
+        assert 0 < len(stem.encode()) <= 200 and len(f".{stem}.xlsx.abcdefgh.tmp".encode()) < 255
+    assert safe_name("Børn og Unge") == "Børn-og-Unge"
