@@ -10,12 +10,20 @@ import ctypes
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
+from importlib import import_module, resources
 from pathlib import Path
 
 from ..model import Report
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+def _default_templates() -> Path:
+    """The layout shipped with the package (a wheel holds it as reportgen/templates); in a
+    checkout, the repository's own templates/."""
+    shipped = Path(str(resources.files("reportgen") / "templates"))
+    return shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "templates"
+
+
+DEFAULT_TEMPLATES = _default_templates()
 
 
 # Tagged variants only. PDF/UA-1 is the default: accessibility is what the law asks of
