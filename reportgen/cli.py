@@ -158,7 +158,7 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
 def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
                      templates) -> None:
     from .build import check, write_atomically
-    from .template import centre_workbooks
+    from .centre_workbooks import centre_workbooks
     from .wording import load_wording
 
     result, findings = check(_inputs(inputs), templates=templates)

@@ -23,6 +23,20 @@ from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
 from .cells import colour_status, fill_rgb, shown_text, theme_colours
+from .contract import (
+    ACCEPTED_WORDS,
+    COLOUR_WORDS,
+    GOAL_SHEET_NAMES,
+    HEADER_NAMES,
+    HEADERS,
+    META_KEYS,
+    META_NAMES,
+    NUMBER_HEADERS,
+    PRINTED,
+    REPORT_SHEET,
+    REQUIRED,
+    STATUS_WORDS,
+)
 from .model import Finding, FocusArea, Goal, Meta, Report, Severity, Source, Status, Theme
 
 HEADER_SEARCH_ROWS = 20
@@ -31,67 +45,7 @@ MAX_COLUMNS = 16_384  # Excel's: XFD
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # 100,000 real goal rows unpack to ~50 MB
 MAX_COMPRESSION_RATIO = 200  # sheets compress 5-30x; a bomb, thousands of times
-GOAL_SHEET_NAMES = ("mål", "maal", "goals")
-REPORT_SHEET_NAME = "rapport"
-
-# Column headers of the goal sheet, after `_header_key`: field -> accepted headers.
-HEADERS: dict[str, tuple[str, ...]] = {
-    "theme": ("tema", "theme"),
-    "focus_area": ("indsatsområde", "indsatsomraade", "focus area"),
-    "effect_goal": ("effektmål", "effektmaal", "effect goal"),
-    "goal": ("resultatmål", "mål", "resultatmaal", "goal"),
-    "measure": ("måles hvordan/opnås gennem", "måles hvordan", "opnås gennem", "measure"),
-    "centre": ("center/centerchef", "center", "centerchef", "ansvarlig", "responsible"),
-    "result": ("resultat", "resultater", "status resultat", "result"),
-    "timeline": ("tidsplan", "status tidsplan", "timeline"),
-    "comment": ("kommentar", "kommentarer", "bemærkning", "comment"),
-    "id": ("id", "nr"),
-}
-REQUIRED = ("theme", "focus_area", "goal", "centre", "result", "timeline")
-HEADER_NAMES = {  # the Danish header a message names
-    "theme": "Tema",
-    "focus_area": "Indsatsområde",
-    "effect_goal": "Effektmål",
-    "goal": "Resultatmål",
-    "measure": "Måles hvordan/opnås gennem",
-    "centre": "Center/Centerchef",
-    "result": "Resultat",
-    "timeline": "Tidsplan",
-    "comment": "Kommentar",
-    "id": "Id",
-}
-# A goal sheet's own running number, not an Id shared with other workbooks: see
-# `_local_numbers`.
-NUMBER_HEADERS = ("nr",)
-# Text from these columns is printed in the report.
-PRINTED = ("theme", "focus_area", "effect_goal", "goal", "measure", "centre", "result",
-           "timeline", "comment")
 _FIELD_OF_HEADER = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
-
-STATUS_WORDS: dict[str, Status] = {
-    **dict.fromkeys(("grøn", "groen", "green", "🟢", "😊", "🙂", "☺"), Status.GREEN),
-    **dict.fromkeys(("gul", "yellow", "🟡", "😐"), Status.YELLOW),
-    **dict.fromkeys(("rød", "roed", "red", "🔴", "☹", "🙁", "😞"), Status.RED),
-}
-COLOUR_WORDS = {Status.GREEN: "grøn", Status.YELLOW: "gul", Status.RED: "rød"}
-ACCEPTED_WORDS = "grøn, gul, rød (eller green, yellow, red; to med / imellem, fx »gul / grøn«)"
-
-# Keys of the `Rapport` sheet, after `_header_key`.
-META_KEYS = {
-    "titel": "title",
-    "undertitel": "subtitle",
-    "sagsnr": "case_number",
-    "sagsbehandler": "case_handler",
-    "dato": "date",
-    "revideret": "revised",
-    "opfølgning": "follow_up",
-    "indledning": "intro",
-}
-META_NAMES = {  # the key a message names
-    "title": "Titel", "subtitle": "Undertitel", "case_number": "Sagsnr.",
-    "case_handler": "Sagsbehandler", "date": "Dato", "revised": "Revideret",
-    "follow_up": "Opfølgning", "intro": "Indledning",
-}
 
 _ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -459,7 +413,7 @@ def _find_goal_sheets(workbook, findings: _Findings) -> list[tuple[Any, _Header]
     closest: tuple[str, list[str]] | None = None
     for worksheet in workbook.worksheets:
         name = worksheet.title.strip().casefold()
-        if name == REPORT_SHEET_NAME:
+        if name == REPORT_SHEET.casefold():
             continue
         header = _find_header(worksheet)
         if not header.missing:
@@ -871,7 +825,7 @@ def _read_meta(workbook, findings: _Findings) -> dict[str, Any]:
     """The `Rapport` sheet, all of it: key/value rows; rows with no key continue the key
     above. A key given twice with two values is an error naming both cells."""
     sheet = next((ws for ws in workbook.worksheets
-                  if ws.title.strip().casefold() == REPORT_SHEET_NAME), None)
+                  if ws.title.strip().casefold() == REPORT_SHEET.casefold()), None)
     if sheet is None:
         return {}
     entries: list[tuple[str, int, list[str]]] = []  # key, row, its values

@@ -22,24 +22,24 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .build import safe_name
+from .contract import COLOUR_WORDS, GOAL_SHEET, GUIDE_SHEET, HEADER_NAMES, META_NAMES, REPORT_SHEET
 from .model import Goal, Report
-from .reader import COLOUR_WORDS
 from .smileys import COLOURS, smiley_png
 from .wording import Wording
 
 HEADER_ROW = 3
-# (header, width, filled in by the secretariat)
+# (field, width, filled in by the secretariat), headed as the contract names them
 COLUMNS = (
-    ("Id", 8, True),
-    ("Tema", 20, True),
-    ("Indsatsområde", 18, True),
-    ("Effektmål", 30, True),
-    ("Resultatmål", 44, True),
-    ("Måles hvordan/opnås gennem", 26, True),
-    ("Center/Centerchef", 14, True),
-    ("Resultat", 11, False),
-    ("Tidsplan", 11, False),
-    ("Kommentar", 48, False),
+    ("id", 8, True),
+    ("theme", 20, True),
+    ("focus_area", 18, True),
+    ("effect_goal", 30, True),
+    ("goal", 44, True),
+    ("measure", 26, True),
+    ("centre", 14, True),
+    ("result", 11, False),
+    ("timeline", 11, False),
+    ("comment", 48, False),
 )
 COLUMN = {name: get_column_letter(i) for i, (name, _, _) in enumerate(COLUMNS, start=1)}
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -127,11 +127,11 @@ def _workbook(centre: str, goals: list[Placed], meta, wording: Wording,
               deadline: str | None, return_to: str | None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Mål"
+    sheet.title = GOAL_SHEET
     _goal_sheet(sheet, centre, goals, meta)
-    _guide_sheet(workbook.create_sheet("Vejledning"), centre, meta, wording, deadline,
+    _guide_sheet(workbook.create_sheet(GUIDE_SHEET), centre, meta, wording, deadline,
                  return_to)
-    _report_sheet(workbook.create_sheet("Rapport"), meta)
+    _report_sheet(workbook.create_sheet(REPORT_SHEET), meta)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -144,9 +144,9 @@ def _goal_sheet(sheet, centre: str, goals: list[Placed], meta) -> None:
     _text(sheet["A2"], "Vælg status for resultat og tidsplan i de hvide felter (grøn, gul "
           "eller rød). Gul og rød kræver en kort kommentar. Se fanen Vejledning.")
     sheet["A2"].font = _font(italic=True)
-    for index, (header, width, _) in enumerate(COLUMNS, start=1):
+    for index, (name, width, _) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(HEADER_ROW, index)
-        _text(cell, header)
+        _text(cell, HEADER_NAMES[name])
         cell.font = _font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -176,7 +176,7 @@ def _goal_sheet(sheet, centre: str, goals: list[Placed], meta) -> None:
     last = HEADER_ROW + len(goals)
     _status_rules(sheet, last)
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{COLUMN['Kommentar']}{last}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{COLUMN['comment']}{last}"
     sheet.protection.sheet = True  # no password: a lock against slips, not against people
     sheet.protection.autoFilter = False  # False: allowed while protected
     sheet.protection.formatColumns = False
@@ -186,7 +186,7 @@ def _goal_sheet(sheet, centre: str, goals: list[Placed], meta) -> None:
 
 def _status_rules(sheet, last: int) -> None:
     first = HEADER_ROW + 1
-    result, timeline, comment = COLUMN["Resultat"], COLUMN["Tidsplan"], COLUMN["Kommentar"]
+    result, timeline, comment = COLUMN["result"], COLUMN["timeline"], COLUMN["comment"]
     statuses = f"{result}{first}:{timeline}{max(last, first)}"
     validation = DataValidation(
         type="list", formula1=f'"{",".join(COLOUR_WORDS.values())}"', allow_blank=True,
@@ -250,10 +250,8 @@ def _guide_sheet(sheet, centre: str, meta, wording: Wording, deadline: str | Non
 def _report_sheet(sheet, meta) -> None:
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 90
-    rows = (("Titel", meta.title), ("Undertitel", meta.subtitle),
-            ("Sagsnr.", meta.case_number), ("Sagsbehandler", meta.case_handler),
-            ("Dato", meta.date), ("Revideret", meta.revised), ("Opfølgning", meta.follow_up),
-            ("Indledning", "\n\n".join(meta.intro) or None))
+    values = {**vars(meta), "intro": "\n\n".join(meta.intro) or None}
+    rows = [(key, values[name]) for name, key in META_NAMES.items()]
     for row, (key, value) in enumerate(rows, start=1):
         _text(sheet.cell(row, 1), key)
         _text(sheet.cell(row, 2), value)
