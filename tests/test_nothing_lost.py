@@ -20,8 +20,8 @@ from docx.oxml.ns import qn
 
 from reportgen import build as build_module
 from reportgen.build import OutputError, build, check
-from reportgen.reader import read_workbooks
 from reportgen.centre_workbooks import centre_workbooks
+from reportgen.reader import read_workbooks
 from reportgen.wording import load_wording
 from reportgen.writers import DEFAULT_TEMPLATES
 
