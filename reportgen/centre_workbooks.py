@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from openpyxl import Workbook
 from openpyxl.drawing.image import Image
@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .build import safe_name
 from .contract import COLOUR_WORDS, GOAL_SHEET, GUIDE_SHEET, HEADER_NAMES, META_NAMES, REPORT_SHEET
-from .model import Goal, Report
+from .model import PlacedGoal, Report
 from .smileys import COLOURS, smiley_png
 from .wording import Wording
 
@@ -66,17 +66,7 @@ def _fit_height(sheet, row: int) -> None:
     sheet.row_dimensions[row].height = lines * LINE_POINTS + 4
 
 
-@dataclass(frozen=True)
-class Placed:
-    """A goal with the theme and focus area it sits under, and its stable Id."""
-
-    theme: str
-    focus_area: str
-    effect_goals: tuple[str, ...]
-    goal: Goal
-
-
-def place_goals(report: Report) -> list[Placed]:
+def place_goals(report: Report) -> list[PlacedGoal]:
     """Every goal of the report in order; a goal without an Id gets its place in the plan
     (theme.area.goal) as one, so that the same plan gives the same Ids — never an Id that
     another goal has: a place taken by another goal's Id is told apart by a suffix."""
@@ -93,7 +83,7 @@ def place_goals(report: Report) -> list[Placed]:
                         candidate = f"{place}-{suffix}"
                     taken.add(candidate)
                     goal = replace(goal, id=candidate)
-                placed.append(Placed(theme.name, area.name, area.effect_goals, goal))
+                placed.append(PlacedGoal(theme.name, area.name, area.effect_goals, goal))
     return placed
 
 
@@ -101,7 +91,7 @@ def centre_workbooks(report: Report, wording: Wording, follow_up: str | None = N
                      centres: Sequence[str] = (), deadline: str | None = None,
                      return_to: str | None = None) -> dict[str, bytes]:
     """File name -> workbook, one per centre (all centres, or those named)."""
-    by_centre: dict[str, list[Placed]] = {}
+    by_centre: dict[str, list[PlacedGoal]] = {}
     for placed in place_goals(report):
         by_centre.setdefault(placed.goal.centre, []).append(placed)
     wanted = [c for c in by_centre if not centres or c in centres]
@@ -123,7 +113,7 @@ def _text(cell, value) -> None:
         cell.data_type = "s"
 
 
-def _workbook(centre: str, goals: list[Placed], meta, wording: Wording,
+def _workbook(centre: str, goals: list[PlacedGoal], meta, wording: Wording,
               deadline: str | None, return_to: str | None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -137,7 +127,7 @@ def _workbook(centre: str, goals: list[Placed], meta, wording: Wording,
     return out.getvalue()
 
 
-def _goal_sheet(sheet, centre: str, goals: list[Placed], meta) -> None:
+def _goal_sheet(sheet, centre: str, goals: list[PlacedGoal], meta) -> None:
     title = " – ".join(p for p in (meta.title, meta.follow_up, centre) if p)
     _text(sheet["A1"], title)
     sheet["A1"].font = _font(14, bold=True)

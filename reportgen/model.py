@@ -21,6 +21,11 @@ class Status(Enum):
         return self is not Status.GREEN
 
 
+def place(*parts: str | None) -> str:
+    """A place as every message writes it: file › sheet › cell."""
+    return " › ".join(part for part in parts if part)
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a goal was read: file name, sheet name and 1-based row number."""
@@ -28,6 +33,10 @@ class Source:
     file: str
     sheet: str
     row: int
+
+    @property
+    def place(self) -> str:
+        return place(self.file, self.sheet, f"række {self.row}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +80,30 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class PlacedGoal:
+    """A goal with the theme and focus area it sits under."""
+
+    theme: str
+    focus_area: str
+    effect_goals: tuple[str, ...]
+    goal: Goal
+
+    @property
+    def place(self) -> str:
+        """Where the goal was read."""
+        return self.goal.source.place
+
+    @property
+    def identity(self) -> tuple:
+        """What makes a goal this goal: everything the report prints of it but its
+        statuses and comment. Two rows are one goal only when this is the same (and they
+        have no two different Ids); merging, the centres' workbooks and a comparison with
+        an earlier follow-up all go by it."""
+        goal = self.goal
+        return (self.theme, self.focus_area, goal.text, goal.measure, goal.centre)
+
+
+@dataclass(frozen=True)
 class Meta:
     title: str | None = None
     subtitle: str | None = None
@@ -88,9 +121,15 @@ class Report:
     themes: tuple[Theme, ...] = ()
 
     def goals(self) -> Iterator[Goal]:
+        for placed in self.placed_goals():
+            yield placed.goal
+
+    def placed_goals(self) -> Iterator[PlacedGoal]:
+        """Every goal in report order, with its theme and focus area."""
         for theme in self.themes:
             for area in theme.focus_areas:
-                yield from area.goals
+                for goal in area.goals:
+                    yield PlacedGoal(theme.name, area.name, area.effect_goals, goal)
 
 
 class Severity(Enum):
@@ -113,7 +152,7 @@ class Finding:
 
     @property
     def where(self) -> str:
-        return " › ".join(part for part in (self.file, self.sheet, self.cell) if part)
+        return place(self.file, self.sheet, self.cell)
 
     def __str__(self) -> str:
         place = f"{self.where}: " if self.where else ""

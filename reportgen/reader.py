@@ -37,7 +37,19 @@ from .contract import (
     REQUIRED,
     STATUS_WORDS,
 )
-from .model import Finding, FocusArea, Goal, Meta, Report, Severity, Source, Status, Theme
+from .model import (
+    Finding,
+    FocusArea,
+    Goal,
+    Meta,
+    PlacedGoal,
+    Report,
+    Severity,
+    Source,
+    Status,
+    Theme,
+    place,
+)
 
 HEADER_SEARCH_ROWS = 20
 MAX_ROWS = 100_000
@@ -130,23 +142,17 @@ class _Row:
 class _GoalRow:
     """One goal row after normalisation, before workbooks are merged."""
 
-    theme: str
-    focus_area: str
-    effect_goals: tuple[str, ...]
-    goal: Goal
+    placed: PlacedGoal
     cell: str               # the goal text's cell, which findings about the goal name
     numbered: bool = False  # its Id came from a Nr. column: see `_local_numbers`
 
     @property
-    def place(self) -> str:
-        return f"{self.goal.source.file} › {self.goal.source.sheet} › {self.cell}"
+    def goal(self) -> Goal:
+        return self.placed.goal
 
     @property
-    def identity(self) -> tuple:
-        """What makes a goal this goal: everything the report prints of it but its statuses
-        and comment, which two rows of the same goal must then agree on."""
-        goal = self.goal
-        return (self.theme, self.focus_area, goal.text, goal.measure, goal.centre)
+    def place(self) -> str:
+        return place(self.goal.source.file, self.goal.source.sheet, self.cell)
 
 
 @dataclass
@@ -683,8 +689,8 @@ def _normalise_rows(rows: list[_Row], sheet: str, file: str, header: _Header,
             comment=row.text("comment"),
             source=Source(file, sheet, row.number),
         )
-        goal_rows.append(_GoalRow(theme, focus_area, effect_goals, goal, row.ref("goal"),
-                                  header.numbered))
+        goal_rows.append(_GoalRow(PlacedGoal(theme, focus_area, effect_goals, goal),
+                                  row.ref("goal"), header.numbered))
         if goal.lacks_comment:
             name = "comment" if "comment" in row.cells else "goal"
             error("RG202", "Gul eller rød status kræver en kort kommentar: hvorfor holder "
@@ -734,8 +740,9 @@ def _local_numbers(rows: list[_GoalRow], findings: list[Finding]) -> None:
     that start again for each centre, file or theme are the sheet's own numbering, not an
     Id: those goals are then known, like goals without an Id, by what they say."""
     numbered = [row for row in rows if row.numbered and row.goal.id]
-    first: dict[str, _GoalRow] = {}
-    if all(first.setdefault(row.goal.id, row).identity == row.identity for row in numbered):
+    first: dict[str, PlacedGoal] = {}
+    if all(first.setdefault(row.goal.id, row.placed).identity == row.placed.identity
+           for row in numbered):
         return
     for file, sheet in dict.fromkeys((r.goal.source.file, r.goal.source.sheet) for r in numbered):
         findings.append(Finding(
@@ -744,7 +751,7 @@ def _local_numbers(rows: list[_GoalRow], findings: list[Finding]) -> None:
             "så det er en nummerering for sig (fx pr. center eller tema). Målene kendes i "
             "stedet på tema, indsatsområde, tekst og center.", file, sheet))
     for row in numbered:
-        row.goal = replace(row.goal, id=None)
+        row.placed = replace(row.placed, goal=replace(row.goal, id=None))
 
 
 def _assemble(rows: list[_GoalRow], findings: list[Finding]) -> tuple[Theme, ...]:
@@ -760,20 +767,21 @@ def _assemble(rows: list[_GoalRow], findings: list[Finding]) -> tuple[Theme, ...
     for row in rows:
         goal = row.goal
         owner = with_id.get(goal.id) if goal.id else None
-        if owner is not None and owner.identity != row.identity:
+        if owner is not None and owner.placed.identity != row.placed.identity:
             findings.append(_same_id(owner, row))
-        earlier = next((other for other in same_text.get(row.identity, ())
+        earlier = next((other for other in same_text.get(row.placed.identity, ())
                         if not (goal.id and other.goal.id and goal.id != other.goal.id)), None)
         if earlier is not None:
             findings.append(_conflict(earlier, row) if _differs(earlier.goal, goal)
                             else _merged(earlier, row))
             continue
-        same_text.setdefault(row.identity, []).append(row)
+        same_text.setdefault(row.placed.identity, []).append(row)
         if goal.id:
             with_id.setdefault(goal.id, row)
-        effect_goals, goals = areas.setdefault(row.theme, {}).setdefault(
-            row.focus_area, ([], []))
-        effect_goals.extend(e for e in row.effect_goals if e not in effect_goals)
+        placed = row.placed
+        effect_goals, goals = areas.setdefault(placed.theme, {}).setdefault(
+            placed.focus_area, ([], []))
+        effect_goals.extend(e for e in placed.effect_goals if e not in effect_goals)
         goals.append(goal)
     return tuple(
         Theme(theme, tuple(FocusArea(name, tuple(effect), tuple(goals))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from babel.dates import get_month_names
 
-from ..model import Goal, Report
+from ..model import PlacedGoal, Report
 from ..wording import load_wording
 from . import RenderOptions
 
@@ -23,29 +22,14 @@ def document_title(report: Report) -> str:
     return ". ".join(parts) or FALLBACK_TITLE
 
 
-@dataclass(frozen=True)
-class Gap:
-    """A goal a draft shows although it is not ready: where it is and whose it is."""
-
-    theme: str
-    focus_area: str
-    goal: Goal
-
-    @property
-    def place(self) -> str:
-        source = self.goal.source
-        return f"{source.file} › {source.sheet} › række {source.row}"
-
-
-def draft_gaps(report: Report) -> dict[str, list[Gap]]:
-    gaps: dict[str, list[Gap]] = {"not_reported": [], "missing_comment": []}
-    for theme in report.themes:
-        for area in theme.focus_areas:
-            for goal in area.goals:
-                if not goal.is_reported:
-                    gaps["not_reported"].append(Gap(theme.name, area.name, goal))
-                if goal.lacks_comment:
-                    gaps["missing_comment"].append(Gap(theme.name, area.name, goal))
+def draft_gaps(report: Report) -> dict[str, list[PlacedGoal]]:
+    """The goals a draft shows although they are not ready."""
+    gaps: dict[str, list[PlacedGoal]] = {"not_reported": [], "missing_comment": []}
+    for placed in report.placed_goals():
+        if not placed.goal.is_reported:
+            gaps["not_reported"].append(placed)
+        if placed.goal.lacks_comment:
+            gaps["missing_comment"].append(placed)
     return gaps
 
 
