@@ -1,16 +1,23 @@
-"""The command line: `reportgen build` and `reportgen check`.
+"""The command line: `reportgen build`, `check` and `template`, in Danish from the usage line
+to the last word of an error; every failure a message with a code, never a traceback.
 
-Exit codes: 0 done, 1 the input has errors (nothing written), 2 wrong usage.
+Exit codes: 0 done, 1 the input has errors or an output cannot be written (nothing written),
+2 wrong usage, 130 interrupted (Ctrl-C, as a shell reports 128 + SIGINT).
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+import tempfile
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from .model import Finding, Severity
+from .model import Finding, Severity, printable
 from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, PDF_VARIANTS, RenderOptions, format_list
 
 # The workbook reader and the writers are imported by the commands that use them: `build`
@@ -18,78 +25,472 @@ from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, PDF_VARIANTS, RenderOpt
 
 DEFAULT_INPUT = Path("input")
 
+USAGE = "RG003"        # every kind of wrong usage (RG001: an input that does not exist)
+INTERRUPTED = "RG004"
+SYSTEM = "RG900"       # the disk or the system refused, unforeseen
+UNWRITABLE = "RG910"   # an output cannot be written where asked; found before writing
+TOO_LONG = "RG911"     # a file name longer than the file system takes; found before writing
 
-def _inputs(paths: tuple[Path, ...]) -> list[Path]:
-    inputs = list(paths) or [DEFAULT_INPUT]
-    missing = [str(p) for p in inputs if not p.exists()]
-    if missing:
-        raise click.UsageError(f"RG001 Findes ikke: {', '.join(missing)}")
-    return inputs
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+HELP_TEXT = "Vis denne hjælp og afslut."
+
+
+def _quote(text: object) -> str:
+    return f"»{printable(str(text))}«"
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def _either(words: Sequence[str]) -> str:
+    """»a«, »b« eller »c«"""
+    quoted = [_quote(w) for w in words]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} eller {quoted[-1]}"
+
+
+# -- Failures, and how each is told ---------------------------------------------------------
+
+class WrongUsage(click.UsageError):
+    """A usage error of our own, already in Danish, with its code."""
+
+    def __init__(self, code: str, message: str, ctx: click.Context | None = None) -> None:
+        super().__init__(message, ctx or click.get_current_context(silent=True))
+        self.code = code
+
+
+class Refused(Exception):
+    """A failure the command explains itself: a code and a Danish message; exit 1."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# What the system said, in Danish; any other error is named by its symbol (EXDEV, say).
+# By name, as not every system has every one (Windows has no EDQUOT).
+OS_REASONS = {getattr(errno, name): reason for name, reason in (
+    ("EACCES", "adgang nægtet"),
+    ("EPERM", "adgang nægtet"),
+    ("EROFS", "drevet er skrivebeskyttet"),
+    ("ENOSPC", "disken er fuld"),
+    ("EDQUOT", "kvoten på disken er brugt op"),
+    ("ENOENT", "findes ikke"),
+    ("ENOTDIR", "en del af stien er en fil, ikke en mappe"),
+    ("EISDIR", "det er en mappe"),
+    ("EEXIST", "findes allerede"),
+    ("ENAMETOOLONG", "navnet er for langt til filsystemet"),
+    ("EIO", "læse- eller skrivefejl på disken"),
+    ("EMFILE", "for mange åbne filer"),
+    ("ENFILE", "for mange åbne filer"),
+) if hasattr(errno, name)}
+
+
+def os_reason(exc: OSError) -> str:
+    """»path«: adgang nægtet — what an OSError means, with the file it is about."""
+    reason = OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    if reason is None:
+        symbol = errno.errorcode.get(exc.errno, "") if exc.errno is not None else ""
+        reason = f"styresystemet svarede {symbol or type(exc).__name__}"
+    return f"{_quote(exc.filename)}: {reason}" if exc.filename else reason
+
+
+def _reason(exc: OSError) -> str:
+    """What an OSError means, where the message names its file already."""
+    return OS_REASONS.get(exc.errno) or os_reason(exc)
+
+
+def _usage_message(exc: click.UsageError) -> tuple[str, str]:
+    """(code, Danish message) for every kind of usage error click raises, or we do."""
+    if isinstance(exc, WrongUsage):
+        return exc.code, exc.message
+    if isinstance(exc, click.NoSuchOption):
+        known = f"; mente du {_either(exc.possibilities)}?" if exc.possibilities else "."
+        return USAGE, f"Tilvalget {_quote(exc.option_name)} findes ikke{known}"
+    if isinstance(exc, click.MissingParameter):
+        if isinstance(exc.param, click.Argument):
+            return USAGE, f"Argumentet {_param_name(exc.param)} mangler."
+        return USAGE, f"Tilvalget {_param_name(exc.param)} skal angives."
+    if isinstance(exc, click.BadParameter):
+        name = _param_name(exc.param) if exc.param is not None else None
+        if exc.param_hint is not None:
+            name = _quote(exc.param_hint if isinstance(exc.param_hint, str)
+                          else "/".join(exc.param_hint))
+        where = f" for {name}" if name else ""
+        message = printable(exc.message)
+        return USAGE, f"Ugyldig værdi{where}: {message}{'' if message[-1:] in '.?!' else '.'}"
+    if isinstance(exc, click.BadOptionUsage):
+        option = _option_named(exc.ctx, exc.option_name)
+        if option is not None and (option.is_flag or option.count):
+            return USAGE, f"Tilvalget {_quote(exc.option_name)} tager ingen værdi."
+        return USAGE, f"Tilvalget {_quote(exc.option_name)} skal have en værdi."
+    # BadArgumentUsage and click's plain UsageError carry no more than English text
+    command = exc.ctx.command_path if exc.ctx is not None else "reportgen"
+    return USAGE, f"Forkert brug af {_quote(command)}."
+
+
+def _param_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return "»?«"
+    if isinstance(param, click.Option):
+        return _quote("/".join(param.opts))
+    return _quote(param.metavar or (param.name or "").upper())
+
+
+def _option_named(ctx: click.Context | None, name: str) -> click.Option | None:
+    if ctx is None:
+        return None
+    for param in ctx.command.params:
+        if isinstance(param, click.Option) and name in (*param.opts, *param.secondary_opts):
+            return param
+    return None
+
+
+def _echo_usage_error(exc: click.UsageError) -> None:
+    code, message = _usage_message(exc)
+    click.echo(f"{code} fejl: {message}", err=True)
+    ctx = exc.ctx
+    if ctx is not None:
+        click.echo(ctx.get_usage(), err=True)
+        click.echo(f"Se »{ctx.command_path} --help« for hjælp.", err=True)
+
+
+# -- Danish help ----------------------------------------------------------------------------
+
+class DanishHelpFormatter(click.HelpFormatter):
+    """Click's help layout with Danish headings."""
+
+    SECTIONS = {"Options": "Tilvalg", "Commands": "Kommandoer", "Arguments": "Argumenter",
+                "Positional arguments": "Argumenter"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "Brug: " if prefix is None else prefix)
+
+    def section(self, name: str):
+        return super().section(self.SECTIONS.get(name, name))
+
+
+class DanishContext(click.Context):
+    formatter_class = DanishHelpFormatter
+
+
+class _Danish:
+    context_class = DanishContext
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except click.UsageError as exc:  # the parser's own errors know no command
+            if exc.ctx is None:
+                exc.ctx = ctx
+            raise
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
+class DanishCommand(_Danish, click.Command):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[TILVALG]")
+        super().__init__(*args, **kwargs)
+
+
+class DanishGroup(_Danish, click.Group):
+    """The program: its commands, and the one place where every failure becomes a Danish
+    message with a code and an exit status."""
+
+    command_class = DanishCommand
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[TILVALG]")
+        kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENTER]...")
+        super().__init__(*args, **kwargs)
+
+    def resolve_command(self, ctx, args):
+        name = args[0]
+        if (self.get_command(ctx, name) is None and not name.startswith("-")
+                and not ctx.resilient_parsing):
+            from difflib import get_close_matches
+
+            close = get_close_matches(name, self.commands)
+            hint = f"; mente du {_either(close)}?" if close else \
+                f"; vælg {_either(sorted(self.commands))}."
+            raise WrongUsage(USAGE, f"Kommandoen {_quote(name)} findes ikke{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        if not standalone_mode:  # a caller that handles click's exceptions itself
+            return super().main(args, prog_name, complete_var, False, **extra)
+        _tolerant_streams()
+        try:
+            with warnings.catch_warnings():
+                if not sys.warnoptions:  # python -W or PYTHONWARNINGS: the developer asked
+                    warnings.simplefilter("ignore")
+                code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            _echo_usage_error(exc)
+            sys.exit(EXIT_USAGE)
+        except (click.Abort, KeyboardInterrupt) as exc:
+            click.echo(f"{INTERRUPTED} fejl: Afbrudt.", err=True)
+            interrupted = isinstance(exc, KeyboardInterrupt) or isinstance(
+                exc.__cause__, KeyboardInterrupt)
+            sys.exit(EXIT_INTERRUPTED if interrupted else 1)
+        except Refused as exc:
+            click.echo(f"{exc.code} fejl: {exc.message}", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            click.echo(f"{SYSTEM} fejl: {printable(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except OSError as exc:  # the disk or the system, where no command foresaw it
+            click.echo(f"{SYSTEM} fejl: {os_reason(exc)}. Send denne besked til den, der "
+                       "driver reportgen.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _tolerant_streams() -> None:
+    """A terminal that cannot show æ, ø, å or › gets an escape, not a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+# -- Parameter types and checks, each failing in Danish -------------------------------------
+
+class PathType(click.ParamType):
+    """A path, unchecked: each command says itself what is wrong with it."""
+
+    name = "sti"
+
+    def convert(self, value, param, ctx) -> Path:
+        if isinstance(value, Path):
+            return value
+        if not value:
+            self.fail("stien må ikke være tom", param, ctx)
+        return Path(value)
+
+
+class FolderType(PathType):
+    """A folder that exists."""
+
+    name = "mappe"
+
+    def convert(self, value, param, ctx) -> Path:
+        path = super().convert(value, param, ctx)
+        if not path.exists():
+            self.fail(f"mappen {_quote(path)} findes ikke", param, ctx)
+        if not path.is_dir():
+            self.fail(f"{_quote(path)} er ikke en mappe", param, ctx)
+        return path
+
+
+class ChoiceType(click.Choice):
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{_quote(value)} kendes ikke; vælg {_either(self.choices)}", param, ctx)
+
+    def get_missing_message(self, param, ctx=None) -> str:
+        return f"Vælg {_either(self.choices)}."
 
 
 def _formats(ctx, param, value: str) -> list[str]:
     try:
         return format_list(value)
     except ValueError as exc:
+        if not str(exc).strip():
+            raise click.BadParameter("angiv mindst ét af pdf, docx, html, json") from None
         raise click.BadParameter(
-            f"ukendt format »{exc}«; vælg blandt pdf, docx, html, json") from None
+            f"ukendt format {_quote(exc)}; vælg blandt pdf, docx, html, json") from None
 
 
-def _report_findings(findings: list[Finding], sheet: Path | None) -> None:
-    from .build import write_atomically
-    from .findings import render_findings
+# A name is written as `.<name>.<ext>.XXXXXXXX.tmp` first (build.write_all): 14 bytes more
+# than the file itself. 255 bytes is the longest name ext4, XFS, Btrfs and NTFS take.
+NAME_MAX = 255
+TEMP_EXTRA = len("." + "." + "XXXXXXXX" + ".tmp")
 
-    for finding in findings:
-        click.echo(str(finding))
-    if sheet is not None:
-        sheet.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(sheet, render_findings(findings, sheet))
-        click.echo(f"Fundene er skrevet til {sheet}.")
+
+def _name(ctx, param, value: str | None) -> str | None:
+    """--name is a file name without extension: never a path, never hidden, never empty."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("navnet må ikke være tomt")
+    if "/" in value or "\\" in value or (os.altsep and os.altsep in value):
+        raise click.BadParameter(f"{_quote(value)} er en sti; angiv et filnavn uden mappe "
+                                 "og endelse, fx »tema-1«")
+    if value.startswith("."):
+        raise click.BadParameter(f"{_quote(value)} begynder med punktum (en skjult fil); "
+                                 "angiv et filnavn, fx »tema-1«")
+    if printable(value) != value:
+        raise click.BadParameter(f"{_quote(value)} indeholder tegn, der ikke hører hjemme i "
+                                 "et filnavn (kontroltegn eller bytes, der ikke er UTF-8)")
+    longest = max(len(fmt) for fmt in ("pdf", "docx", "html", "json")) + 1
+    size = len(os.fsencode(value)) + longest + TEMP_EXTRA
+    if size > NAME_MAX:
+        raise click.BadParameter(f"navnet er for langt til filsystemet "
+                                 f"({len(os.fsencode(value))} byte; højst "
+                                 f"{NAME_MAX - longest - TEMP_EXTRA})")
+    return value
+
+
+def _sheet_text(ctx, param, value: str | None) -> str | None:
+    """A text that goes into a workbook: openpyxl refuses control characters other than tab
+    and line breaks, and UTF-8 cannot hold the bytes of an argument that was not UTF-8."""
+    if value is None:
+        return None
+    bad = sorted({c for c in value if (ord(c) < 0x20 and c not in "\t\n\r")
+                  or 0xD800 <= ord(c) <= 0xDFFF})
+    if bad:
+        raise click.BadParameter(
+            f"{_quote(value)} indeholder {'et tegn' if len(bad) == 1 else 'tegn'}, som et "
+            f"regneark ikke kan rumme: {', '.join(printable(c) for c in bad)}")
+    return value
 
 
 def _findings_path(ctx, param, value: Path | None) -> Path | None:
     if value is not None and value.suffix.lower() not in (".xlsx", ".csv"):
-        raise click.BadParameter("skal ende på .xlsx eller .csv")
+        raise click.BadParameter(f"{_quote(value)} skal ende på .xlsx eller .csv")
     return value
 
 
+# -- Output places, checked before anything is written --------------------------------------
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _probe_folder(folder: Path) -> str | None:
+    """Why no file can be written in `folder` (which need not exist yet), or None."""
+    existing = _nearest_existing(folder)
+    if not existing.is_dir():
+        return f"{_quote(existing)} er en fil, ikke en mappe"
+    try:  # the same kind of file write_all makes, and gone at once
+        handle, temp = tempfile.mkstemp(prefix=".reportgen-", suffix=".tmp", dir=existing)
+        os.close(handle)
+        os.unlink(temp)
+    except OSError as exc:
+        return f"der kan ikke oprettes filer i {_quote(existing)} ({_reason(exc)})"
+    return None
+
+
+def _check_file_target(path: Path, what: str) -> None:
+    if path.is_dir():
+        raise Refused(UNWRITABLE, f"{what} kan ikke skrives: {_quote(path)} er en mappe. "
+                      "Intet er skrevet.")
+    problem = _probe_folder(path.parent)
+    if problem:
+        raise Refused(UNWRITABLE, f"{what} kan ikke skrives til {_quote(path)}: {problem}. "
+                      "Intet er skrevet.")
+
+
+def _check_folder_target(folder: Path, what: str) -> None:
+    problem = _probe_folder(folder)
+    if problem:
+        raise Refused(UNWRITABLE, f"{what} kan ikke skrives: {problem}. Intet er skrevet.")
+
+
+def _check_names(folder: Path, names: Sequence[str], what: str) -> None:
+    existing = _nearest_existing(folder)
+    try:
+        limit = os.pathconf(existing, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):
+        limit = NAME_MAX
+    for name in names:
+        size = len(os.fsencode(name))
+        if size + TEMP_EXTRA > limit:
+            raise Refused(TOO_LONG, f"Filnavnet {_quote(name)} er for langt til filsystemet "
+                          f"({size} byte; højst {limit - TEMP_EXTRA}). {what} er ikke "
+                          "skrevet.")
+
+
+# -- The commands ---------------------------------------------------------------------------
+
+def _inputs(paths: tuple[Path, ...]) -> list[Path]:
+    inputs = list(paths) or [DEFAULT_INPUT]
+    missing = [p for p in inputs if not p.exists()]
+    if missing:
+        raise WrongUsage("RG001", f"{'Stien findes' if len(missing) == 1 else 'Stierne findes'}"
+                         f" ikke: {', '.join(_quote(p) for p in missing)}.")
+    return inputs
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for finding in findings:
+        click.echo(str(finding))
+
+
+def _write_findings(findings: list[Finding], sheet: Path, on_disk: str = "") -> None:
+    from .build import write_atomically
+    from .findings import render_findings
+
+    try:
+        sheet.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(sheet, render_findings(findings, sheet))
+    except OSError as exc:
+        raise Refused(UNWRITABLE, f"Fundene kunne ikke skrives til {_quote(sheet)}: "
+                      f"{_reason(exc)}.{on_disk}") from None
+    click.echo(f"Fundene er skrevet til {printable(str(sheet))}.")
+
+
 findings_option = click.option(
-    "--findings", "findings_sheet", type=click.Path(path_type=Path, dir_okay=False),
-    callback=_findings_path, help="Skriv fundene som regneark (.xlsx eller .csv), der kan "
-    "filtreres pr. center.")
+    "--findings", "findings_sheet", type=PathType(), metavar="FIL", callback=_findings_path,
+    help="Skriv også fundene som regneark (.xlsx eller .csv), der kan filtreres pr. center.")
 
 
 def _summary(rows_read: dict[str, int]) -> str:
     total = sum(rows_read.values())
-    files = "; ".join(f"{name}: {count}" for name, count in rows_read.items())
-    noun = "arbejdsbog" if len(rows_read) == 1 else "arbejdsbøger"
-    return f"Læst {total} mål fra {len(rows_read)} {noun} ({files})"
+    files = "; ".join(f"{printable(name)}: {count}" for name, count in rows_read.items())
+    return (f"Læst {total} mål fra {_count(len(rows_read), 'arbejdsbog', 'arbejdsbøger')}"
+            f" ({files})")
 
 
-input_argument = click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+input_argument = click.argument("inputs", nargs=-1, type=PathType(),
+                                metavar="[ARBEJDSBOG|MAPPE]...")
+templates_option = click.option(
+    "--templates", type=FolderType(), default=DEFAULT_TEMPLATES, metavar="MAPPE",
+    help="Mappe med skabelonerne (standard: programmets egne).")
 
 
-@click.group(help="Strategiplan-opfølgning: fra centrenes arbejdsbøger til rapport i PDF og Word.")
-@click.version_option(package_name="reportgen")
-def main() -> None:
-    pass
+@click.group("reportgen", cls=DanishGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]},
+             help="Strategiplan-opfølgning: fra centrenes arbejdsbøger til rapport i PDF og Word.")
+@click.version_option(package_name="reportgen", message="%(prog)s version %(version)s",
+                      help="Vis versionen og afslut.")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        raise WrongUsage(USAGE, f"Angiv en kommando: {_either(sorted(main.commands))}.")
 
 
 @main.command("build",
               help="Tjek arbejdsbøgerne og skriv rapporten (standard: alle .xlsx i input/).")
 @input_argument
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path),
-              default=Path("output"), show_default=True, help="Mappe til rapporten.")
-@click.option("--format", "formats", default=",".join(DEFAULT_FORMATS), show_default=True,
-              callback=_formats, help="Formater, kommasepareret: pdf, docx, html, json.")
+@click.option("-o", "--output", "out_dir", type=PathType(), default=Path("output"),
+              metavar="MAPPE", help="Mappe til rapporten (standard: output).")
+@click.option("--format", "formats", default=",".join(DEFAULT_FORMATS), metavar="FORMATER",
+              callback=_formats, help="Formater, kommasepareret: pdf, docx, html, json "
+              f"(standard: {','.join(DEFAULT_FORMATS)}).")
 @click.option("--draft", is_flag=True,
               help="Kladde: skriv rapporten trods manglende status/kommentarer, markeret.")
-@click.option("--name", help="Filnavn uden endelse (standard: arbejdsbogens eller mappens navn).")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
-              default=DEFAULT_TEMPLATES, help="Mappe med skabelonerne.")
-@click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=PDF_VARIANTS[0],
-              show_default=True, help="PDF-standard: pdf/ua-1 (tilgængelig) eller pdf/a-2a / "
-              "pdf/a-3a (arkiv, også tagget).")
+@click.option("--name", callback=_name, metavar="NAVN",
+              help="Filnavn uden endelse (standard: arbejdsbogens eller mappens navn).")
+@templates_option
+@click.option("--pdf-variant", type=ChoiceType(PDF_VARIANTS), default=PDF_VARIANTS[0],
+              help=f"PDF-standard: pdf/ua-1 (tilgængelig) eller pdf/a-2a / pdf/a-3a (arkiv, "
+              f"også tagget) (standard: {PDF_VARIANTS[0]}).")
 @findings_option
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
                   findings_sheet) -> None:
@@ -97,27 +498,37 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
     paths = _inputs(inputs)
+    _check_folder_target(out_dir, "Rapporten")
+    if findings_sheet is not None:  # before the report, so that a failure leaves no report
+        _check_file_target(findings_sheet, "Fundene")
     pdf_process = PdfProcess().start() if "pdf" in formats else None
     from .build import OutputError, build
 
     try:
         outcome = build(paths, out_dir, formats, options, name=name, pdf_process=pdf_process)
     except OutputError as exc:  # the disk refused: the message says what is on disk
-        click.echo(f"RG900 fejl: Rapporten kunne ikke skrives. {exc}", err=True)
+        click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives. {printable(str(exc))}",
+                   err=True)
         sys.exit(1)
     except (RuntimeError, OSError) as exc:  # a writer or the disk failed: nothing replaced
-        click.echo(f"RG900 fejl: Rapporten kunne ikke skrives; intet er ændret i {out_dir}. "
-                   f"Send denne besked til den, der driver reportgen.\n{exc}", err=True)
+        reason = os_reason(exc) if isinstance(exc, OSError) else printable(str(exc))
+        click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives; intet er ændret i "
+                   f"{_quote(out_dir)}. Send denne besked til den, der driver reportgen.\n"
+                   f"{reason}", err=True)
         sys.exit(1)
     finally:
         if pdf_process is not None:
             pdf_process.stop()
-    _report_findings(outcome.findings, findings_sheet)
+    _print_findings(outcome.findings)
+    written = ", ".join(printable(str(p)) for p in outcome.written)
+    if findings_sheet is not None:
+        on_disk = f" Rapporten er skrevet til {written}." if outcome.written else \
+            " Rapporten er ikke skrevet."
+        _write_findings(outcome.findings, findings_sheet, on_disk)
     if outcome.errors:
         click.echo(f"{len(outcome.errors)} fejl: rapporten er ikke skrevet. "
                    "Ret fejlene (eller byg en kladde med --draft).", err=True)
         sys.exit(1)
-    written = ", ".join(str(p) for p in outcome.written)
     merged = sum(outcome.rows_read.values()) - outcome.goals_rendered
     same = f"; {merged} mål stod ens i flere rækker og er slået sammen" if merged else ""
     click.echo(f"{_summary(outcome.rows_read)}{same}; {outcome.goals_rendered} mål skrevet "
@@ -131,11 +542,18 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
 def check_command(inputs, draft, findings_sheet) -> None:
     from .build import check
 
-    result, findings = check(_inputs(inputs), draft=draft)
-    _report_findings(findings, findings_sheet)
+    paths = _inputs(inputs)
+    if findings_sheet is not None:
+        _check_file_target(findings_sheet, "Fundene")
+    result, findings = check(paths, draft=draft)
+    _print_findings(findings)
+    if findings_sheet is not None:
+        _write_findings(findings, findings_sheet)
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    others = len(findings) - errors
     read = _summary(result.rows_read) if result else "Intet læst"
-    click.echo(f"{read}; {errors} fejl, {len(findings) - errors} andre bemærkninger.")
+    click.echo(f"{read}; {errors} fejl, "
+               f"{_count(others, 'anden bemærkning', 'andre bemærkninger')}.")
     sys.exit(1 if errors else 0)
 
 
@@ -146,36 +564,45 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
 @main.command("template", help="Skriv en arbejdsbog til hvert center, udfyldt med centrets "
               "mål, klar til næste opfølgning.")
 @input_argument
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Mappe til arbejdsbøgerne.")
-@click.option("--follow-up", help="Opfølgningens navn, fx »Opfølgning januar 2019«.")
-@click.option("--centre", "centres", multiple=True,
+@click.option("-o", "--output", "out_dir", type=PathType(), metavar="MAPPE",
+              help="Mappe til arbejdsbøgerne (skal angives).")
+@click.option("--follow-up", callback=_sheet_text, metavar="TEKST",
+              help="Opfølgningens navn, fx »Opfølgning januar 2019«.")
+@click.option("--centre", "centres", multiple=True, metavar="KODE",
               help="Kun dette center (kan gentages), fx CPU/BGE.")
-@click.option("--deadline", help="Fristen, som den skal stå i vejledningen.")
-@click.option("--return-to", help="Hvem arbejdsbogen sendes tilbage til.")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
-              default=DEFAULT_TEMPLATES, help="Mappe med skabelonerne (ordlyden).")
+@click.option("--deadline", callback=_sheet_text, metavar="TEKST",
+              help="Fristen, som den skal stå i vejledningen.")
+@click.option("--return-to", callback=_sheet_text, metavar="TEKST",
+              help="Hvem arbejdsbogen sendes tilbage til.")
+@click.option("--templates", type=FolderType(), default=DEFAULT_TEMPLATES, metavar="MAPPE",
+              help="Mappe med skabelonerne (ordlyden; standard: programmets egne).")
 def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
                      templates) -> None:
-    from .build import check, write_atomically
+    from .build import check, write_all
     from .centre_workbooks import centre_workbooks
     from .wording import load_wording
 
-    result, findings = check(_inputs(inputs), templates=templates)
+    if out_dir is None:  # not click's required=True, whose help says "[required]"
+        raise WrongUsage(USAGE, "Tilvalget »-o/--output« skal angives: mappen til "
+                         "arbejdsbøgerne.")
+    paths = _inputs(inputs)
+    _check_folder_target(out_dir, "Arbejdsbøgerne")
+    result, findings = check(paths, templates=templates)
     findings = [f for f in findings if f.code not in STATUS_FINDINGS]
-    _report_findings(findings, None)
+    _print_findings(findings)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     known = {goal.centre for goal in result.report.goals()} if result else set()
     unknown = [c for c in centres if c not in known]
     for centre in unknown:
-        click.echo(f"RG501 fejl: Centret »{centre}« har ingen mål i input. Kendte centre: "
-                   f"{', '.join(sorted(known)) or 'ingen'}.")
+        click.echo(f"RG501 fejl: Centret {_quote(centre)} har ingen mål i input. Kendte "
+                   f"centre: {', '.join(printable(c) for c in sorted(known)) or 'ingen'}.")
     if errors or unknown or result is None:
         click.echo("Arbejdsbøgerne er ikke skrevet.", err=True)
         sys.exit(1)
     files = centre_workbooks(result.report, load_wording(templates), follow_up, centres,
                              deadline, return_to)
+    _check_names(out_dir, list(files), "Arbejdsbøgerne")
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        write_atomically(out_dir / name, data)
-    click.echo(f"{len(files)} arbejdsbøger skrevet til {out_dir}: {', '.join(files)}.")
+    write_all({out_dir / name: data for name, data in files.items()})  # all or none
+    click.echo(f"{_count(len(files), 'arbejdsbog', 'arbejdsbøger')} skrevet til "
+               f"{printable(str(out_dir))}: {', '.join(printable(n) for n in files)}.")

@@ -7,15 +7,19 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from .model import Finding
+from .model import Finding, printable
 
 COLUMNS = ("Alvor", "Kode", "Center", "Fil", "Ark", "Celle", "Besked")
 WIDTHS = (11, 8, 14, 32, 14, 10, 100)
 
 
 def _rows(findings: Sequence[Finding]) -> list[tuple[str, ...]]:
-    return [(f.severity.value, f.code, f.centre or "", f.file or "", f.sheet or "",
-             f.cell or "", f.message) for f in findings]
+    """Every value as it is printed: a file name that is not UTF-8, or one with a control
+    character, is escaped as on the terminal (openpyxl refuses both, and UTF-8 cannot hold
+    the first)."""
+    return [tuple(printable(value) for value in (
+        f.severity.value, f.code, f.centre or "", f.file or "", f.sheet or "", f.cell or "",
+        f.message)) for f in findings]
 
 
 def findings_csv(findings: Sequence[Finding]) -> bytes:

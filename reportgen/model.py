@@ -6,6 +6,7 @@ reader (input vocabulary) and in the templates (output wording).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -138,6 +139,34 @@ class Severity(Enum):
     NOTICE = "bemærkning"
 
 
+# Characters that reorder or hide the text around them on a terminal or in a sheet: the
+# bidirectional embeddings, overrides and isolates, and the marks that steer them.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                  "\u2066\u2067\u2068\u2069")
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """Text safe to show as one line: control characters, line separators and bidi controls
+    escaped (`\\n`, `\\x1b`, `\\u202e`), and the bytes of a file name that is not UTF-8
+    (the surrogate escapes of `os.fsdecode`) shown as the bytes they were (`\\xf8`)."""
+    if text.isprintable():  # the common case; isprintable is false for all we escape
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        category = unicodedata.category(char)
+        if char in _SHORT:
+            out.append(_SHORT[char])
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif category in ("Cc", "Cs", "Zl", "Zp") or char in _BIDI:
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing a check found, with the place it was found: file › sheet › cell."""
@@ -155,5 +184,6 @@ class Finding:
         return place(self.file, self.sheet, self.cell)
 
     def __str__(self) -> str:
+        """One line, whatever a file name or a cell holds (see `printable`)."""
         place = f"{self.where}: " if self.where else ""
-        return f"{self.code} {self.severity.value}: {place}{self.message}"
+        return printable(f"{self.code} {self.severity.value}: {place}{self.message}")

@@ -476,3 +476,25 @@ def test_outputs_honour_the_umask(earlier):
     finally:
         os.umask(old)
     assert (out / "a.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_command_says_what_is_on_disk_when_a_move_fails(earlier, monkeypatch):
+    from click.testing import CliRunner
+
+    from reportgen.cli import main
+
+    out, workbook = earlier
+    real = os.replace
+
+    def refuse_docx(source, target):
+        if str(target).endswith(".docx"):
+            raise PermissionError(13, "Permission denied")
+        return real(source, target)
+
+    monkeypatch.setattr(build_module.os, "replace", refuse_docx)
+    result = CliRunner().invoke(main, ["build", str(workbook), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "RG900 fejl: Rapporten kunne ikke skrives." in result.stderr
+    assert "Intet er ændret: de tidligere filer ligger, som de lå." in result.stderr
+    assert "Traceback" not in result.output
+    assert (out / "a.pdf").read_bytes() == b"old pdf"
