@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from .errors import ReportgenError
 from .model import Finding, Severity, printable
 from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, PDF_VARIANTS, RenderOptions, format_list
 
@@ -28,6 +29,7 @@ DEFAULT_INPUT = Path("input")
 USAGE = "RG003"        # every kind of wrong usage (RG001: an input that does not exist)
 INTERRUPTED = "RG004"
 SYSTEM = "RG900"       # the disk or the system refused, unforeseen
+UNFORESEEN = "RG990"   # a fault of reportgen's own
 UNWRITABLE = "RG910"   # an output cannot be written where asked; found before writing
 TOO_LONG = "RG911"     # a file name longer than the file system takes; found before writing
 
@@ -245,12 +247,23 @@ class DanishGroup(_Danish, click.Group):
         except Refused as exc:
             click.echo(f"{exc.code} fejl: {exc.message}", err=True)
             sys.exit(1)
+        except ReportgenError as exc:  # the library's own failures, already in Danish
+            click.echo(printable(str(exc)), err=True)
+            sys.exit(1)
         except click.ClickException as exc:
             click.echo(f"{SYSTEM} fejl: {printable(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except OSError as exc:  # the disk or the system, where no command foresaw it
             click.echo(f"{SYSTEM} fejl: {os_reason(exc)}. Send denne besked til den, der "
                        "driver reportgen.", err=True)
+            sys.exit(1)
+        except Exception as exc:  # a fault of reportgen's own: said, not a traceback
+            if os.environ.get("REPORTGEN_TRACEBACK"):
+                raise
+            click.echo(f"{UNFORESEEN} fejl: reportgen stødte på en uventet fejl "
+                       f"({type(exc).__name__}: {printable(str(exc))[:300]}). Send denne besked "
+                       "til den, der driver reportgen (med REPORTGEN_TRACEBACK=1 vises "
+                       "detaljerne).", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -511,7 +524,9 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
                    err=True)
         sys.exit(1)
     except (RuntimeError, OSError) as exc:  # a writer or the disk failed: nothing replaced
-        reason = os_reason(exc) if isinstance(exc, OSError) else printable(str(exc))
+        # a PDF process's failure carries its traceback: its last line says what failed
+        reason = os_reason(exc) if isinstance(exc, OSError) else printable(
+            (str(exc).strip().splitlines() or [type(exc).__name__])[-1])
         click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives; intet er ændret i "
                    f"{_quote(out_dir)}. Send denne besked til den, der driver reportgen.\n"
                    f"{reason}", err=True)

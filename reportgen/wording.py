@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
+from .errors import ReportgenError
 from .model import Status
 
 _PARENTHESES = re.compile(r"\s*\([^)]*\)\.?")
@@ -33,6 +34,15 @@ class Wording:
     gaps_not_reported: str
     gaps_missing_comment: str
     legend: tuple[LegendRow, ...]
+    # Further texts a template editor adds to wording.toml, used as `wording.<key>`: a new
+    # label needs no change here.
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def __getattr__(self, name: str) -> str:  # only where no field has the name
+        for key, text in self.__dict__.get("extra", ()):
+            if key == name:
+                return text
+        raise AttributeError(name)
 
     def row(self, status: Status) -> LegendRow:
         return next(row for row in self.legend if row.status is status)
@@ -47,6 +57,29 @@ class Wording:
 
 
 def load_wording(templates: Path) -> Wording:
-    data = tomllib.loads((templates / "wording.toml").read_text(encoding="utf-8"))
-    legend = tuple(LegendRow(status, **data.pop(status.value)) for status in Status)
-    return Wording(legend=legend, **data)
+    """The wording file read and checked: a mistake in it is RG920 naming the file and, for
+    TOML's own errors, the line."""
+    path = templates / "wording.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportgenError("RG920", f"Ordlyden kan ikke læses ({type(exc).__name__}).",
+                             path.name) from exc
+    except tomllib.TOMLDecodeError as exc:  # "… (at line 3, column 5)"
+        at = re.search(r"at line (\d+), column (\d+)", str(exc))
+        where = f"{path.name}, linje {at[1]}, kolonne {at[2]}" if at else path.name
+        raise ReportgenError("RG920", "Ordlyden er ikke gyldig TOML (tjek anførselstegn, "
+                             f"lighedstegn og [afsnit]): {exc}.", where) from exc
+    texts = {f.name for f in fields(Wording)} - {"legend", "extra"}
+    rows = {f.name for f in fields(LegendRow)} - {"status"}
+    missing = [key for key in sorted(texts) if not isinstance(data.get(key), str)]
+    missing += [f"[{status.value}] {key}" for status in Status for key in sorted(rows)
+                if not isinstance(data.get(status.value, {}).get(key), str)]
+    if missing:
+        raise ReportgenError("RG920", "Ordlyden mangler teksten (eller den er ikke en tekst "
+                             f"i anførselstegn): {', '.join(missing)}.", path.name)
+    legend = tuple(LegendRow(status, **{k: data[status.value][k] for k in rows})
+                   for status in Status)
+    extra = tuple((key, value) for key, value in sorted(data.items())
+                  if key not in texts and isinstance(value, str))
+    return Wording(legend=legend, extra=extra, **{key: data[key] for key in texts})

@@ -13,9 +13,10 @@ import io
 import re
 import zipfile
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
+from ..errors import ReportgenError, template_error
 from ..model import Report, Status
 from ..smileys import smiley_png
 from . import RenderOptions
@@ -42,7 +43,14 @@ def render(report: Report, options: RenderOptions) -> bytes:
             return (f"</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r>"
                     '<w:t xml:space="preserve">')
 
-    template = DocxTemplate(options.templates / "report.docx")
+    path = options.templates / "report.docx"
+    try:
+        template = DocxTemplate(path)
+        template.init_docx()  # docxtpl opens the file only when first asked
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ReportgenError("RG920", "Word-skabelonen kan ikke åbnes som et Word-dokument "
+                             f"({type(exc).__name__}). Gem den igen som .docx i Word.",
+                             path.name) from exc
     context = template_context(report, options)
     wording = context["wording"]
     cells = {(status, column): Smiley(template, status, wording.alt(status, column), SMILEY_MM)
@@ -60,7 +68,10 @@ def render(report: Report, options: RenderOptions) -> bytes:
         for status in Status
     }
     env = Environment(autoescape=True, undefined=StrictUndefined, finalize=_as_typed)
-    template.render(context, jinja_env=env, autoescape=True)
+    try:
+        template.render(context, jinja_env=env, autoescape=True)
+    except (TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
+        raise template_error(exc, options.templates, path.name) from exc
 
     properties = template.docx.core_properties
     properties.title = _property(document_title(report))

@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
 from markupsafe import Markup
 
+from ..errors import template_error
 from ..model import Report, Status
 from ..smileys import smiley_data_uri
 from . import RenderOptions
@@ -37,7 +44,10 @@ def render_html(report: Report, options: RenderOptions,
     context = template_context(report, options)
     context["smiley_src"] = {status: smiley_src(status) for status in Status}
     context["uses_emoji"] = any(_EMOJI.search(text) for text in report_texts(report))
-    return env.get_template("report.html.j2").render(context)
+    try:
+        return env.get_template("report.html.j2").render(context)
+    except (TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
+        raise template_error(exc, options.templates, "report.html.j2") from exc
 
 
 def render(report: Report, options: RenderOptions) -> bytes:

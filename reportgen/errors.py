@@ -1,0 +1,94 @@
+"""Failures outside a workbook, and the one table of every code reportgen gives.
+
+A workbook's problems are findings (model.Finding), reported together. A failure of the
+machinery — a template or wording file with a mistake, a writer, the disk — is a
+ReportgenError: a code, a Danish message and where, raised by the library and turned
+into text and an exit status in one place per front end (cli.main for the command line).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ReportgenError(Exception):
+    """A failure the user can act on: its code, a Danish message, and where (a file, and
+    a line where one is known)."""
+
+    def __init__(self, code: str, message: str, where: str | None = None) -> None:
+        assert code in CODES, code
+        super().__init__(message)
+        self.code, self.message, self.where = code, message, where
+
+    def __str__(self) -> str:
+        place = f"{self.where}: " if self.where else ""
+        return f"{self.code} fejl: {place}{self.message}"
+
+
+# Every code, what it means (the README's table says the same; a test holds them together).
+CODES = {
+    "RG001": "an input path does not exist",
+    "RG002": "no workbooks in the folder",
+    "RG003": "wrong usage",
+    "RG004": "interrupted",
+    "RG010": "an entry of an input folder that is not read",
+    "RG100": "the file does not exist, or is no file",
+    "RG101": "not a workbook",
+    "RG102": "an old .xls or a password-protected workbook",
+    "RG103": "no goal sheet",
+    "RG104": "a required column missing",
+    "RG105": "unsafe XML",
+    "RG106": "too large, or a zip bomb",
+    "RG107": "too many rows",
+    "RG109": "the file may not be opened",
+    "RG201": "unknown status word",
+    "RG202": "yellow or red without a comment",
+    "RG203": "a goal without text",
+    "RG204": "a goal without a centre",
+    "RG205": "not reported",
+    "RG206": "a formula without a stored result",
+    "RG207": "no theme or focus area",
+    "RG208": "no goal rows",
+    "RG211": "a status cell's text and fill disagree",
+    "RG212": "a status cell's fill is no clear colour",
+    "RG213": "characters no font holds",
+    "RG301": "unknown key in Rapport",
+    "RG302": "a Rapport key differing between workbooks",
+    "RG303": "a Rapport key twice in one sheet",
+    "RG401": "the same goal with different statuses or comments",
+    "RG402": "the same goal in two places, shown once",
+    "RG403": "two different goals with the same Id",
+    "RG501": "template --centre names an unknown centre",
+    "RG900": "the disk or the system refused",
+    "RG901": "a column that is not read",
+    "RG902": "a second column for a field",
+    "RG903": "a hidden column read",
+    "RG904": "a Nr. column that is not an Id",
+    "RG905": "which goal sheets are read",
+    "RG910": "an output cannot be written where asked",
+    "RG911": "a file name too long",
+    "RG920": "a mistake in a template file",
+    "RG990": "an unforeseen error in reportgen",
+}
+
+
+def template_error(exc: Exception, templates: Path, fallback: str) -> ReportgenError:
+    """A mistake in a template (Jinja2's error, or the one it led to) as RG920, naming the
+    template file and, where Jinja2 knows it, the line: it puts the template's own lines
+    into the traceback."""
+    folder = Path(templates).resolve()
+    name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    traceback = exc.__traceback__
+    while traceback is not None:
+        path = Path(traceback.tb_frame.f_code.co_filename)
+        if path.parent == folder:
+            name, line = path.name, traceback.tb_lineno
+        traceback = traceback.tb_next
+    if name and not name.startswith("<"):  # docxtpl's template is a string: no lines
+        where = f"{Path(name).name}, linje {line}" if line else Path(name).name
+    else:
+        where = fallback
+    detail = (str(exc).strip().splitlines() or [""])[0]
+    return ReportgenError(
+        "RG920", f"Skabelonen har en fejl ({type(exc).__name__}: {detail}). Ret den, eller "
+        "byg med programmets egne skabeloner (uden --templates).", where)
