@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from .cells import colour_status, fill_rgb, shown_text, theme_colours
 from .model import Finding, FocusArea, Goal, Meta, Report, Severity, Source, Status, Theme
+from .sheet_xml import SheetScan, check_workbook
 
 HEADER_SEARCH_ROWS = 20
 MAX_ROWS = 100_000
@@ -228,9 +229,15 @@ def _read_workbook(path: Path, label: str,
     if not _check_file(path, findings):
         return [], 0, {}
     try:
+        # The sheets' XML first: what openpyxl will be asked to build is bounded by what
+        # the file holds, not by what it declares (sheet_xml.py). It raises as openpyxl
+        # does for broken or unsafe XML, hence inside this try.
+        checked = check_workbook(path, findings)
+        if checked is None:
+            return [], 0, {}
         # Normal (not read-only) mode: merged ranges, fills and number formats are only
         # there. The archive was checked first, and rows are bounded before iterating.
-        workbook = openpyxl.load_workbook(path, data_only=True)
+        workbook = openpyxl.load_workbook(checked.source, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         _loading_failed(exc, findings)
         return [], 0, {}
@@ -240,7 +247,8 @@ def _read_workbook(path: Path, label: str,
         if found is None:
             return [], 0, meta
         worksheet, header_row, columns = found
-        rows = _read_goal_rows(path, workbook, worksheet, header_row, columns, findings)
+        scan = checked.sheets[workbook.worksheets.index(worksheet)]
+        rows = _read_goal_rows(scan, workbook, worksheet, header_row, columns, findings)
         goal_rows = sum(1 for row in rows if row.is_goal)
         return _normalise_rows(rows, worksheet.title, label, findings), goal_rows, meta
     finally:
@@ -389,10 +397,10 @@ def _note_unknown_columns(worksheet, header_row: int, columns: dict[str, int],
                          sheet=worksheet.title, cell=f"{get_column_letter(index)}{header_row}")
 
 
-def _read_goal_rows(path: Path, workbook, worksheet, header_row: int,
+def _read_goal_rows(scan: SheetScan, workbook, worksheet, header_row: int,
                     columns: dict[str, int], findings: _Findings) -> list[_Row]:
     """Every goal row below the header, each value as shown with its cell reference."""
-    last_row = worksheet.max_row
+    last_row = scan.last_row  # the last row holding a value, not openpyxl's max_row
     if last_row - header_row > MAX_ROWS:
         findings.add("RG107", Severity.ERROR,
                      f"Arket har indhold helt ned til række {last_row}; grænsen er "
@@ -401,16 +409,18 @@ def _read_goal_rows(path: Path, workbook, worksheet, header_row: int,
         return []
     last_column = max(columns.values())
     origins = _merged_origins(worksheet, header_row + 1, last_row, last_column)
-    formulas = _formula_cells(path, worksheet.title) if _has_formulas(path) else set()
+    formulas = scan.formulas_without_value
     theme = theme_colours(workbook.loaded_theme)
     status_fields = {"result", "timeline"}
     rows: list[_Row] = []
-    for cells in worksheet.iter_rows(min_row=header_row + 1, max_row=last_row,
-                                     max_col=last_column):
-        row = _Row(cells[0].row, {})
+    # Only the rows that hold a value or a merged range, and only the header's columns:
+    # an empty row, or a header far to the right, costs nothing.
+    for number in scan.rows_to_read(header_row + 1, last_row):
+        row = _Row(number, {})
         for name, index in columns.items():
-            cell = origins.get(cells[index - 1].coordinate, cells[index - 1])
-            ref = cells[index - 1].coordinate
+            read = worksheet.cell(number, index)
+            cell = origins.get(read.coordinate, read)
+            ref = read.coordinate
             row.cells[name] = _Cell(
                 ref=ref,
                 text=_display(cell.value, cell.number_format),
@@ -437,34 +447,6 @@ def _merged_origins(worksheet, first_row: int, last_row: int, last_column: int):
                 if (row, column) != (merged.min_row, merged.min_col):
                     origins[f"{get_column_letter(column)}{row}"] = origin
     return origins
-
-
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-
-
-def _has_formulas(path: Path) -> bool:
-    """Whether any sheet holds a formula, read in bounded chunks without parsing."""
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                continue
-            with archive.open(name) as stream:
-                tail = b""
-                while chunk := stream.read(1 << 20):
-                    if _FORMULA_TAG.search(tail + chunk):
-                        return True
-                    tail = chunk[-16:]
-    return False
-
-
-def _formula_cells(path: Path, sheet: str) -> set[str]:
-    """Coordinates of the sheet's formula cells (a second, streaming read of the sheet)."""
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        return {cell.coordinate for row in workbook[sheet].iter_rows()
-                for cell in row if getattr(cell, "data_type", None) == "f"}
-    finally:
-        workbook.close()
 
 
 def _normalise_rows(rows: list[_Row], sheet: str, file: str,
