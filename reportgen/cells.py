@@ -2,19 +2,23 @@
 
 Part of the workbook reader (only the reader uses it). Theme and indexed colours are
 resolved through the workbook's own theme and openpyxl's colour index, never guessed
-from the raw value.
+from the raw value. Whatever a file holds, a value is shown and a colour is found or
+not: nothing here raises for a cell's content.
 """
 
 from __future__ import annotations
 
 import colorsys
 import datetime as dt
+import decimal
+import math
 import re
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
-from defusedxml import ElementTree
+from babel.numbers import format_decimal, format_percent, format_scientific
+from defusedxml import DefusedXmlException, ElementTree
 from openpyxl.styles.colors import COLOR_INDEX
 
 from .model import Status
@@ -25,6 +29,13 @@ _DRAWINGML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 # part lists them dk1, lt1, dk2, lt2, ...
 _THEME_ORDER = (1, 0, 3, 2, 4, 5, 6, 7, 8, 9, 10, 11)
 _DATE_TOKENS = re.compile(r"yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|[^ymd]+", re.IGNORECASE)
+# Excel keeps 15 significant digits; from 10^15 its General format shows 1E+15.
+_GENERAL_LIMIT = 1e15
+# Decimal digits Babel may need: a double's 309 integer digits and Excel's 30 decimals
+# (the default context's 28 digits make it raise for 10^18 shown with decimals).
+_PRECISION = 400
+_MAX_PATTERN = 64  # a longer number format is shown as General
+_HEX6 = re.compile(r"[0-9A-Fa-f]{6}")
 _DATE_PATTERN = {"yyyy": "yyyy", "yy": "yy", "mmmm": "MMMM", "mmm": "MMM", "mm": "MM",
                  "m": "M", "dddd": "EEEE", "ddd": "EEE", "dd": "dd", "d": "d"}
 
@@ -60,56 +71,77 @@ def _shown_date(value: dt.date, number_format: str) -> str:
 
 def _shown_number(value: float, number_format: str) -> str:
     fmt = number_format.split(";")[0].strip()
-    try:
-        if fmt.endswith("%"):
-            return format_percent(value, fmt, locale=LOCALE)
-        if fmt and fmt not in ("General", "@") and re.fullmatch(r"[#0,.]+", fmt):
-            return format_decimal(value, fmt, locale=LOCALE)
-    except (ValueError, KeyError):
-        pass
-    return format_decimal(value, "0.##########", locale=LOCALE)  # General: no grouping
+    with decimal.localcontext() as context:
+        context.prec = _PRECISION
+        try:
+            if len(fmt) <= _MAX_PATTERN and math.isfinite(value):
+                if fmt.endswith("%"):
+                    return format_percent(value, fmt, locale=LOCALE)
+                if fmt and fmt not in ("General", "@") and re.fullmatch(r"[#0,.]+", fmt):
+                    return format_decimal(value, fmt, locale=LOCALE)
+        except (ValueError, KeyError, ArithmeticError):
+            pass
+        if math.isfinite(value) and abs(value) >= _GENERAL_LIMIT:
+            return format_scientific(value, "0.#####E+00", locale=LOCALE)  # 1,5E+18
+        return format_decimal(value, "0.##########", locale=LOCALE)  # General: no grouping
 
 
-def theme_colours(theme_xml: bytes | None) -> list[str]:
-    """The workbook theme's colours as RRGGBB, in Excel's theme index order."""
+def _hex6(value: Any) -> str | None:
+    """RRGGBB in capitals, or None for anything that is not six hex digits."""
+    return value.upper() if isinstance(value, str) and _HEX6.fullmatch(value) else None
+
+
+def theme_colours(theme_xml: bytes | None) -> list[str | None]:
+    """The workbook theme's colours as RRGGBB, in Excel's theme index order; None for a
+    slot whose colour is not six hex digits. A theme part that is not well-formed, or
+    declares entities, gives no colours: openpyxl keeps the part unread, so the workbook
+    loads, and its theme-coloured cells count as not coloured."""
     if not theme_xml:
         return []
-    root = ElementTree.fromstring(theme_xml)
+    try:
+        root = ElementTree.fromstring(theme_xml)
+    except (ParseError, DefusedXmlException, ValueError):
+        return []
     scheme = root.find(f".//{_DRAWINGML}clrScheme")
     if scheme is None:
         return []
-    listed = []
+    listed: list[str | None] = []
     for slot in scheme:
         colour = slot.find(f"{_DRAWINGML}srgbClr")
         system = slot.find(f"{_DRAWINGML}sysClr")
         if colour is not None:
-            listed.append(colour.get("val", "000000"))
+            listed.append(_hex6(colour.get("val")))
         elif system is not None:
-            listed.append(system.get("lastClr", "000000"))
+            listed.append(_hex6(system.get("lastClr")))
         else:
-            listed.append("000000")
+            listed.append(None)
     return [listed[i] for i in _THEME_ORDER if i < len(listed)]
 
 
-def fill_rgb(cell, theme: list[str]) -> str | None:
+def fill_rgb(cell, theme: list[str | None]) -> str | None:
     """A solid fill's colour as RRGGBB, whatever way the file states it; else None."""
     fill = getattr(cell, "fill", None)
     if fill is None or fill.fill_type != "solid":
         return None
     colour = fill.fgColor
     if colour.type == "rgb" and isinstance(colour.rgb, str):
-        return colour.rgb[-6:].upper()
+        return _hex6(colour.rgb[-6:])
     if colour.type == "indexed" and isinstance(colour.indexed, int):
-        if colour.indexed < len(COLOR_INDEX):
-            return COLOR_INDEX[colour.indexed][-6:].upper()
+        if 0 <= colour.indexed < len(COLOR_INDEX):
+            return _hex6(COLOR_INDEX[colour.indexed][-6:])
         return None
-    if colour.type == "theme" and isinstance(colour.theme, int) and colour.theme < len(theme):
-        return _tinted(theme[colour.theme], colour.tint or 0.0)
+    if colour.type == "theme" and isinstance(colour.theme, int) \
+            and 0 <= colour.theme < len(theme) and theme[colour.theme] is not None:
+        tint = colour.tint if isinstance(colour.tint, (int, float)) else 0.0
+        return _tinted(theme[colour.theme], tint)
     return None
 
 
-def _tinted(rgb: str, tint: float) -> str:
+def _tinted(rgb: str, tint: float) -> str | None:
     """Excel's tint: lighten (tint > 0) or darken (tint < 0) in HLS luminance."""
+    if _hex6(rgb) is None or not math.isfinite(tint):
+        return None
+    tint = max(-1.0, min(1.0, tint))
     r, g, b = (int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4))
     h, lum, s = colorsys.rgb_to_hls(r, g, b)
     lum = lum * (1 + tint) if tint < 0 else lum * (1 - tint) + tint
@@ -118,7 +150,10 @@ def _tinted(rgb: str, tint: float) -> str:
 
 def colour_status(rgb: str) -> Status | None | bool:
     """Status of a clearly green, yellow or red colour; False for a colour that is
-    clearly a colour but none of those; None for white, grey or black."""
+    clearly a colour but none of those; None for white, grey or black, and for anything
+    that is not RRGGBB."""
+    if _hex6(rgb) is None:
+        return None
     r, g, b = (int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4))
     hue, lightness, saturation = colorsys.rgb_to_hls(r, g, b)
     if saturation < 0.3 or not 0.15 <= lightness <= 0.93:

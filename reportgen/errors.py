@@ -40,6 +40,7 @@ CODES = {
     "RG105": "unsafe XML",
     "RG106": "too large, or a zip bomb",
     "RG107": "too many rows",
+    "RG108": "a merged range too large to read",
     "RG109": "the file may not be opened",
     "RG201": "unknown status word",
     "RG202": "yellow or red without a comment",

@@ -50,6 +50,7 @@ from .model import (
     Theme,
     place,
 )
+from .sheet_xml import SheetScan, check_workbook
 
 HEADER_SEARCH_ROWS = 20
 MAX_ROWS = 100_000
@@ -280,13 +281,19 @@ def _read_workbook(path: Path, label: str,
     if not _check_file(path, findings):
         return [], 0, {}
     try:
+        # The sheets' XML first: what openpyxl will be asked to build is bounded by what
+        # the file holds, not by what it declares (sheet_xml.py). It raises as openpyxl
+        # does for broken or unsafe XML, hence inside this try.
+        checked = check_workbook(path, findings)
+        if checked is None:
+            return [], 0, {}
         # Normal (not read-only) mode: merged ranges, fills and number formats are only
         # there. The archive was checked first, and rows are bounded before iterating.
         with warnings.catch_warnings():
             # openpyxl warns of what it leaves out (a dropdown's extension, say); the reader
             # says itself what it does not read
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(path, data_only=True)
+            workbook = openpyxl.load_workbook(checked.source, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         _loading_failed(exc, findings)
         return [], 0, {}
@@ -296,7 +303,8 @@ def _read_workbook(path: Path, label: str,
         count = 0
         sheets = _find_goal_sheets(workbook, findings)
         for worksheet, header in sheets:
-            rows = _read_goal_rows(path, workbook, worksheet, header, findings)
+            scan = checked.sheets[workbook.worksheets.index(worksheet)]  # titles may repeat
+            rows = _read_goal_rows(scan, workbook, worksheet, header, findings)
             count += sum(1 for row in rows if row.is_goal)
             goal_rows.extend(_normalise_rows(rows, worksheet.title, label, header, findings))
         if sheets and not count and not any(f.code == "RG107" for f in findings):
@@ -543,11 +551,11 @@ def _note_columns(worksheet, header: _Header, findings: _Findings) -> None:
                          sheet=worksheet.title, cell=f"{get_column_letter(index)}{row}")
 
 
-def _read_goal_rows(path: Path, workbook, worksheet, header: _Header,
+def _read_goal_rows(scan: SheetScan, workbook, worksheet, header: _Header,
                     findings: _Findings) -> list[_Row]:
     """Every goal row below the header, each value as shown with its cell reference."""
     header_row, columns = header.row, header.columns
-    last_row = worksheet.max_row
+    last_row = scan.last_row  # the last row holding a value, not openpyxl's max_row
     if last_row - header_row > MAX_ROWS:
         findings.add("RG107", Severity.ERROR,
                      f"Arket har indhold helt ned til række {last_row}; grænsen er "
@@ -556,16 +564,18 @@ def _read_goal_rows(path: Path, workbook, worksheet, header: _Header,
         return []
     last_column = max(columns.values())
     origins = _merged_origins(worksheet, header_row + 1, last_row, last_column)
-    formulas = _formula_cells(path, worksheet.title) if _has_formulas(path) else set()
+    formulas = scan.formulas_without_value
     theme = theme_colours(workbook.loaded_theme)
     status_fields = {"result", "timeline"}
     rows: list[_Row] = []
-    for cells in worksheet.iter_rows(min_row=header_row + 1, max_row=last_row,
-                                     max_col=last_column):
-        row = _Row(cells[0].row, {})
+    # Only the rows that hold a value or a merged range, and only the header's columns:
+    # an empty row, or a header far to the right, costs nothing.
+    for number in scan.rows_to_read(header_row + 1, last_row):
+        row = _Row(number, {})
         for name, index in columns.items():
-            cell = origins.get(cells[index - 1].coordinate, cells[index - 1])
-            ref = cells[index - 1].coordinate
+            read = worksheet.cell(number, index)
+            cell = origins.get(read.coordinate, read)
+            ref = read.coordinate
             shown = _id_text if name == "id" else _display
             row.cells[name] = _Cell(
                 ref=ref,
@@ -604,36 +614,6 @@ def _merged_origins(worksheet, first_row: int, last_row: int, last_column: int):
                 if (row, column) != (merged.min_row, merged.min_col):
                     origins[f"{get_column_letter(column)}{row}"] = origin
     return origins
-
-
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-
-
-def _has_formulas(path: Path) -> bool:
-    """Whether any sheet holds a formula, read in bounded chunks without parsing."""
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                continue
-            with archive.open(name) as stream:
-                tail = b""
-                while chunk := stream.read(1 << 20):
-                    if _FORMULA_TAG.search(tail + chunk):
-                        return True
-                    tail = chunk[-16:]
-    return False
-
-
-def _formula_cells(path: Path, sheet: str) -> set[str]:
-    """Coordinates of the sheet's formula cells (a second, streaming read of the sheet)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # as in _read_workbook
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
-        try:
-            return {cell.coordinate for row in workbook[sheet].iter_rows()
-                    for cell in row if getattr(cell, "data_type", None) == "f"}
-        finally:
-            workbook.close()
 
 
 def _normalise_rows(rows: list[_Row], sheet: str, file: str, header: _Header,
