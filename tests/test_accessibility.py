@@ -11,10 +11,13 @@ import zipfile
 from pathlib import Path
 
 import docx
+import numpy as np
 import pikepdf
 import pypdf
 import pytest
 from docx.oxml.ns import qn
+from fontTools.ttLib import TTFont
+from PIL import Image
 
 from reportgen.build import build
 from reportgen.model import Status
@@ -23,6 +26,7 @@ from reportgen.writers import RenderOptions
 
 from .conftest import (
     DEFAULT_INPUT,
+    ROOT,
     docx_pictures,
     goal_row,
     pdf_figures,
@@ -155,15 +159,55 @@ def test_outline_has_title_themes_and_focus_areas(default_build):
 
 
 def test_emoji_and_danish_letters_render_with_an_embedded_font(tmp_path):
+    """The emoji font's program is embedded and its text shown (so the emoji can be
+    copied), and each emoji's own colour picture from the font is drawn on the page.
+    WeasyPrint does this whether it subsets with HarfBuzz or with fontTools; the font's
+    name in the PDF is WeasyPrint's choice, so the font is known here by what it holds."""
+    emoji = "😞👍🟢"
     path = write_workbook(tmp_path / "e.xlsx", [goal_row("Mål æøå", "gul",
                                                          comment="Forsinket 😞 men 👍 🟢")])
     outcome = build([path], tmp_path / "out", ("pdf",))
     data = outcome.written[0].read_bytes()
     assert squash("Forsinket 😞 men 👍 🟢") in squash(pdf_text(data))
+    noto = TTFont(ROOT / "templates" / "fonts" / "NotoColorEmoji.ttf")
+    glyphs = {noto.getBestCmap()[ord(char)]: char for char in emoji}
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        names = {str(f.get("/BaseFont", "")) for page in pdf.pages
-                 for f in page.Resources.Font.values()}
-    assert any("Noto-Color-Emoji" in n for n in names), names
+        page = pdf.pages[0]
+        embedded = {}
+        for key, font in page.Resources.Font.items():
+            descriptor = font.DescendantFonts[0].FontDescriptor
+            program = TTFont(io.BytesIO(descriptor.FontFile2.read_bytes()))
+            embedded[key] = (program["name"].getDebugName(1), program.getBestCmap())
+        emoji_fonts = [key for key, (family, cmap) in embedded.items()
+                       if family == "Noto Color Emoji"]
+        assert len(emoji_fonts) == 1, embedded
+        cmap = embedded[emoji_fonts[0]][1]
+        assert {cmap.get(ord(char)) for char in emoji} == set(glyphs)
+        shown = [operands[0] for operands, op in pikepdf.parse_content_stream(page)
+                 if str(op) == "Tf"]
+        assert pikepdf.Name(emoji_fonts[0]) in shown
+        done = {str(operands[0]) for operands, op in pikepdf.parse_content_stream(page)
+                if str(op) == "Do"}
+        pictures = [_rgba(xobject) for key, xobject in page.Resources.XObject.items()
+                    if xobject.Subtype == "/Image" and key in done]
+    strike = noto["CBDT"].strikeData[0]
+    for name, char in glyphs.items():
+        expected = np.asarray(Image.open(io.BytesIO(strike[name].imageData)).convert("RGBA"))
+        assert any(_same_picture(picture, expected) for picture in pictures), char
+
+
+def _rgba(xobject) -> np.ndarray:
+    colour = np.asarray(pikepdf.PdfImage(xobject).as_pil_image().convert("RGB"))
+    alpha = np.asarray(pikepdf.PdfImage(xobject.SMask).as_pil_image().convert("L"))
+    return np.dstack([colour, alpha])
+
+
+def _same_picture(actual: np.ndarray, expected: np.ndarray) -> bool:
+    """The same pixels where they show (a colour under full transparency is no matter)."""
+    if actual.shape != expected.shape or not np.array_equal(actual[..., 3], expected[..., 3]):
+        return False
+    visible = expected[..., 3] > 0
+    return np.array_equal(actual[..., :3][visible], expected[..., :3][visible])
 
 
 def relative_luminance(hex_colour: str) -> float:

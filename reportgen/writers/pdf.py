@@ -8,6 +8,8 @@ in a workbook can make the renderer read a file or reach a host.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -19,6 +21,7 @@ from .html import render_html
 from .parallel import Forked, in_processes
 
 SMILEY_SCHEME = "smiley"
+EPOCH = "SOURCE_DATE_EPOCH"
 
 
 class FetchRefused(ValueError):
@@ -98,9 +101,6 @@ def _cache_page_references() -> None:
 def prepare():
     """Import WeasyPrint, with this module's repairs to it, and what joins the parts;
     returns WeasyPrint."""
-    # Without HarfBuzz's subsetter WeasyPrint subsets fonts with fontTools, which stamps
-    # the clock into each font unless SOURCE_DATE_EPOCH is set: pin it for the same bytes.
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     with sonames_only():
         import weasyprint
 
@@ -111,10 +111,36 @@ def prepare():
     return weasyprint
 
 
+@contextmanager
+def _font_clock() -> Iterator[None]:
+    """SOURCE_DATE_EPOCH at 0 while the PDF is made, and as it was afterwards.
+
+    fontTools stamps a font it writes (WeasyPrint's subsetting without HarfBuzz's
+    subsetter, and the emoji font's pictures removed either way) with SOURCE_DATE_EPOCH,
+    else the clock: pinned, the PDF is the same bytes whatever the caller's environment.
+    The parts' processes, forked meanwhile, inherit it. (Set in the process's
+    environment, which its threads share: a thread that reads SOURCE_DATE_EPOCH while a
+    PDF is made in-process sees 0.)"""
+    before = os.environ.get(EPOCH)
+    os.environ[EPOCH] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(EPOCH, None)
+        else:
+            os.environ[EPOCH] = before
+
+
 def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0],
                 processes: int = 1) -> bytes:
     """The PDF, made in parts (pdf_parts) by up to `processes` processes at once; the
     page margins are drawn while the parts are joined."""
+    with _font_clock():
+        return _html_to_pdf(html, base_dir, variant, processes)
+
+
+def _html_to_pdf(html: str, base_dir: Path, variant: str | None, processes: int) -> bytes:
     from .pdf_parts import join, split
     from .pdf_tags import mend_tags
 
