@@ -5,10 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import docx
 import numpy as np
@@ -24,11 +21,13 @@ from reportgen.model import Status
 from reportgen.smileys import COLOURS
 from reportgen.writers import RenderOptions
 
-from .conftest import (
+from .helpers import (
     DEFAULT_INPUT,
     ROOT,
     docx_pictures,
+    elements,
     goal_row,
+    outloud_errors,
     pdf_figures,
     pdf_text,
     squash,
@@ -42,20 +41,6 @@ THEMES = 4  # in the synthetic multi-theme report
 @pytest.fixture(scope="session", params=["default", "multi"])
 def report(request, default_build, multi_theme) -> dict[str, bytes]:
     return default_build if request.param == "default" else multi_theme
-
-
-def elements(pdf) -> list:
-    found = []
-
-    def walk(node):
-        kids = node.get("/K")
-        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-        for kid in kids:
-            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                found.append(kid)
-                walk(kid)
-    walk(pdf.Root.StructTreeRoot)
-    return found
 
 
 def table_attr(element, key):
@@ -257,15 +242,6 @@ def test_archival_variant_is_pdf_a_2a_tagged_and_still_pdf_ua(tmp_path, goals):
         assert meta.pdfa_status == "2A"
     errors, warnings = outloud_errors(outcome.written[0])
     assert errors == [] and warnings <= {"TBL-014"}
-
-
-def outloud_errors(path: Path) -> tuple[list, set]:
-    outloud = Path(sys.executable).with_name("outloud")
-    result = subprocess.run([str(outloud), "--json", "-", "--fail-on", "never", str(path)],
-                            capture_output=True, text=True, check=True)
-    findings = json.loads(result.stdout)["results"][0]["findings"]
-    errors = [(f["rule"], f["message"]) for f in findings if f["severity"] == "error"]
-    return errors, {f["rule"] for f in findings if f["severity"] == "warning"}
 
 
 def test_outloud_finds_no_error_and_only_the_known_warning(report, tmp_path):

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from reportgen.cli import main
 from reportgen.reader import read_workbook
 
-from .conftest import goal_row, write_workbook
+from .helpers import goal_row, write_workbook
 
 BILLION_LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 
 def test_benchmark_runs_on_20_goals_and_writes_its_json(tmp_path):

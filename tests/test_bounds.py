@@ -19,7 +19,7 @@ from reportgen import sheet_xml
 from reportgen.reader import read_workbook
 from reportgen.sheet_xml import check_workbook, scan_workbook
 
-from .conftest import ROOT, goal_row, workbooks, write_workbook
+from .helpers import ROOT, goal_row, workbooks, write_workbook
 
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

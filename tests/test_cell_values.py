@@ -16,7 +16,7 @@ from reportgen.cells import colour_status, fill_rgb, shown_text, theme_colours
 from reportgen.model import Status
 from reportgen.reader import read_workbook
 
-from .conftest import goal_row, write_workbook
+from .helpers import goal_row, write_workbook
 
 THEME = "xl/theme/theme1.xml"
 THIRTY_DECIMALS = "0." + "0" * 30

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from reportgen.cli import main
 
-from .conftest import DEFAULT_INPUT, goal_row, write_workbook
+from .helpers import DEFAULT_INPUT, goal_row, write_workbook
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from reportgen import build as build_module
 from reportgen import cli
 from reportgen.cli import main
 
-from .conftest import HEADERS, goal_row, write_workbook
+from .helpers import HEADERS, goal_row, write_workbook
 
 ENGLISH = ("Usage:", "Error:", "Try ", "Options:", "Commands:", "Show this message",
            "Aborted", "Invalid value", "Missing", "No such", "does not exist", "is a file",

@@ -17,7 +17,7 @@ from reportgen.wording import load_wording
 from reportgen.writers import DEFAULT_TEMPLATES
 
 from . import source_texts
-from .conftest import ARTIFACTS, assert_in_order, docx_pictures, docx_text, pdf_figures, pdf_text
+from .helpers import ARTIFACTS, assert_in_order, docx_pictures, docx_text, pdf_figures, pdf_text
 
 EXPECTED_JSON = Path(__file__).parent / "expected" / "default.json"
 WORDING = load_wording(DEFAULT_TEMPLATES)

@@ -25,7 +25,7 @@ from reportgen.reader import read_workbooks
 from reportgen.wording import load_wording
 from reportgen.writers import DEFAULT_TEMPLATES
 
-from .conftest import HEADERS, docx_text, goal_row, pdf_text, squash, write_workbook
+from .helpers import HEADERS, docx_text, goal_row, pdf_text, squash, write_workbook
 
 WITH_NR = (*HEADERS, "Nr.")
 WITH_ID = (*HEADERS, "Id")

@@ -16,7 +16,7 @@ import pytest
 
 from reportgen.build import build, check
 
-from .conftest import goal_row, write_workbook
+from .helpers import goal_row, write_workbook
 
 
 def codes(findings) -> list[tuple[str, str | None]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DEFAULT_INPUT, ROOT, docx_text, pdf_text, squash
+from .helpers import DEFAULT_INPUT, ROOT, docx_text, pdf_text, squash
 
 pytestmark = pytest.mark.packaging
 

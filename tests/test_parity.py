@@ -4,68 +4,17 @@ from __future__ import annotations
 
 import io
 import os
-from collections import defaultdict
 
 import docx
 import numpy as np
-import pdfplumber
-import pikepdf
 import pypdfium2
 import pytest
 from docx.oxml.ns import qn
 from PIL import Image
 
-from .conftest import ARTIFACTS, ROOT, squash
+from .helpers import ARTIFACTS, ROOT, pdf_goal_rows, squash
 
 PAGES = ROOT / "tests" / "expected" / "pages"
-
-
-def pdf_goal_rows(data: bytes) -> list[tuple]:
-    """(goal, measure and comment, result alts, timeline alts, centre) per goal row, read
-    from the structure tree, each cell's text joined from its marked content."""
-    text: dict[tuple[int, int], str] = defaultdict(str)
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for index, page in enumerate(pdf.pages):
-            for char in page.chars:
-                if char.get("mcid") is not None:
-                    text[index, char["mcid"]] += char["text"]
-    rows = []
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        page_index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
-
-        def kids(element):
-            k = element.get("/K")
-            return list(k) if isinstance(k, pikepdf.Array) else [] if k is None else [k]
-
-        def content(element, page=None):
-            page = page_index.get(element.Pg.objgen, page) if "/Pg" in element else page
-            parts, alts = [], []
-            if element.get("/S") == "/Figure":
-                alts.append(str(element.Alt))
-            for kid in kids(element):
-                if isinstance(kid, int):
-                    parts.append(text[page, int(kid)])
-                elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                    more, more_alts = content(kid, page)
-                    parts.append(more)
-                    alts += more_alts
-            return "".join(parts), alts
-
-        def walk(element):
-            if element.get("/S") == "/TR":
-                cells = [k for k in kids(element) if isinstance(k, pikepdf.Dictionary)]
-                if len(cells) == 5 and cells[0].S == "/TH" and all(c.S == "/TD" for c in cells[1:]):
-                    (goal, _), (notes, _), (_, result), (_, timeline), (centre, _) = (
-                        content(c) for c in cells)
-                    if result or timeline:
-                        rows.append((squash(goal), squash(notes), result, timeline,
-                                     squash(centre)))
-                return
-            for kid in kids(element):
-                if isinstance(kid, pikepdf.Dictionary):
-                    walk(kid)
-        walk(pdf.Root.StructTreeRoot)
-    return rows
 
 
 def docx_goal_rows(data: bytes) -> list[tuple]:

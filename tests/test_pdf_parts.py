@@ -19,9 +19,7 @@ from reportgen.writers.pdf import html_to_pdf, pdf_html, render_part
 from reportgen.writers.pdf_parts import SECTION, split
 from reportgen.writers.pdf_tags import mend_tags
 
-from .conftest import workbooks
-from .test_accessibility import elements, outloud_errors
-from .test_parity import pdf_goal_rows
+from .helpers import elements, outloud_errors, pdf_goal_rows, workbooks
 
 HEAD = "<!DOCTYPE html><html><head><style>p {}</style></head><body class='x'>"
 TAIL = "</body></html>"

@@ -11,7 +11,7 @@ from reportgen.model import Status
 from reportgen.reader import clean_text, parse_status, read_workbook, read_workbooks
 from reportgen.writers import RenderOptions, writer
 
-from .conftest import HEADERS, goal_row, write_workbook
+from .helpers import HEADERS, goal_row, write_workbook
 
 G, Y, R = Status.GREEN, Status.YELLOW, Status.RED
 

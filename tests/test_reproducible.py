@@ -11,7 +11,7 @@ import pytest
 
 from reportgen.build import build
 
-from .conftest import goal_row, write_workbook
+from .helpers import goal_row, write_workbook
 
 EPOCH = "SOURCE_DATE_EPOCH"
 REPORTGEN = (sys.executable, "-c", "import sys; from reportgen.cli import main; sys.exit(main())")

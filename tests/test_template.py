@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from reportgen.cli import main
 from reportgen.reader import read_workbook
 
-from .conftest import goal_row, workbooks, write_workbook
+from .helpers import goal_row, workbooks, write_workbook
 
 STATUSES = ("grøn", "gul", "rød", "gul / grøn")
 

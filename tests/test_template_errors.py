@@ -13,7 +13,7 @@ from reportgen.cli import main
 from reportgen.errors import CODES
 from reportgen.writers import DEFAULT_TEMPLATES
 
-from .conftest import DEFAULT_INPUT, ROOT
+from .helpers import DEFAULT_INPUT, ROOT
 
 
 @pytest.fixture

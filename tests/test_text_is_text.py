@@ -10,9 +10,9 @@ import pytest
 
 from reportgen.build import build
 from reportgen.writers import DEFAULT_TEMPLATES
-from reportgen.writers.pdf import FetchRefused, _fetcher, html_to_pdf
+from reportgen.writers.pdf import FetchRefused, html_to_pdf, url_fetcher
 
-from .conftest import docx_text, goal_row, pdf_text, squash, write_workbook
+from .helpers import docx_text, goal_row, pdf_text, squash, write_workbook
 
 HOSTILE = ["<b>x</b>", "{{ 7*7 }}", "{% raw %}", "R&D <x>"]
 
@@ -74,7 +74,7 @@ def test_json_keeps_the_text_as_written(hostile_build):
 
 
 def test_the_pdf_fetcher_serves_only_template_files_and_data(tmp_path):
-    fetcher = _fetcher(DEFAULT_TEMPLATES.resolve())
+    fetcher = url_fetcher(DEFAULT_TEMPLATES.resolve())
     assert fetcher.fetch((DEFAULT_TEMPLATES / "fonts" / "DejaVuSans.ttf").resolve().as_uri())
     for url in ("file:///etc/passwd", f"{DEFAULT_TEMPLATES.resolve().as_uri()}/../README.md",
                 "http://127.0.0.1:9/x.png", "ftp://example.invalid/x"):

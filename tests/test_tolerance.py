@@ -17,7 +17,7 @@ from reportgen.cli import main
 from reportgen.reader import read_workbook
 from reportgen.writers import RenderOptions, writer
 
-from .conftest import HEADERS, docx_text, goal_row, pdf_text, squash, write_workbook
+from .helpers import HEADERS, docx_text, goal_row, pdf_text, squash, write_workbook
 
 
 def goals_of(result) -> list[dict]:

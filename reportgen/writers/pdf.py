@@ -28,7 +28,7 @@ class FetchRefused(ValueError):
     pass
 
 
-def _fetcher(root: Path):
+def url_fetcher(root: Path):
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class TemplateFetcher(URLFetcher):
@@ -171,7 +171,7 @@ def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = 
     root = base_dir.resolve()
     options = {"pdf_variant": variant, "uncompressed_pdf": False}
     sheets = [] if margins else [weasyprint.CSS(string=NO_MARGINS)]
-    document = weasyprint.HTML(string=html, base_url=f"{root}/", url_fetcher=_fetcher(root)
+    document = weasyprint.HTML(string=html, base_url=f"{root}/", url_fetcher=url_fetcher(root)
                                ).render(font_config=weasyprint.text.fonts.FontConfiguration(),
                                         stylesheets=sheets, **options)
     bookmarks = [(number, level, label, x * 0.75, (page.height - y) * 0.75, state == "closed")
