@@ -63,11 +63,12 @@ def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT
 
 def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,
           options: RenderOptions | None = None, name: str | None = None,
-          parallel: bool = True, pdf_process: PdfProcess | None = None) -> BuildResult:
-    """The build; the PDF in a process of its own when `parallel` (one the caller has
-    started already may be handed in; it is stopped here either way)."""
+          pdf_process: PdfProcess | None = None) -> BuildResult:
+    """Check, render, write. The PDF process starts before the workbooks are read, so that
+    WeasyPrint's import overlaps the reading (one the caller has started already may be
+    handed in); it is stopped here either way."""
     options = options or RenderOptions()
-    if pdf_process is None and parallel and "pdf" in formats:
+    if pdf_process is None and "pdf" in formats:
         pdf_process = PdfProcess().start()
     try:
         result, findings = check(inputs, draft=options.draft, templates=options.templates)
@@ -77,7 +78,7 @@ def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAUL
         report = result.report
         outcome.goals_rendered = sum(1 for _ in report.goals())
         stem = name or output_name(inputs, list(result.rows_read), report)
-        rendered = _render(report, options, formats, pdf_process)
+        rendered = render(report, options, formats, pdf_process)
     finally:
         if pdf_process is not None:
             pdf_process.stop()
@@ -86,16 +87,25 @@ def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAUL
     return outcome
 
 
-def _render(report: Report, options: RenderOptions, formats: Sequence[str],
-            pdf_process: PdfProcess | None) -> dict[str, bytes]:
-    """Every format in memory; the PDF on the other core when a process is at hand."""
-    if pdf_process is not None:
-        pdf_process.send(pdf_html(report, options), options.templates, options.pdf_variant)
-    rendered = {fmt: writer(fmt)(report, options)
-                for fmt in formats if fmt != "pdf" or pdf_process is None}
-    if pdf_process is not None:
-        release_memory()  # the DOCX's working memory, for the PDF's processes
-        rendered["pdf"] = pdf_process.receive()
+def render(report: Report, options: RenderOptions, formats: Sequence[str] = DEFAULT_FORMATS,
+           pdf_process: PdfProcess | None = None) -> dict[str, bytes]:
+    """Every format in memory, {format: bytes}: the one way a front end makes documents.
+    The PDF is made in a process of its own while the others are written (one started
+    already may be handed in, and stays the caller's to stop)."""
+    own = pdf_process is None and "pdf" in formats
+    if own:
+        pdf_process = PdfProcess().start()
+    try:
+        if pdf_process is not None:
+            pdf_process.send(pdf_html(report, options), options.templates,
+                             options.pdf_variant)
+        rendered = {fmt: writer(fmt)(report, options) for fmt in formats if fmt != "pdf"}
+        if pdf_process is not None:
+            release_memory()  # the DOCX's working memory, for the PDF's processes
+            rendered["pdf"] = pdf_process.receive()
+    finally:
+        if own:
+            pdf_process.stop()
     return {fmt: rendered[fmt] for fmt in formats}
 
 

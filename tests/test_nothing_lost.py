@@ -498,3 +498,14 @@ def test_the_command_says_what_is_on_disk_when_a_move_fails(earlier, monkeypatch
     assert "Intet er ændret: de tidligere filer ligger, som de lå." in result.stderr
     assert "Traceback" not in result.output
     assert (out / "a.pdf").read_bytes() == b"old pdf"
+
+
+def test_render_makes_every_format_in_memory_and_writes_nothing(tmp_path):
+    from reportgen.build import render
+
+    result, _ = check([write_workbook(tmp_path / "a.xlsx", [goal_row("I hukommelsen")])])
+    before = set(tmp_path.iterdir())
+    outputs = render(result.report, build_module.RenderOptions(), ("json", "pdf", "docx"))
+    assert list(outputs) == ["json", "pdf", "docx"]
+    assert_everywhere(outputs, ["I hukommelsen"])
+    assert set(tmp_path.iterdir()) == before
