@@ -509,3 +509,18 @@ def test_render_makes_every_format_in_memory_and_writes_nothing(tmp_path):
     assert list(outputs) == ["json", "pdf", "docx"]
     assert_everywhere(outputs, ["I hukommelsen"])
     assert set(tmp_path.iterdir()) == before
+
+
+def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path):
+    import subprocess
+    import sys
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    workbook = write_workbook(tmp_path / "a.xlsx", [goal_row("A", "gul", comment="Sen 🟢")])
+    code = "import sys; from reportgen.cli import main; sys.argv[0] = 'reportgen'; main()"
+    result = subprocess.run([sys.executable, "-c", code, "build", str(workbook), "-o",
+                             str(tmp_path / "out")], capture_output=True, text=True,
+                            env={**os.environ, "TMPDIR": str(temporary)}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert list(temporary.iterdir()) == []
