@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import workbooks
+from .helpers import workbooks
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads /proc; the parent-death signal is Linux's")
