@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -195,3 +196,15 @@ def pdf_goal_rows(data: bytes) -> list[tuple]:
                     walk(kid)
         walk(pdf.Root.StructTreeRoot)
     return rows
+
+
+def patched(source: Path, target: Path, name: str, edit) -> Path:
+    """A copy of a workbook whose zip entry `name` is `edit(bytes)`: what a test cannot
+    make with openpyxl (a theme part, a sheet's raw XML)."""
+    with zipfile.ZipFile(source) as old, \
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        assert name in old.namelist()
+        for info in old.infolist():
+            data = old.read(info)
+            new.writestr(info, edit(data) if info.filename == name else data)
+    return target

@@ -20,6 +20,7 @@ from reportgen.reader import read_workbook
 from reportgen.sheet_xml import check_workbook, scan_workbook
 
 from .helpers import ROOT, goal_row, workbooks, write_workbook
+from .helpers import patched as patched_entry
 
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -46,14 +47,8 @@ print(json.dumps({
 
 
 def patched(source: Path, target: Path, edit, name: str = SHEET) -> Path:
-    """A copy of a workbook whose entry `name` is `edit(bytes)`."""
-    with zipfile.ZipFile(source) as old, \
-            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
-        assert name in old.namelist()
-        for info in old.infolist():
-            data = old.read(info)
-            new.writestr(info, edit(data) if info.filename == name else data)
-    return target
+    """A copy of a workbook whose sheet (or entry `name`) is `edit(bytes)`."""
+    return patched_entry(source, target, name, edit)
 
 
 def _limit_memory() -> None:

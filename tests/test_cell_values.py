@@ -16,20 +16,10 @@ from reportgen.cells import colour_status, fill_rgb, shown_text, theme_colours
 from reportgen.model import Status
 from reportgen.reader import read_workbook
 
-from .helpers import goal_row, write_workbook
+from .helpers import goal_row, patched, write_workbook
 
 THEME = "xl/theme/theme1.xml"
 THIRTY_DECIMALS = "0." + "0" * 30
-
-
-def patched(source: Path, target: Path, name: str, edit) -> Path:
-    with zipfile.ZipFile(source) as old, \
-            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
-        assert name in old.namelist()
-        for info in old.infolist():
-            data = old.read(info)
-            new.writestr(info, edit(data) if info.filename == name else data)
-    return target
 
 
 @pytest.mark.parametrize(("value", "number_format", "shown"), [

@@ -438,9 +438,8 @@ def earlier(tmp_path):
     return out, write_workbook(tmp_path / "a.xlsx", [goal_row("Ny")])
 
 
-def test_an_output_that_cannot_be_moved_into_place_leaves_both_old_files(earlier,
-                                                                         monkeypatch):
-    out, workbook = earlier
+def refuse_to_replace_the_docx(monkeypatch) -> None:
+    """The DOCX cannot be put in place, as when the old one is open in Word on a share."""
     real = os.replace
 
     def refuse_docx(source, target):
@@ -449,6 +448,12 @@ def test_an_output_that_cannot_be_moved_into_place_leaves_both_old_files(earlier
         return real(source, target)
 
     monkeypatch.setattr(build_module.os, "replace", refuse_docx)
+
+
+def test_an_output_that_cannot_be_moved_into_place_leaves_both_old_files(earlier,
+                                                                         monkeypatch):
+    out, workbook = earlier
+    refuse_to_replace_the_docx(monkeypatch)
     with pytest.raises(OutputError) as failure:
         build([workbook], out)
     assert (out / "a.pdf").read_bytes() == b"old pdf"
@@ -484,14 +489,7 @@ def test_the_command_says_what_is_on_disk_when_a_move_fails(earlier, monkeypatch
     from reportgen.cli import main
 
     out, workbook = earlier
-    real = os.replace
-
-    def refuse_docx(source, target):
-        if str(target).endswith(".docx"):
-            raise PermissionError(13, "Permission denied")
-        return real(source, target)
-
-    monkeypatch.setattr(build_module.os, "replace", refuse_docx)
+    refuse_to_replace_the_docx(monkeypatch)
     result = CliRunner().invoke(main, ["build", str(workbook), "-o", str(out)])
     assert result.exit_code == 1
     assert "RG900 fejl: Rapporten kunne ikke skrives." in result.stderr
