@@ -396,7 +396,22 @@ def _check_file(path: Path, findings: _Findings) -> bool:
         findings.add("RG101", Severity.ERROR,
                      "Filen er en zip-fil, men ikke en Excel-arbejdsbog. Gem den som .xlsx.")
         return False
+    if _is_strict(path):
+        findings.add("RG101", Severity.ERROR,
+                     "Filen er gemt som »Strict Open XML-regneark«, som ikke kan læses. Åbn "
+                     "den i Excel, og gem den som »Excel-projektmappe (.xlsx)«.")
+        return False
     return True
+
+
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+def _is_strict(path: Path) -> bool:
+    """Saved as Strict Open XML, whose namespaces openpyxl does not know: it would find no
+    sheet at all, and the centre would be told of a missing goal sheet."""
+    with zipfile.ZipFile(path) as archive, archive.open("xl/workbook.xml") as stream:
+        return _STRICT_NAMESPACE in stream.read(4096)
 
 
 def _ole2_message(path: Path) -> str:

@@ -142,3 +142,15 @@ def test_a_file_name_made_from_a_long_name_fits_every_file_system():
         stem = safe_name(name)
         assert 0 < len(stem.encode()) <= 200 and len(f".{stem}.xlsx.abcdefgh.tmp".encode()) < 255
     assert safe_name("Børn og Unge") == "Børn-og-Unge"
+
+
+def test_a_workbook_saved_as_strict_open_xml_is_named_as_such(tmp_path):
+    from .helpers import patched
+
+    plain = write_workbook(tmp_path / "plain.xlsx", [goal_row("A")])
+    strict = patched(plain, tmp_path / "strict.xlsx", "xl/workbook.xml", lambda data: data.replace(
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main"))
+    _, findings = check([strict])
+    assert [f.code for f in findings] == ["RG101"]
+    assert "Strict Open XML" in findings[0].message
