@@ -1,10 +1,11 @@
 """The workbook reader: centre workbooks (.xlsx) in, the normalised report and findings out.
 
-Two stages, as in the workbook contract: first every goal row is taken from the sheet
-with the cell reference of each value (`_read_goal_rows`, with cells.py for values as
-shown and fill colours), then the rows are normalised (aliases, status words,
-same-as-above: `_normalise_rows`) and merged into the model (`_assemble`). Nothing else
-reads workbooks; all Danish input vocabulary lives here.
+The file is checked before parsing (`_check_file`, and sheet_xml.py's scan of each
+sheet's XML); then, for every goal sheet (`_find_goal_sheets`), each goal row is taken with
+the cell reference of each value (`_read_goal_rows`, with cells.py for values as shown and
+fill colours), normalised (aliases, status words, same-as-above: `_normalise_rows`) and
+merged into the model by the one identity rule (`_assemble`). Nothing else reads
+workbooks; the words they are read by are contract.py's.
 """
 
 from __future__ import annotations
