@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from .contract import HEADER_NAMES, META_NAMES, REPORT_SHEET
 from .model import Finding, Report, Severity
 
+# The goal's fields where the contract names its columns otherwise.
+FIELDS = {"text": "goal"}
 # Characters that need no glyph of their own: spaces, line breaks, joiners, variation
 # selectors (the emoji font draws 🟢 with or without U+FE0F).
 _UNDRAWN = {"Cc", "Cf", "Zs", "Zl", "Zp"}
@@ -44,35 +46,10 @@ def _needs_glyph(character: str) -> bool:
             and not 0xFE00 <= ord(character) <= 0xFE0F)
 
 
-def _texts(report: Report) -> Iterator[tuple[str, str, Finding]]:
-    """(column, text, a finding with the place) for every text from a workbook."""
-    meta = report.meta
-    for label, text in (("Titel", meta.title), ("Undertitel", meta.subtitle),
-                        ("Sagsnr.", meta.case_number), ("Sagsbehandler", meta.case_handler),
-                        ("Dato", meta.date), ("Revideret", meta.revised),
-                        ("Opfølgning", meta.follow_up), *(("Indledning", p) for p in meta.intro)):
-        if text:
-            yield label, text, Finding("RG213", Severity.WARNING, "", sheet="Rapport")
-    for theme in report.themes:
-        for area in theme.focus_areas:
-            for index, goal in enumerate(area.goals):
-                source = goal.source
-                place = Finding("RG213", Severity.WARNING, "", source.file, source.sheet,
-                                f"række {source.row}", goal.centre)
-                headings = (("Tema", theme.name), ("Indsatsområde", area.name),
-                            *(("Effektmål", e) for e in area.effect_goals)) if not index else ()
-                for label, text in (*headings, ("Resultatmål", goal.text),
-                                    ("Måles hvordan/opnås gennem", goal.measure),
-                                    ("Center/Centerchef", goal.centre),
-                                    ("Kommentar", goal.comment)):
-                    if text:
-                        yield label, text, place
-
-
 def missing_glyphs(report: Report, fonts: Path) -> list[Finding]:
     """A warning for each text holding characters that no font in `fonts` can draw."""
     findings = []
-    for label, text, place in _texts(report):
+    for name, text, goal in report.texts():
         if not _BEYOND_ANY_TEXT_FONT.search(text):
             continue
         unusual = [c for c in _BEYOND_ANY_TEXT_FONT.findall(text) if _needs_glyph(c)]
@@ -82,10 +59,12 @@ def missing_glyphs(report: Report, fonts: Path) -> list[Finding]:
             continue
         shown = ", ".join(f"»{c}« (U+{ord(c):04X})" for c in list(missing)[:5])
         more = f" og {len(missing) - 5} andre" if len(missing) > 5 else ""
+        label = META_NAMES.get(name) or HEADER_NAMES[FIELDS.get(name, name)]
+        place = (goal.source.file, goal.source.sheet, f"række {goal.source.row}",
+                 goal.centre) if goal else (None, REPORT_SHEET, None, None)
         findings.append(Finding(
-            place.code, place.severity,
+            "RG213", Severity.WARNING,
             f"{label} indeholder tegn, som rapportens skrifttyper ikke har: {shown}{more}. "
             "De vises som tomme firkanter i PDF'en. Skriv dem med latinske bogstaver, eller "
-            "læg en skrifttype med tegnene i skabelonmappens fonts/.",
-            place.file, place.sheet, place.cell, place.centre))
+            "læg en skrifttype med tegnene i skabelonmappens fonts/.", *place))
     return findings

@@ -125,6 +125,29 @@ class Report:
         for placed in self.placed_goals():
             yield placed.goal
 
+    def texts(self) -> Iterator[tuple[str, str, Goal | None]]:
+        """Every text from a workbook that goes into the documents, as (field, text, the
+        goal it was read with): a theme's and a focus area's names and effect goals with
+        the area's first goal; None for the report's details."""
+        meta = self.meta
+        for name in ("title", "subtitle", "case_number", "case_handler", "date", "revised",
+                     "follow_up"):
+            if getattr(meta, name):
+                yield name, getattr(meta, name), None
+        for paragraph in meta.intro:
+            yield "intro", paragraph, None
+        for theme in self.themes:
+            for area in theme.focus_areas:
+                for index, goal in enumerate(area.goals):
+                    if not index:
+                        yield "theme", theme.name, goal
+                        yield "focus_area", area.name, goal
+                        for effect_goal in area.effect_goals:
+                            yield "effect_goal", effect_goal, goal
+                    for name in ("text", "measure", "centre", "comment"):
+                        if getattr(goal, name):
+                            yield name, getattr(goal, name), goal
+
     def placed_goals(self) -> Iterator[PlacedGoal]:
         """Every goal in report order, with its theme and focus area."""
         for theme in self.themes:

@@ -35,16 +35,7 @@ def draft_gaps(report: Report) -> dict[str, list[PlacedGoal]]:
 
 def report_texts(report: Report) -> Iterator[str]:
     """Every text the report holds that came from a workbook."""
-    meta = report.meta
-    yield from (t for t in (meta.title, meta.subtitle, meta.case_number, meta.case_handler,
-                            meta.date, meta.revised, meta.follow_up, *meta.intro) if t)
-    for theme in report.themes:
-        yield theme.name
-        for area in theme.focus_areas:
-            yield area.name
-            yield from area.effect_goals
-            for goal in area.goals:
-                yield from (t for t in (goal.text, goal.measure, goal.centre, goal.comment) if t)
+    return (text for _, text, _ in report.texts())
 
 
 def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
