@@ -43,7 +43,7 @@ HEADER_NAMES = {  # the Danish header a message names
     "id": "Id",
 }
 # A goal sheet's own running number, not an Id shared with other workbooks: see
-# reader.py's `_local_numbers`.
+# reader/merge.py's `local_numbers`.
 NUMBER_HEADERS = ("nr",)
 # Text from these columns is printed in the report.
 PRINTED = ("theme", "focus_area", "effect_goal", "goal", "measure", "centre", "result",

@@ -15,9 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from reportgen import sheet_xml
-from reportgen.reader import read_workbook
-from reportgen.sheet_xml import check_workbook, scan_workbook
+from reportgen.reader import read_workbook, sheet_xml
+from reportgen.reader.sheet_xml import check_workbook, scan_workbook
 
 from .helpers import ROOT, goal_row, workbooks, write_workbook
 from .helpers import patched as patched_entry

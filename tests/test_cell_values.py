@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from openpyxl.styles import Color, PatternFill
 
-from reportgen.cells import colour_status, fill_rgb, shown_text, theme_colours
 from reportgen.model import Status
 from reportgen.reader import read_workbook
+from reportgen.reader.cells import colour_status, fill_rgb, shown_text, theme_colours
 
 from .helpers import goal_row, patched, write_workbook
 

@@ -21,7 +21,8 @@ from babel.numbers import format_decimal, format_percent, format_scientific
 from defusedxml import DefusedXmlException, ElementTree
 from openpyxl.styles.colors import COLOR_INDEX
 
-from .model import Status
+from ..model import Status
+from .rows import normalise_lines
 
 LOCALE = "da_DK"
 _DRAWINGML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -38,6 +39,23 @@ _MAX_PATTERN = 64  # a longer number format is shown as General
 _HEX6 = re.compile(r"[0-9A-Fa-f]{6}")
 _DATE_PATTERN = {"yyyy": "yyyy", "yy": "yy", "mmmm": "MMMM", "mmm": "MMM", "mm": "MM",
                  "m": "M", "dddd": "EEEE", "ddd": "EEE", "dd": "dd", "d": "d"}
+
+
+def cell_text(value: Any, number_format: str = "General") -> str | None:
+    """A cell's value as the reader keeps it: as shown, normalised; None when empty."""
+    text = shown_text(value, number_format)
+    return (normalise_lines(text) or None) if text is not None else None
+
+
+def id_text(value: Any, number_format: str = "General") -> str | None:
+    """An Id as the cell shows it, with a point between its parts whatever the locale: a
+    number shown with two decimals, 1.10, stays 1.10."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return cell_text(value, number_format)
+    decimals = re.fullmatch(r"0\.(0+)", number_format.split(";")[0].strip())
+    if decimals:
+        return f"{value:.{len(decimals[1])}f}"
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def shown_text(value: Any, number_format: str = "General") -> str | None:

@@ -30,7 +30,7 @@ from openpyxl.utils.cell import (
     range_boundaries,
 )
 
-from .model import Severity
+from ..model import Severity
 
 # Merged cells openpyxl may build in a workbook, after merges are cut back to the last
 # value (and so merged ranges, too): a same-as-above column merged down through the

@@ -1,0 +1,81 @@
+"""The workbook reader: centre workbooks in, the normalised report and findings out.
+
+Three stages, each a module, handing over in one direction:
+
+- files.py: what a file is before it is parsed (missing, too big, a zip bomb, encrypted,
+  not a workbook), and the inputs a folder holds;
+- xlsx.py (with sheet_xml.py, which bounds the work, and cells.py, values as shown): an
+  .xlsx file's sheets as rows of cells, each with its reference (`rows.Sheet`, `rows.Row`);
+- rows.py: format-neutral, rows into goal rows (goal sheets and headers found, aliases,
+  status words, same-as-above, each gap a finding), and merge.py: several files as one
+  report, by the one identity rule.
+
+A second input format is one more module beside xlsx.py handing over the same rows.
+Nothing else reads workbooks; the words they are read by are contract.py's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..model import Finding, Report, Severity
+from .files import check_file, file_label, find_workbooks
+from .merge import assemble, local_numbers, merge_meta
+from .rows import FileFindings, GoalRow, clean_text, parse_status, read_sheets
+from .xlsx import xlsx_sheets
+
+__all__ = ["ReadResult", "clean_text", "file_label", "find_workbooks", "parse_status",
+           "read_workbook", "read_workbooks"]
+
+
+@dataclass
+class ReadResult:
+    report: Report
+    findings: list[Finding]
+    rows_read: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+
+def read_workbooks(paths: Sequence[Path]) -> ReadResult:
+    """Read several workbooks as one report; a goal in two places is one goal only when it
+    is the same goal (merge.assemble)."""
+    findings: list[Finding] = []
+    rows_read: dict[str, int] = {}
+    metas: list[tuple[str, dict[str, Any]]] = []
+    goal_rows: list[GoalRow] = []
+    names = [file_label(path.name) for path in paths]
+    for path, name in zip(paths, names, strict=True):
+        # A file is named by its name, or by its path where two inputs share a name.
+        label = name if names.count(name) == 1 else file_label(str(path))
+        file_findings = FileFindings(label)
+        rows, count, meta = _read_file(path, file_findings)
+        findings.extend(file_findings)
+        rows_read[label] = count
+        goal_rows.extend(rows)
+        if meta:
+            metas.append((label, meta))
+    local_numbers(goal_rows, findings)
+    meta = merge_meta(metas, findings)
+    report = Report(meta=meta, themes=assemble(goal_rows, findings))
+    return ReadResult(report, findings, rows_read)
+
+
+def read_workbook(path: Path) -> ReadResult:
+    return read_workbooks([path])
+
+
+def _read_file(path: Path,
+               findings: FileFindings) -> tuple[list[GoalRow], int, dict[str, Any]]:
+    """The file's goal rows, how many goal rows it has, and its report metadata."""
+    if not check_file(path, findings):
+        return [], 0, {}
+    with xlsx_sheets(path, findings) as sheets:
+        if sheets is None:
+            return [], 0, {}
+        return read_sheets(sheets, findings)
