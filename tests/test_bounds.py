@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from reportgen.reader import read_workbook, sheet_xml
+from reportgen.reader.rows import MAX_ROWS
 from reportgen.reader.sheet_xml import check_workbook, scan_workbook
 
 from .helpers import ROOT, goal_row, workbooks, write_workbook
@@ -136,13 +137,19 @@ def test_a_dimension_of_a_billion_cells_and_a_formula_are_read_in_bounds(one_goa
 
 
 def test_one_value_on_the_last_allowed_row_costs_two_rows(one_goal, tmp_path):
-    """99,999 empty rows between two values are not asked of openpyxl (19 s before)."""
+    """The empty rows between two values are not asked of openpyxl (19 s for 100,000)."""
+    last = MAX_ROWS + 1  # the header is row 1
     path = patched(one_goal, tmp_path / "langt-nede.xlsx", lambda data: data.replace(
-        b"</sheetData>", b'<row r="100001"><c r="I100001" t="inlineStr"><is><t>CPU/BGE</t>'
-        b"</is></c></row></sheetData>"))
+        b"</sheetData>", b'<row r="%d"><c r="I%d" t="inlineStr"><is><t>CPU/BGE</t>'
+        b"</is></c></row></sheetData>" % (last, last)))
     measured = read_in_child(path)
     assert measured["rows"] == 2
-    assert ["RG203", "Mål", "D100001"] in measured["errors"]
+    assert ["RG203", "Mål", f"D{last}"] in measured["errors"]
+    one_more = patched(path, tmp_path / "en-for-langt.xlsx", lambda data: data.replace(
+        b'r="%d"' % last, b'r="%d"' % (last + 1)).replace(b'r="I%d"' % last,
+                                                           b'r="I%d"' % (last + 1)))
+    measured = read_in_child(one_more)
+    assert measured["errors"] == [["RG107", "Mål", None]]
 
 
 # -- merged ranges ------------------------------------------------------------------

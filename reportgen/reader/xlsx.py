@@ -85,14 +85,16 @@ class XlsxSheet:
         rows: list[Row] = []
         # Only the rows that hold a value or a merged range, and only the asked columns:
         # an empty row, or a header far to the right, costs nothing.
+        letters = {name: get_column_letter(index) for name, index in columns.items()}
         for number in self._scan.rows_to_read(first, last_row):
             row = Row(number, {})
             for name, index in columns.items():
                 read = worksheet.cell(number, index)
-                cell = origins.get(read.coordinate, read)
+                ref = f"{letters[name]}{number}"
+                cell = origins.get(ref, read)
                 shown = id_text if name == "id" else cell_text
                 row.cells[name] = Cell(
-                    ref=read.coordinate,
+                    ref=ref,
                     text=shown(cell.value, cell.number_format),
                     fill=self._fill_status(cell) if name in STATUS_FIELDS else None,
                     unreadable=cell.value is None and cell.coordinate in formulas,
