@@ -1,0 +1,102 @@
+"""Personal data in a text that goes into the published documents: CPR numbers, e-mail
+addresses and Danish phone numbers, found and shown only masked.
+
+A CPR number is ten digits, DDMMYY-SSSS, the hyphen optional or a space, `/`, `.` or a
+dash. A candidate counts when its date is a real date, not in the future, in the century
+the seventh digit gives (the CPR office's table), a substitute number's day plus 60
+included. Modulus 11 is not required: since 1 October 2007 the CPR office issues numbers
+that fail it. It, and a word such as `cpr` or `personnummer` just before, only make the
+finding certain rather than likely. Longer digit runs (account numbers), case numbers,
+amounts, dates and Ids are not candidates.
+
+Nothing here returns the number found: only where it is in the text and a masked form
+(`0101XX-XXXX`, `a…@…dk`, `12 XX XX XX`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+CPR, EMAIL, PHONE = "cpr", "email", "phone"
+
+# Not inside a longer number: no digit, and no digit with a point or comma, either side.
+_BEFORE = r"(?<!\d)(?<!\d[.,])"
+_AFTER = r"(?!\d)(?![.,]\d)"
+_CPR = re.compile(_BEFORE + r"(\d{2})(\d{2})(\d{2})[-‐‑–— /.]?(\d{4})" + _AFTER)
+_CPR_WORDS = re.compile(r"(cpr|personn(umme)?r|erstatningsn(umme)?r|person-?nr|p-?nr)"
+                        r"\W{0,5}(nr|nummer)?\W{0,5}$", re.IGNORECASE)
+_WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
+_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+)@([\w-]+(?:\.[\w-]+)*\.([a-z]{2,}))(?![\w-])",
+                    re.IGNORECASE)
+# Eight digits as Danes group them: 12345678, 12 34 56 78, 1234 5678,
+# 12-34-56-78; with or without +45 or 0045. Not 1234-5678, which is a span of years.
+_PHONE = re.compile(
+    _BEFORE + r"(?<![+\w])((?:\+|00)45[ -]?)?(\d{2}(?:\d{6}|(?: \d{2}){3}|(?:-\d{2}){3})"
+    r"|\d{4} \d{4})" + _AFTER)
+_YEARS = re.compile(r"(19|20)\d\d (19|20)\d\d").fullmatch  # "2018 2022": years, not a phone
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One piece of personal data in a text: what kind, where, and how it may be shown."""
+
+    kind: str          # CPR, EMAIL or PHONE
+    start: int
+    end: int
+    masked: str
+    certain: bool = True  # a CPR number: modulus 11 holds, or a word names it
+
+
+def find(text: str, today: dt.date | None = None) -> list[Hit]:
+    """Every CPR number, e-mail address and phone number in the text, in order."""
+    today = today or dt.date.today()
+    hits = [hit for match in _CPR.finditer(text) if (hit := _cpr(match, text, today))]
+    taken = [(hit.start, hit.end) for hit in hits]
+    for match in _EMAIL.finditer(text):
+        local, tld = match[1], match[3]
+        hits.append(Hit(EMAIL, match.start(), match.end(), f"{local[0]}…@…{tld.lower()}"))
+    for match in _PHONE.finditer(text):
+        if any(start < match.end() and match.start() < end for start, end in taken) \
+                or _YEARS(match[2]):
+            continue
+        digits = re.sub(r"\D", "", match[2])
+        hits.append(Hit(PHONE, match.start(), match.end(), f"{digits[:2]} XX XX XX"))
+    return sorted(hits, key=lambda hit: hit.start)
+
+
+def _cpr(match: re.Match, text: str, today: dt.date) -> Hit | None:
+    day, month, year = (int(match[i]) for i in range(1, 4))
+    born = _birth_date(day - 60 if day > 60 else day, month, year, int(match[4][0]))
+    if born is None or born > today:
+        return None
+    digits = match[1] + match[2] + match[3] + match[4]
+    modulus = sum(int(d) * w for d, w in zip(digits, _WEIGHTS, strict=True)) % 11 == 0
+    named = bool(_CPR_WORDS.search(text[max(0, match.start() - 20):match.start()]))
+    return Hit(CPR, match.start(), match.end(), f"{match[1]}{match[2]}XX-XXXX",
+               certain=modulus or named)
+
+
+def _birth_date(day: int, month: int, year: int, seventh: int) -> dt.date | None:
+    """The date of birth by the CPR office's century table; None if it is no date."""
+    if seventh <= 3:
+        century = 1900
+    elif seventh in (4, 9):
+        century = 2000 if year <= 36 else 1900
+    else:
+        century = 2000 if year <= 57 else 1800
+    try:
+        return dt.date(century + year, month, day)
+    except ValueError:
+        return None
+
+
+def masked(text: str, today: dt.date | None = None) -> str:
+    """The text with every CPR number in it masked (what a draft shows)."""
+    out, done = [], 0
+    for hit in find(text, today):
+        if hit.kind == CPR:
+            out += [text[done:hit.start], hit.masked]
+            done = hit.end
+    return "".join(out) + text[done:]
