@@ -7,9 +7,11 @@ reader (input vocabulary) and in the templates (output wording).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from enum import Enum
+
+from .personal_data import quoted
 
 
 class Status(Enum):
@@ -116,6 +118,11 @@ class Meta:
     intro: tuple[str, ...] = ()
 
 
+META_TEXTS = ("title", "subtitle", "case_number", "case_handler", "date", "revised",
+              "follow_up")
+GOAL_TEXTS = ("text", "measure", "centre", "comment")
+
+
 @dataclass(frozen=True)
 class Report:
     meta: Meta = field(default_factory=Meta)
@@ -130,8 +137,7 @@ class Report:
         goal it was read with): a theme's and a focus area's names and effect goals with
         the area's first goal; None for the report's details."""
         meta = self.meta
-        for name in ("title", "subtitle", "case_number", "case_handler", "date", "revised",
-                     "follow_up"):
+        for name in META_TEXTS:
             if getattr(meta, name):
                 yield name, getattr(meta, name), None
         for paragraph in meta.intro:
@@ -144,9 +150,26 @@ class Report:
                         yield "focus_area", area.name, goal
                         for effect_goal in area.effect_goals:
                             yield "effect_goal", effect_goal, goal
-                    for name in ("text", "measure", "centre", "comment"):
+                    for name in GOAL_TEXTS:
                         if getattr(goal, name):
                             yield name, getattr(goal, name), goal
+
+    def with_texts(self, change: Callable[[str], str]) -> Report:
+        """The same report with `change` applied to every text `texts()` yields."""
+        def changed(text: str | None) -> str | None:
+            return None if text is None else change(text)
+
+        meta = replace(self.meta, intro=tuple(map(change, self.meta.intro)),
+                       **{name: changed(getattr(self.meta, name)) for name in META_TEXTS})
+        return replace(self, meta=meta, themes=tuple(
+            replace(theme, name=change(theme.name), focus_areas=tuple(
+                replace(area, name=change(area.name),
+                        effect_goals=tuple(map(change, area.effect_goals)),
+                        goals=tuple(replace(goal, **{name: changed(getattr(goal, name))
+                                                     for name in GOAL_TEXTS})
+                                    for goal in area.goals))
+                for area in theme.focus_areas))
+            for theme in self.themes))
 
     def placed_goals(self) -> Iterator[PlacedGoal]:
         """Every goal in report order, with its theme and focus area."""
@@ -201,6 +224,11 @@ class Finding:
     sheet: str | None = None
     cell: str | None = None
     centre: str | None = None  # the goal's centre, so findings can go back to who wrote it
+
+    def __post_init__(self) -> None:
+        # A message may quote a cell; what it quotes is never a CPR number, an e-mail
+        # address or a phone number (the findings are copied into e-mails).
+        object.__setattr__(self, "message", quoted(self.message))
 
     @property
     def where(self) -> str:

@@ -92,11 +92,19 @@ def _birth_date(day: int, month: int, year: int, seventh: int) -> dt.date | None
         return None
 
 
-def masked(text: str, today: dt.date | None = None) -> str:
-    """The text with every CPR number in it masked (what a draft shows)."""
+def masked(text: str, today: dt.date | None = None, kinds: tuple[str, ...] = (CPR,)) -> str:
+    """The text with every CPR number in it masked (what a draft shows), or every hit of
+    the given kinds (what a message quoting a cell shows)."""
     out, done = [], 0
     for hit in find(text, today):
-        if hit.kind == CPR:
+        if hit.kind in kinds:
             out += [text[done:hit.start], hit.masked]
             done = hit.end
     return "".join(out) + text[done:]
+
+
+def quoted(text: str) -> str:
+    """A message that may quote a cell, with any personal data in it masked."""
+    if not any(char.isdigit() or char == "@" for char in text):
+        return text
+    return masked(text, kinds=(CPR, EMAIL, PHONE))

@@ -33,6 +33,8 @@ from ..contract import (
     STATUS_WORDS,
 )
 from ..model import Finding, Goal, PlacedGoal, Severity, Source, Status, place
+from ..personal_data import CPR, EMAIL, PHONE
+from ..personal_data import find as find_personal_data
 
 HEADER_SEARCH_ROWS = 20
 # Rows under a header: 5,000 goals are read in a few seconds (the plan has a few hundred).
@@ -193,6 +195,7 @@ def read_sheets(sheets: Sequence[Sheet],
         if not within_limit(sheet, header.row, findings):
             continue
         rows = sheet.rows(header.row + 1, header.columns)
+        personal_data(rows, sheet.title, findings)
         count += sum(1 for row in rows if row.is_goal)
         goal_rows.extend(normalise_rows(rows, sheet.title, findings.file, header, findings))
     if chosen and not count and not any(f.code == "RG107" for f in findings):
@@ -202,6 +205,45 @@ def read_sheets(sheets: Sequence[Sheet],
                      "Skriv målene, ét pr. række, under overskrifterne.",
                      sheet=sheet.title, cell=f"A{header.row + 1}")
     return goal_rows, count, meta
+
+
+_PERSONAL = {
+    CPR: ("RG601", Severity.ERROR, "et CPR-nummer ({masked}), som ikke må offentliggøres. "
+          "Slet nummeret."),
+    EMAIL: ("RG602", Severity.WARNING, "en e-mailadresse ({masked}); kommunen offentliggør "
+            "ikke e-mailadresser. Slet den, eller skriv en funktion (fx »centrets sekretariat«)."),
+    PHONE: ("RG603", Severity.WARNING, "et telefonnummer ({masked}); kommunen offentliggør "
+            "ikke telefonnumre. Slet det, eller skriv en funktion (fx »centrets sekretariat«)."),
+}
+
+
+def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
+                  fields: tuple[str, ...] = (*PRINTED, "id")) -> None:
+    """A finding for each CPR number (an error), e-mail address and phone number in a
+    printed cell, naming the cell and its goal and showing the number only masked. A
+    text repeated down a column (a theme on every row) is printed once: said once."""
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        goal = row.text("goal")
+        for name, cell in row.cells.items():
+            if name not in fields or not cell.text or cell.merged_from \
+                    or (name, cell.text) in seen:
+                continue
+            seen.add((name, cell.text))
+            for hit in find_personal_data(cell.text):
+                code, severity, what = _PERSONAL[hit.kind]
+                likely = "noget, der ligner " if hit.kind == CPR and not hit.certain else ""
+                of_goal = f" (målet »{_short(goal)}«)" if goal and name != "goal" else ""
+                findings.add(code, severity,
+                             f"Cellen{of_goal} indeholder {likely}{what.format(masked=hit.masked)} "
+                             f"Er det ikke personoplysninger, så godkend fundet med "
+                             f"--accept {code}@{sheet}!{cell.ref}.",
+                             sheet=sheet, cell=cell.ref, centre=row.text("centre"))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = single_line(text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def within_limit(sheet: Sheet, header_row: int, findings: FileFindings) -> bool:
@@ -443,7 +485,9 @@ def read_meta(sheets: Sequence[Sheet], findings: FileFindings) -> dict[str, Any]
         return {}
     entries: list[tuple[str, int, list[str]]] = []  # key, row, its values
     key = None
-    for row in sheet.rows(1, {"key": 1, "value": 2}):
+    rows = sheet.rows(1, {"key": 1, "value": 2})
+    personal_data(rows, sheet.title, findings, fields=("value",))
+    for row in rows:
         # a merged key or value stands once, in the range's first row
         raw_key, text = (None if row.cells[name].merged_from else row.text(name)
                          for name in ("key", "value"))
