@@ -74,3 +74,40 @@ def test_a_hit_is_where_the_number_is_and_the_mask_never_holds_it():
 def test_the_future_is_today():
     assert find("010126-4123", dt.date(2025, 12, 31)) == []
     assert [h.kind for h in find("010126-4123", dt.date(2026, 1, 1))] == [CPR]
+
+
+# -- accepting a finding, one cell at a time ----------------------------------------
+
+def test_an_acceptance_names_one_code_in_one_cell():
+    from reportgen.acceptance import Acceptance, parse
+
+    assert parse("RG601@Mål!J7") == Acceptance("RG601", None, "Mål", "J7")
+    assert parse(" RG602@c:\\fælles\\a.xlsx:Mål (2)!$h$12 ") \
+        == Acceptance("RG602", "c:\\fælles\\a.xlsx", "Mål (2)", "H12")
+
+
+@pytest.mark.parametrize("text", ["RG601", "RG601@J7", "RG601@Mål!7", "RG202@Mål!J7",
+                                  "rg601@Mål!J7", "RG601@Mål!J0"])
+def test_anything_else_is_refused(text):
+    from reportgen.acceptance import parse
+    from reportgen.errors import ReportgenError
+
+    with pytest.raises(ReportgenError) as raised:
+        parse(text)
+    assert raised.value.code == "RG005"
+
+
+def test_an_acceptance_marks_its_finding_and_no_other():
+    from reportgen.acceptance import accepted, apply, parse
+    from reportgen.model import Finding, Severity
+
+    found = [Finding("RG601", Severity.ERROR, "CPR", "a.xlsx", "Mål", "J7"),
+             Finding("RG601", Severity.ERROR, "CPR", "a.xlsx", "Mål", "J8"),
+             Finding("RG601", Severity.ERROR, "CPR", "b.xlsx", "Mål", "J7")]
+    out = apply(found, [parse("RG601@a.xlsx:Mål!J7"), parse("RG601@Mål!K9")])
+    assert [(f.file, f.cell, f.severity) for f in out[:3]] == [
+        ("a.xlsx", "J7", Severity.NOTICE), ("a.xlsx", "J8", Severity.ERROR),
+        ("b.xlsx", "J7", Severity.ERROR)]
+    assert accepted(out) == 1 and out[0].message.startswith("Godkendt med --accept")
+    assert [(f.code, f.severity) for f in out[3:]] == [("RG605", Severity.WARNING)]
+    assert "RG601@Mål!K9" in out[3].message
