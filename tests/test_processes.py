@@ -226,12 +226,12 @@ def test_sigkill_to_the_pdf_process_ends_its_parts_and_fails_the_build(big, tmp_
 def test_a_child_whose_parent_died_before_it_could_ask_to_die_with_it_ends():
     """The parent-death signal, asked for after fork, comes too late for a parent that
     died in between: the child then has another parent already, and ends at once."""
-    from reportgen.writers import parallel
+    from reportgen import forks
 
     pid = os.fork()
     if pid == 0:  # the child: 0 if _orphan_proof returns
         try:
-            parallel._orphan_proof(os.getppid() + 1)
+            forks._orphan_proof(os.getppid() + 1)
         finally:
             os._exit(0)
     _, status = os.waitpid(pid, 0)
