@@ -19,8 +19,8 @@ from .glyphs import missing_glyphs
 from .model import Finding, Report, Severity
 from .reader import ReadResult, find_workbooks, read_workbooks
 from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, RenderOptions, release_memory, writer
-from .writers.parallel import PdfProcess
 from .writers.pdf import pdf_html
+from .writers.pdf_process import PdfProcess
 
 # A file name's stem in bytes: file systems take 255, and a suffix and a temporary
 # file's affixes go on it.

@@ -507,7 +507,7 @@ def main(ctx: click.Context) -> None:
 @findings_option
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
                   findings_sheet) -> None:
-    from .writers.parallel import PdfProcess
+    from .writers.pdf_process import PdfProcess
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
     paths = _inputs(inputs)

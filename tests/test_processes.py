@@ -239,7 +239,7 @@ def test_a_child_whose_parent_died_before_it_could_ask_to_die_with_it_ends():
 
 
 def test_sigterm_raises_while_a_pdf_process_runs_and_is_the_default_again_after():
-    from reportgen.writers.parallel import PdfProcess
+    from reportgen.writers.pdf_process import PdfProcess
 
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     pdf_process = PdfProcess().start()

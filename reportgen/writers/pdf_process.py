@@ -1,11 +1,12 @@
-"""The PDF rendered in a second process, so that it runs beside everything else.
+"""The PDF process: the PDF rendered in a second process, so that it runs beside
+everything else.
 
 The process starts before the workbooks are read and imports WeasyPrint meanwhile
 (the import alone takes about half a second); it then takes the HTML, and the parent
 writes the DOCX (and any other format) while the PDF is made. The process lays out the
 PDF's parts in processes of its own, forked from it with WeasyPrint already imported,
-one per core. The forking, and what keeps any process from outliving the build, are
-`reportgen.forks`'.
+one per core. The forking, and what keeps any of these processes from outliving the
+build, is `reportgen.forks`.
 """
 
 from __future__ import annotations
