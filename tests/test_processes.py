@@ -242,12 +242,22 @@ def test_sigterm_raises_while_a_pdf_process_runs_and_is_the_default_again_after(
     from reportgen.writers.pdf_process import PdfProcess
 
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
-    pdf_process = PdfProcess().start()
-    try:
+    pdf_process = PdfProcess()
+    with pdf_process:
         with pytest.raises(SystemExit) as raised:
             signal.raise_signal(signal.SIGTERM)
         assert raised.value.code == 128 + signal.SIGTERM
-    finally:
-        pdf_process.stop()
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
-    pdf_process.stop()  # once more, as build() and the command both do
+    assert not pdf_process._forked._process.is_alive()
+    with pytest.raises(RuntimeError, match="only once"), pdf_process:
+        pass
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_without_the_pdf_there_is_no_pdf_process():
+    from reportgen.writers.pdf_process import PdfProcess, pdf_process_for
+
+    with pdf_process_for(["docx", "json"]) as pdf_process:
+        assert pdf_process is None
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert isinstance(pdf_process_for(["docx", "pdf"]), PdfProcess)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import threading
+from collections.abc import Collection
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from ..forks import Forked, cores, hold, let_go, raise_on_terminate
@@ -22,8 +24,8 @@ from ..forks import Forked, cores, hold, let_go, raise_on_terminate
 def _serve(jobs) -> bytes:
     """The PDF process: WeasyPrint imported while the parent reads the workbooks, then
     the one job. A failure to import is raised only once the job has come, as the
-    parent sends it before it listens. SIGTERM (the parent's stop()) raises, so that the
-    part processes are stopped on the way out."""
+    parent sends it before it listens. SIGTERM (the parent leaving its `with` early)
+    raises, so that the part processes are stopped on the way out."""
     signal.signal(signal.SIGTERM, raise_on_terminate)
     failure = None
     try:
@@ -40,17 +42,23 @@ def _serve(jobs) -> bytes:
 
 
 class PdfProcess:
-    """The PDF process, started early: `send(html, base_dir, variant)`, then `receive()`
-    the PDF; `stop()` always (it ends the process if no job came).
+    """The PDF process, a context manager: started on entering, `send(html, base_dir,
+    variant)` and then `receive()` the PDF inside, stopped on leaving however the block
+    ends (which ends the process if no job came). Started once and stopped once: a
+    second `with` is an error.
 
     Meanwhile SIGTERM to this process, where it would end it at once and leave the PDF
-    process behind, raises SystemExit instead, so that the caller's `finally` calls
-    `stop()` (only in the main thread, and only where SIGTERM has no handler of the
-    program's own); `stop()` puts the default back."""
+    process behind, raises SystemExit instead, so that the `with` is left and the
+    process stopped (only in the main thread, and only where SIGTERM has no handler of
+    the program's own); leaving puts the default back."""
 
     _terminate_handler = None
+    _started = False
 
-    def start(self) -> PdfProcess:
+    def __enter__(self) -> PdfProcess:
+        if self._started:
+            raise RuntimeError("a PDF process is started only once")
+        self._started = True
         theirs, self._jobs = multiprocessing.get_context("fork").Pipe(duplex=False)
         hold(self._jobs)
         if (threading.current_thread() is threading.main_thread()
@@ -72,7 +80,7 @@ class PdfProcess:
     def receive(self) -> bytes:
         return self._forked.result()
 
-    def stop(self) -> None:
+    def __exit__(self, *exc_info) -> None:
         try:
             self._forked.stop()
         finally:
@@ -83,3 +91,8 @@ class PdfProcess:
         if self._terminate_handler is not None:
             signal.signal(signal.SIGTERM, self._terminate_handler)
             self._terminate_handler = None
+
+
+def pdf_process_for(formats: Collection[str]) -> AbstractContextManager[PdfProcess | None]:
+    """A PDF process if the formats include the PDF; else a `with` that gives None."""
+    return PdfProcess() if "pdf" in formats else nullcontext()
