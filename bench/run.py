@@ -54,7 +54,7 @@ else:
         start = time.perf_counter()
         render_html(report, options)
     elif step == "pdf":
-        from reportgen.writers.parallel import cores
+        from reportgen.forks import cores
         from reportgen.writers.pdf import SMILEY_SCHEME, html_to_pdf
         from reportgen.writers.html import render_html
         html = render_html(report, options, smiley_src=lambda s: f"{SMILEY_SCHEME}:{s.value}")

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import unicodedata
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,8 +20,8 @@ from .glyphs import missing_glyphs
 from .model import Finding, Report, Severity
 from .reader import ReadResult, find_workbooks, read_workbooks
 from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, RenderOptions, release_memory, writer
-from .writers.parallel import PdfProcess
 from .writers.pdf import pdf_html
+from .writers.pdf_process import PdfProcess, pdf_process_for
 
 # A file name's stem in bytes: file systems take 255, and a suffix and a temporary
 # file's affixes go on it.
@@ -64,24 +65,18 @@ def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT
 def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,
           options: RenderOptions | None = None, name: str | None = None,
           pdf_process: PdfProcess | None = None) -> BuildResult:
-    """Check, render, write. The PDF process starts before the workbooks are read, so that
-    WeasyPrint's import overlaps the reading (one the caller has started already may be
-    handed in); it is stopped here either way."""
+    """Check, render, write. A PDF process the caller's `with` has started (before this
+    call, so that WeasyPrint's import overlaps the reading, as the command does) may be
+    handed in, and stays the caller's to stop; else render() starts one of its own."""
     options = options or RenderOptions()
-    if pdf_process is None and "pdf" in formats:
-        pdf_process = PdfProcess().start()
-    try:
-        result, findings = check(inputs, draft=options.draft, templates=options.templates)
-        outcome = BuildResult(findings, result.rows_read if result else {})
-        if result is None or outcome.errors:
-            return outcome
-        report = result.report
-        outcome.goals_rendered = sum(1 for _ in report.goals())
-        stem = name or output_name(inputs, list(result.rows_read), report)
-        rendered = render(report, options, formats, pdf_process)
-    finally:
-        if pdf_process is not None:
-            pdf_process.stop()
+    result, findings = check(inputs, draft=options.draft, templates=options.templates)
+    outcome = BuildResult(findings, result.rows_read if result else {})
+    if result is None or outcome.errors:
+        return outcome
+    report = result.report
+    outcome.goals_rendered = sum(1 for _ in report.goals())
+    stem = name or output_name(inputs, list(result.rows_read), report)
+    rendered = render(report, options, formats, pdf_process)
     out_dir.mkdir(parents=True, exist_ok=True)
     outcome.written = write_all({out_dir / f"{stem}.{fmt}": data for fmt, data in rendered.items()})
     return outcome
@@ -90,12 +85,10 @@ def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAUL
 def render(report: Report, options: RenderOptions, formats: Sequence[str] = DEFAULT_FORMATS,
            pdf_process: PdfProcess | None = None) -> dict[str, bytes]:
     """Every format in memory, {format: bytes}: the one way a front end makes documents.
-    The PDF is made in a process of its own while the others are written (one started
-    already may be handed in, and stays the caller's to stop)."""
-    own = pdf_process is None and "pdf" in formats
-    if own:
-        pdf_process = PdfProcess().start()
-    try:
+    The PDF is made in a process of its own while the others are written (one the
+    caller's `with` has started may be handed in, and stays the caller's to stop)."""
+    given = nullcontext(pdf_process) if pdf_process is not None else pdf_process_for(formats)
+    with given as pdf_process:
         if pdf_process is not None:
             pdf_process.send(pdf_html(report, options), options.templates,
                              options.pdf_variant)
@@ -103,9 +96,6 @@ def render(report: Report, options: RenderOptions, formats: Sequence[str] = DEFA
         if pdf_process is not None:
             release_memory()  # the DOCX's working memory, for the PDF's processes
             rendered["pdf"] = pdf_process.receive()
-    finally:
-        if own:
-            pdf_process.stop()
     return {fmt: rendered[fmt] for fmt in formats}
 
 

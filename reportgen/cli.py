@@ -507,33 +507,32 @@ def main(ctx: click.Context) -> None:
 @findings_option
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
                   findings_sheet) -> None:
-    from .writers.parallel import PdfProcess
+    from .writers.pdf_process import pdf_process_for
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
     paths = _inputs(inputs)
     _check_folder_target(out_dir, "Rapporten")
     if findings_sheet is not None:  # before the report, so that a failure leaves no report
         _check_file_target(findings_sheet, "Fundene")
-    pdf_process = PdfProcess().start() if "pdf" in formats else None
-    from .build import OutputError, build
+    # Started before the reader is imported and the workbooks are read, which it overlaps.
+    with pdf_process_for(formats) as pdf_process:
+        from .build import OutputError, build
 
-    try:
-        outcome = build(paths, out_dir, formats, options, name=name, pdf_process=pdf_process)
-    except OutputError as exc:  # the disk refused: the message says what is on disk
-        click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives. {printable(str(exc))}",
-                   err=True)
-        sys.exit(1)
-    except (RuntimeError, OSError) as exc:  # a writer or the disk failed: nothing replaced
-        # a PDF process's failure carries its traceback: its last line says what failed
-        reason = os_reason(exc) if isinstance(exc, OSError) else printable(
-            (str(exc).strip().splitlines() or [type(exc).__name__])[-1])
-        click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives; intet er ændret i "
-                   f"{_quote(out_dir)}. Send denne besked til den, der driver reportgen.\n"
-                   f"{reason}", err=True)
-        sys.exit(1)
-    finally:
-        if pdf_process is not None:
-            pdf_process.stop()
+        try:
+            outcome = build(paths, out_dir, formats, options, name=name,
+                            pdf_process=pdf_process)
+        except OutputError as exc:  # the disk refused: the message says what is on disk
+            click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives. {printable(str(exc))}",
+                       err=True)
+            sys.exit(1)
+        except (RuntimeError, OSError) as exc:  # a writer or the disk failed: nothing replaced
+            # a forked process's failure carries its traceback: its last line says what failed
+            reason = os_reason(exc) if isinstance(exc, OSError) else printable(
+                (str(exc).strip().splitlines() or [type(exc).__name__])[-1])
+            click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives; intet er ændret i "
+                       f"{_quote(out_dir)}. Send denne besked til den, der driver reportgen.\n"
+                       f"{reason}", err=True)
+            sys.exit(1)
     _print_findings(outcome.findings)
     written = ", ".join(printable(str(p)) for p in outcome.written)
     if findings_sheet is not None:

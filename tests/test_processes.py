@@ -226,12 +226,12 @@ def test_sigkill_to_the_pdf_process_ends_its_parts_and_fails_the_build(big, tmp_
 def test_a_child_whose_parent_died_before_it_could_ask_to_die_with_it_ends():
     """The parent-death signal, asked for after fork, comes too late for a parent that
     died in between: the child then has another parent already, and ends at once."""
-    from reportgen.writers import parallel
+    from reportgen import forks
 
     pid = os.fork()
     if pid == 0:  # the child: 0 if _orphan_proof returns
         try:
-            parallel._orphan_proof(os.getppid() + 1)
+            forks._orphan_proof(os.getppid() + 1)
         finally:
             os._exit(0)
     _, status = os.waitpid(pid, 0)
@@ -239,15 +239,25 @@ def test_a_child_whose_parent_died_before_it_could_ask_to_die_with_it_ends():
 
 
 def test_sigterm_raises_while_a_pdf_process_runs_and_is_the_default_again_after():
-    from reportgen.writers.parallel import PdfProcess
+    from reportgen.writers.pdf_process import PdfProcess
 
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
-    pdf_process = PdfProcess().start()
-    try:
+    pdf_process = PdfProcess()
+    with pdf_process:
         with pytest.raises(SystemExit) as raised:
             signal.raise_signal(signal.SIGTERM)
         assert raised.value.code == 128 + signal.SIGTERM
-    finally:
-        pdf_process.stop()
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
-    pdf_process.stop()  # once more, as build() and the command both do
+    assert not pdf_process._forked._process.is_alive()
+    with pytest.raises(RuntimeError, match="only once"), pdf_process:
+        pass
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_without_the_pdf_there_is_no_pdf_process():
+    from reportgen.writers.pdf_process import PdfProcess, pdf_process_for
+
+    with pdf_process_for(["docx", "json"]) as pdf_process:
+        assert pdf_process is None
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert isinstance(pdf_process_for(["docx", "pdf"]), PdfProcess)

@@ -14,12 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..forks import Forked, in_processes
 from ..model import Report, Status
 from ..native import sonames_only
 from ..smileys import smiley_svg
 from . import PDF_VARIANTS, RenderOptions
 from .html import render_html
-from .parallel import Forked, in_processes
 
 SMILEY_SCHEME = "smiley"
 EPOCH = "SOURCE_DATE_EPOCH"

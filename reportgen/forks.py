@@ -1,10 +1,8 @@
-"""The PDF rendered in a second process, so that it runs beside everything else.
+"""Functions run in processes forked from this one: one at a time (`Forked`), or many,
+a few at once (`in_processes`).
 
-The process starts before the workbooks are read and imports WeasyPrint meanwhile
-(the import alone takes about half a second); it then takes the HTML, and the parent
-writes the DOCX (and any other format) while the PDF is made. The process lays out the
-PDF's parts in processes of its own, forked from it with WeasyPrint already imported,
-one per core.
+A forked process starts with all this one has imported, so work that needs a slow import
+can be forked after the import is done, as many times as needed.
 
 No process outlives the one that forked it: a child dies with its parent (Linux's
 parent-death signal), holds neither the caller's stdout and stderr nor any other
@@ -19,11 +17,9 @@ import multiprocessing
 import os
 import signal
 import sys
-import threading
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import wait
-from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # How long a process asked to stop may take to stop its own children, before it is killed.
@@ -35,27 +31,19 @@ STOP_SECONDS = 2.0
 _held: set = set()
 
 
-def _serve(jobs) -> bytes:
-    """The PDF process: WeasyPrint imported while the parent reads the workbooks, then
-    the one job. A failure to import is raised only once the job has come, as the
-    parent sends it before it listens. SIGTERM (the parent's stop()) raises, so that the
-    part processes are stopped on the way out."""
-    signal.signal(signal.SIGTERM, _raise_on_terminate)
-    failure = None
-    try:
-        from . import pdf
-
-        pdf.prepare()
-    except Exception as exc:
-        failure = exc
-    html, base_dir, variant = jobs.recv()
-    jobs.close()
-    if failure is not None:
-        raise failure
-    return pdf.html_to_pdf(html, base_dir, variant, cores())
+def hold(connection) -> None:
+    """A pipe end of this process's own, for its children to close when they are forked."""
+    _held.add(connection)
 
 
-def _raise_on_terminate(signum, frame):
+def let_go(connection) -> None:
+    """Close a pipe end `hold` was given."""
+    _held.discard(connection)
+    connection.close()
+
+
+def raise_on_terminate(signum, frame):
+    """A SIGTERM handler: SystemExit, so that `finally` blocks run (and stop children)."""
     raise SystemExit(128 + signum)
 
 
@@ -77,10 +65,9 @@ def cores() -> int:
 
 def _run(parent: int, connection, function: Callable, args: tuple) -> None:
     _orphan_proof(parent)
-    _held.add(connection)  # closed in this one's children: its death is heard of at once
+    hold(connection)  # closed in this one's children: its death is heard of at once
     connection.send(_outcome(function, *args))
-    _held.discard(connection)
-    connection.close()
+    let_go(connection)
 
 
 def _orphan_proof(parent: int) -> None:
@@ -115,13 +102,13 @@ class Forked:
     def __init__(self, function: Callable, *args, daemon: bool = True) -> None:
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe(duplex=False)
-        _held.add(self.connection)
+        hold(self.connection)
         self._process = context.Process(target=_run, daemon=daemon,
                                         args=(os.getpid(), child, function, args))
         try:
             self._process.start()
         except BaseException:
-            self._close()
+            let_go(self.connection)
             raise
         finally:
             child.close()  # only the process holds its end: if it dies, we hear of it
@@ -132,28 +119,24 @@ class Forked:
         except (EOFError, OSError):
             ok, value = False, None
         self._process.join()
-        self._close()
+        let_go(self.connection)
         if not ok:
-            raise RuntimeError(f"a PDF process failed:\n{value}" if value else
-                               "a PDF process ended without a result (exit code "
+            raise RuntimeError(f"a forked process failed:\n{value}" if value else
+                               "a forked process ended without a result (exit code "
                                f"{self._process.exitcode})")
         return value
 
     def stop(self) -> None:
         """SIGTERM, which a process that has children of its own turns into an exception
-        that stops them (`_serve`); SIGKILL if it has not ended in STOP_SECONDS (its
-        children then die with it)."""
+        that stops them (`raise_on_terminate`); SIGKILL if it has not ended in
+        STOP_SECONDS (its children then die with it)."""
         if self._process.is_alive():
             self._process.terminate()
             self._process.join(STOP_SECONDS)
             if self._process.is_alive():
                 self._process.kill()
         self._process.join()
-        self._close()
-
-    def _close(self) -> None:
-        _held.discard(self.connection)
-        self.connection.close()
+        let_go(self.connection)
 
 
 def in_processes(function: Callable, jobs: list[tuple], processes: int) -> list:
@@ -177,50 +160,3 @@ def in_processes(function: Callable, jobs: list[tuple], processes: int) -> list:
         for _, forked in running.values():
             forked.stop()
     return [results[index] for index in range(len(jobs))]
-
-
-class PdfProcess:
-    """The PDF process, started early: `send(html, base_dir, variant)`, then `receive()`
-    the PDF; `stop()` always (it ends the process if no job came).
-
-    Meanwhile SIGTERM to this process, where it would end it at once and leave the PDF
-    process behind, raises SystemExit instead, so that the caller's `finally` calls
-    `stop()` (only in the main thread, and only where SIGTERM has no handler of the
-    program's own); `stop()` puts the default back."""
-
-    _terminate_handler = None
-
-    def start(self) -> PdfProcess:
-        theirs, self._jobs = multiprocessing.get_context("fork").Pipe(duplex=False)
-        _held.add(self._jobs)
-        if (threading.current_thread() is threading.main_thread()
-                and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
-            self._terminate_handler = signal.signal(signal.SIGTERM, _raise_on_terminate)
-        try:
-            # Not a daemon: it forks the processes that lay out the PDF's parts.
-            self._forked = Forked(_serve, theirs, daemon=False)
-        except BaseException:
-            self._close()
-            raise
-        finally:
-            theirs.close()
-        return self
-
-    def send(self, html: str, base_dir: Path, variant: str | None) -> None:
-        self._jobs.send((html, base_dir, variant))
-
-    def receive(self) -> bytes:
-        return self._forked.result()
-
-    def stop(self) -> None:
-        try:
-            self._forked.stop()
-        finally:
-            self._close()
-
-    def _close(self) -> None:
-        _held.discard(self._jobs)
-        self._jobs.close()
-        if self._terminate_handler is not None:
-            signal.signal(signal.SIGTERM, self._terminate_handler)
-            self._terminate_handler = None

@@ -1,0 +1,98 @@
+"""The PDF process: the PDF rendered in a second process, so that it runs beside
+everything else.
+
+The process starts before the workbooks are read and imports WeasyPrint meanwhile
+(the import alone takes about half a second); it then takes the HTML, and the parent
+writes the DOCX (and any other format) while the PDF is made. The process lays out the
+PDF's parts in processes of its own, forked from it with WeasyPrint already imported,
+one per core. The forking, and what keeps any of these processes from outliving the
+build, is `reportgen.forks`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import threading
+from collections.abc import Collection
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+
+from ..forks import Forked, cores, hold, let_go, raise_on_terminate
+
+
+def _serve(jobs) -> bytes:
+    """The PDF process: WeasyPrint imported while the parent reads the workbooks, then
+    the one job. A failure to import is raised only once the job has come, as the
+    parent sends it before it listens. SIGTERM (the parent leaving its `with` early)
+    raises, so that the part processes are stopped on the way out."""
+    signal.signal(signal.SIGTERM, raise_on_terminate)
+    failure = None
+    try:
+        from . import pdf
+
+        pdf.prepare()
+    except Exception as exc:
+        failure = exc
+    html, base_dir, variant = jobs.recv()
+    jobs.close()
+    if failure is not None:
+        raise failure
+    return pdf.html_to_pdf(html, base_dir, variant, cores())
+
+
+class PdfProcess:
+    """The PDF process, a context manager: started on entering, `send(html, base_dir,
+    variant)` and then `receive()` the PDF inside, stopped on leaving however the block
+    ends (which ends the process if no job came). Started once and stopped once: a
+    second `with` is an error.
+
+    Meanwhile SIGTERM to this process, where it would end it at once and leave the PDF
+    process behind, raises SystemExit instead, so that the `with` is left and the
+    process stopped (only in the main thread, and only where SIGTERM has no handler of
+    the program's own); leaving puts the default back."""
+
+    _terminate_handler = None
+    _started = False
+
+    def __enter__(self) -> PdfProcess:
+        if self._started:
+            raise RuntimeError("a PDF process is started only once")
+        self._started = True
+        theirs, self._jobs = multiprocessing.get_context("fork").Pipe(duplex=False)
+        hold(self._jobs)
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
+            self._terminate_handler = signal.signal(signal.SIGTERM, raise_on_terminate)
+        try:
+            # Not a daemon: it forks the processes that lay out the PDF's parts.
+            self._forked = Forked(_serve, theirs, daemon=False)
+        except BaseException:
+            self._close()
+            raise
+        finally:
+            theirs.close()
+        return self
+
+    def send(self, html: str, base_dir: Path, variant: str | None) -> None:
+        self._jobs.send((html, base_dir, variant))
+
+    def receive(self) -> bytes:
+        return self._forked.result()
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self._forked.stop()
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        let_go(self._jobs)
+        if self._terminate_handler is not None:
+            signal.signal(signal.SIGTERM, self._terminate_handler)
+            self._terminate_handler = None
+
+
+def pdf_process_for(formats: Collection[str]) -> AbstractContextManager[PdfProcess | None]:
+    """A PDF process if the formats include the PDF; else a `with` that gives None."""
+    return PdfProcess() if "pdf" in formats else nullcontext()
