@@ -3,7 +3,9 @@
 Every import of the package's own modules counts, at the top of a module or inside a
 function (a late import still closes a circle, only later). Importing a module imports
 the packages it sits in first, so an import of `a.b.c` is an import of `a` and `a.b`
-as well.
+as well — except from inside `a.b`: a module of a package runs only once its package
+is being imported, so its import of a sibling starts nothing new there (its import of a
+name from the package itself does depend on it).
 """
 
 from __future__ import annotations
@@ -41,14 +43,16 @@ def _imported(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
                 base = ".".join(part for part in (base, node.module) if part)
             else:
                 base = node.module or ""
-            targets.add(base)
-            targets.update(f"{base}.{alias.name}" for alias in node.names)  # a module?
+            for alias in node.names:  # a module of the package, or a name in `base`
+                module = f"{base}.{alias.name}"
+                targets.add(module if module in modules else base)
     imported = set()
     for target in targets:
         parts = target.split(".")
         for end in range(1, len(parts) + 1):  # the packages it sits in, then itself
             prefix = ".".join(parts[:end])
-            if prefix in modules and prefix != name:
+            if prefix in modules and prefix != name and (
+                    prefix == target or not name.startswith(prefix + ".")):
                 imported.add(prefix)
     return imported
 
@@ -99,3 +103,16 @@ def test_a_package_importing_its_own_module_back_is_a_circle(tmp_path):
     (package / "__init__.py").write_text("def late():\n    from .mod import x\n")
     (package / "mod.py").write_text("from . import late\n\nx = 1\n")
     assert import_circles(package) == [["pkg", "pkg.mod", "pkg"]]
+
+
+def test_a_package_whose_modules_import_each_other_is_no_circle(tmp_path):
+    """`pkg/__init__` re-exports `pkg.a`, which imports its sibling `pkg.b`: `pkg` is
+    being imported already when `a` runs, so that is no circle."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .a import f\n")
+    (package / "a.py").write_text("from .b import g\n\ndef f():\n    return g()\n")
+    (package / "b.py").write_text("from . import a as _a\n")
+    assert import_circles(package) == [["pkg.a", "pkg.b", "pkg.a"]]
+    (package / "b.py").write_text("def g():\n    return 1\n")
+    assert import_circles(package) == []
