@@ -6,18 +6,25 @@ when every format has rendered, so a failed build leaves earlier outputs untouch
 
 from __future__ import annotations
 
+import html
+import io
 import os
 import re
 import shutil
 import tempfile
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .acceptance import Acceptance
+from .acceptance import apply as apply_acceptances
+from .errors import ReportgenError
 from .glyphs import missing_glyphs
 from .model import Finding, Report, Severity
+from .personal_data import cpr_numbers, masked, new_cpr_number
 from .reader import ReadResult, find_workbooks, read_workbooks
 from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, RenderOptions, release_memory, writer
 from .writers.pdf import pdf_html
@@ -26,8 +33,8 @@ from .writers.pdf_process import PdfProcess, pdf_process_for
 # A file name's stem in bytes: file systems take 255, and a suffix and a temporary
 # file's affixes go on it.
 NAME_BYTES = 200
-# Gaps a draft renders (visibly marked) instead of stopping at.
-DRAFT_GAPS = {"RG202", "RG205"}
+# Gaps a draft renders (visibly marked; a CPR number masked) instead of stopping at.
+DRAFT_GAPS = {"RG202", "RG205", "RG601"}
 
 
 @dataclass
@@ -43,33 +50,38 @@ class BuildResult:
 
 
 def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT_TEMPLATES,
-          ) -> tuple[ReadResult | None, list[Finding]]:
+          accept: Sequence[Acceptance] = ()) -> tuple[ReadResult | None, list[Finding]]:
     """Read every workbook and return the report with every finding, errors first; texts
-    the templates' fonts cannot draw are warnings."""
+    the templates' fonts cannot draw are warnings. Accepted findings stop nothing; in a
+    draft, the gaps it may show do not either, and CPR numbers are shown masked."""
     paths, passed_over = find_workbooks(inputs)
     if not paths:
         where = ", ".join(str(p) for p in inputs)
         return None, [*passed_over, Finding(
             "RG002", Severity.ERROR, f"Der er ingen Excel-arbejdsbøger (.xlsx) i {where}.")]
     result = read_workbooks(paths)
-    findings = [*passed_over, *result.findings,
-                *missing_glyphs(result.report, templates / "fonts")]
+    findings = apply_acceptances([*passed_over, *result.findings,
+                                  *missing_glyphs(result.report, templates / "fonts")], accept)
     if draft:
         findings = [replace(f, severity=Severity.WARNING)
                     if f.code in DRAFT_GAPS and f.severity is Severity.ERROR else f
                     for f in findings]
+        if any(f.code == "RG601" for f in findings):
+            result.report = result.report.with_texts(masked)
     order = list(Severity)
     return result, sorted(findings, key=lambda f: order.index(f.severity))
 
 
 def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,
           options: RenderOptions | None = None, name: str | None = None,
-          pdf_process: PdfProcess | None = None) -> BuildResult:
+          pdf_process: PdfProcess | None = None,
+          accept: Sequence[Acceptance] = ()) -> BuildResult:
     """Check, render, write. A PDF process the caller's `with` has started (before this
     call, so that WeasyPrint's import overlaps the reading, as the command does) may be
     handed in, and stays the caller's to stop; else render() starts one of its own."""
     options = options or RenderOptions()
-    result, findings = check(inputs, draft=options.draft, templates=options.templates)
+    result, findings = check(inputs, draft=options.draft, templates=options.templates,
+                             accept=accept)
     outcome = BuildResult(findings, result.rows_read if result else {})
     if result is None or outcome.errors:
         return outcome
@@ -77,6 +89,8 @@ def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAUL
     outcome.goals_rendered = sum(1 for _ in report.goals())
     stem = name or output_name(inputs, list(result.rows_read), report)
     rendered = render(report, options, formats, pdf_process)
+    if not options.draft:
+        guard_cpr_numbers(report, options, rendered)
     out_dir.mkdir(parents=True, exist_ok=True)
     outcome.written = write_all({out_dir / f"{stem}.{fmt}": data for fmt, data in rendered.items()})
     return outcome
@@ -97,6 +111,36 @@ def render(report: Report, options: RenderOptions, formats: Sequence[str] = DEFA
             release_memory()  # the DOCX's working memory, for the PDF's processes
             rendered["pdf"] = pdf_process.receive()
     return {fmt: rendered[fmt] for fmt in formats}
+
+
+def guard_cpr_numbers(report: Report, options: RenderOptions,
+                      rendered: dict[str, bytes]) -> None:
+    """Stop (RG604) before writing when a document holds a CPR number that no text of
+    the report holds (those were checked, and any left accepted): one a template's own
+    text, or any path but the cells, put there. The PDF is checked in its HTML."""
+    known = cpr_numbers(text for _, text, _ in report.texts())
+    for fmt, data in rendered.items():
+        text = published_text(fmt, pdf_html(report, options) if fmt == "pdf" else data)
+        hit = new_cpr_number(text, known)
+        if hit is not None:
+            raise ReportgenError(
+                "RG604", f"Den færdige {fmt.upper()} indeholder et CPR-nummer ({hit.masked}), "
+                "som ingen celle i arbejdsbøgerne har: det kommer fra skabelonerne "
+                f"({options.templates}). Ret skabelonen. Intet er skrevet.")
+
+
+def published_text(fmt: str, data: str | bytes) -> str:
+    """The text a reader of the document sees, and its metadata, one paragraph a line."""
+    if fmt == "docx":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = [archive.read(name).decode("utf-8") for name in archive.namelist()
+                     if name.endswith(".xml") and name.startswith(("word/", "docProps/"))]
+        return "\n".join(html.unescape(re.sub(r"<[^>]+>", "", re.sub(
+            r"</w:p>|<w:br/>|<w:tab/>|</(?:dc|cp|dcterms):\w+>", "\n", part))) for part in parts)
+    text = data if isinstance(data, str) else data.decode("utf-8")
+    if fmt == "json":
+        return text
+    return html.unescape(re.sub(r"<[^>]+>", "\n", text))
 
 
 def output_name(inputs: Sequence[Path], files: Sequence[str], report: Report) -> str:

@@ -470,6 +470,39 @@ def _summary(rows_read: dict[str, int]) -> str:
             f" ({files})")
 
 
+def _acceptances(ctx, param, values: tuple[str, ...]) -> list:
+    from .acceptance import parse
+
+    try:
+        return [parse(value) for value in values]
+    except ReportgenError as exc:
+        raise WrongUsage(exc.code, exc.message) from None
+
+
+def accept_options(command):
+    """--accept and --accept-file: personal-data findings accepted one cell at a time."""
+    command = click.option(
+        "--accept-file", type=PathType(), metavar="FIL",
+        help="Godkendelser fra en fil, én pr. linje (som --accept).")(command)
+    return click.option(
+        "--accept", "accepted", multiple=True, metavar="KODE@ARK!CELLE", callback=_acceptances,
+        help="Godkend ét fund af personoplysninger i én celle, som ikke er det (fx "
+        "»RG601@Mål!J7«, eller »RG601@fil.xlsx:Mål!J7«); kan gentages.")(command)
+
+
+def _all_acceptances(accepted: list, accept_file: Path | None) -> list:
+    from .acceptance import read_file
+
+    return [*accepted, *(read_file(accept_file) if accept_file is not None else [])]
+
+
+def _accepted_line(findings: list[Finding]) -> str:
+    from .acceptance import accepted
+
+    count = accepted(findings)
+    return f"; {count} fund godkendt med --accept" if count else ""
+
+
 input_argument = click.argument("inputs", nargs=-1, type=PathType(),
                                 metavar="[ARBEJDSBOG|MAPPE]...")
 templates_option = click.option(
@@ -505,12 +538,14 @@ def main(ctx: click.Context) -> None:
               help=f"PDF-standard: pdf/ua-1 (tilgængelig) eller pdf/a-2a / pdf/a-3a (arkiv, "
               f"også tagget) (standard: {PDF_VARIANTS[0]}).")
 @findings_option
+@accept_options
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
-                  findings_sheet) -> None:
+                  findings_sheet, accepted, accept_file) -> None:
     from .writers.pdf_process import pdf_process_for
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
     paths = _inputs(inputs)
+    acceptances = _all_acceptances(accepted, accept_file)
     _check_folder_target(out_dir, "Rapporten")
     if findings_sheet is not None:  # before the report, so that a failure leaves no report
         _check_file_target(findings_sheet, "Fundene")
@@ -520,7 +555,7 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
 
         try:
             outcome = build(paths, out_dir, formats, options, name=name,
-                            pdf_process=pdf_process)
+                            pdf_process=pdf_process, accept=acceptances)
         except OutputError as exc:  # the disk refused: the message says what is on disk
             click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives. {printable(str(exc))}",
                        err=True)
@@ -545,28 +580,30 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
         sys.exit(1)
     merged = sum(outcome.rows_read.values()) - outcome.goals_rendered
     same = f"; {merged} mål stod ens i flere rækker og er slået sammen" if merged else ""
-    click.echo(f"{_summary(outcome.rows_read)}{same}; {outcome.goals_rendered} mål skrevet "
-               f"til {written}.")
+    click.echo(f"{_summary(outcome.rows_read)}{same}{_accepted_line(outcome.findings)}; "
+               f"{outcome.goals_rendered} mål skrevet til {written}.")
 
 
 @main.command("check", help="Tjek arbejdsbøgerne uden at skrive rapporten.")
 @input_argument
 @click.option("--draft", is_flag=True, help="Tjek som til en kladde.")
 @findings_option
-def check_command(inputs, draft, findings_sheet) -> None:
+@accept_options
+def check_command(inputs, draft, findings_sheet, accepted, accept_file) -> None:
     from .build import check
 
     paths = _inputs(inputs)
+    acceptances = _all_acceptances(accepted, accept_file)
     if findings_sheet is not None:
         _check_file_target(findings_sheet, "Fundene")
-    result, findings = check(paths, draft=draft)
+    result, findings = check(paths, draft=draft, accept=acceptances)
     _print_findings(findings)
     if findings_sheet is not None:
         _write_findings(findings, findings_sheet)
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     others = len(findings) - errors
     read = _summary(result.rows_read) if result else "Intet læst"
-    click.echo(f"{read}; {errors} fejl, "
+    click.echo(f"{read}{_accepted_line(findings)}; {errors} fejl, "
                f"{_count(others, 'anden bemærkning', 'andre bemærkninger')}.")
     sys.exit(1 if errors else 0)
 

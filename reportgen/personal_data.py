@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 CPR, EMAIL, PHONE = "cpr", "email", "phone"
@@ -108,3 +109,16 @@ def quoted(text: str) -> str:
     if not any(char.isdigit() or char == "@" for char in text):
         return text
     return masked(text, kinds=(CPR, EMAIL, PHONE))
+
+
+def cpr_numbers(texts: Iterable[str], today: dt.date | None = None) -> set[str]:
+    """The CPR numbers in the texts, as their ten digits: for comparing two sets of texts
+    inside a check, never for showing."""
+    return {re.sub(r"\D", "", text[hit.start:hit.end]) for text in texts
+            for hit in find(text, today) if hit.kind == CPR}
+
+
+def new_cpr_number(text: str, known: set[str], today: dt.date | None = None) -> Hit | None:
+    """The first CPR number in `text` that is not one of `known` (see cpr_numbers)."""
+    return next((hit for hit in find(text, today) if hit.kind == CPR
+                 and re.sub(r"\D", "", text[hit.start:hit.end]) not in known), None)

@@ -4,10 +4,22 @@ look-alikes left alone (the verdicts, without the documents)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import shutil
+import zipfile
 
+import pikepdf
 import pytest
+from click.testing import CliRunner
 
+from reportgen.build import build, published_text
+from reportgen.cli import main
+from reportgen.errors import ReportgenError
+from reportgen.model import Severity
 from reportgen.personal_data import CPR, EMAIL, PHONE, find, masked
+from reportgen.writers import DEFAULT_TEMPLATES, RenderOptions
+
+from .helpers import docx_text, goal_row, pdf_text, write_workbook
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -111,3 +123,102 @@ def test_an_acceptance_marks_its_finding_and_no_other():
     assert accepted(out) == 1 and out[0].message.startswith("Godkendt med --accept")
     assert [(f.code, f.severity) for f in out[3:]] == [("RG605", Severity.WARNING)]
     assert "RG601@Mål!K9" in out[3].message
+
+
+# -- in the commands and the documents ------------------------------------------------
+
+CPR_TEXT = "Borgeren 010180-1234 har klaget"
+
+
+@pytest.fixture
+def with_cpr(tmp_path):
+    rows = [goal_row("Et mål uden personoplysninger"),
+            goal_row(CPR_TEXT, "gul", comment="Ring 22 33 44 55 eller skriv til l.f@x.dk")]
+    return write_workbook(tmp_path / "centret.xlsx", rows,
+                          meta=[("Titel", "Opfølgning"), ("Indledning", "Sag 0101800008.")])
+
+
+def _cli(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_a_cpr_number_stops_a_final_build_and_is_never_echoed(with_cpr, tmp_path):
+    sheet = tmp_path / "fund.xlsx"
+    result = _cli("check", str(with_cpr), "--findings", str(tmp_path / "fund.csv"))
+    built = _cli("build", str(with_cpr), "-o", str(tmp_path / "out"), "--format", "docx",
+                 "--findings", str(sheet))
+    assert result.exit_code == built.exit_code == 1
+    assert not (tmp_path / "out" / "centret.docx").exists()
+    codes = [(line.split()[0], line.split("›")[-1].split(":")[0].strip())
+             for line in result.output.splitlines() if line.startswith("RG6")]
+    assert sorted(codes) == [("RG601", "B2"), ("RG601", "D3"), ("RG602", "H3"), ("RG603", "H3")]
+    assert "0101XX-XXXX" in result.output and "22 XX XX XX" in result.output
+    raw = [result.output.encode(), built.output.encode(), (tmp_path / "fund.csv").read_bytes()]
+    with zipfile.ZipFile(sheet) as archive:
+        raw += [archive.read(name) for name in archive.namelist()]
+    for data in raw:
+        for secret in (b"010180", b"0101800008", b"1234", b"22 33 44 55", b"l.f@x.dk"):
+            assert secret not in data
+
+
+def test_an_accepted_cell_lets_the_build_through_and_is_listed(with_cpr, tmp_path):
+    out, sheet = tmp_path / "out", tmp_path / "fund.csv"
+    other = _cli("build", str(with_cpr), "-o", str(out), "--format", "docx",
+                 "--accept", "RG601@Mål!D2", "--accept", "RG601@Rapport!B2")
+    assert other.exit_code == 1 and not out.exists()
+    assert "Godkendelsen »RG601@Mål!D2« passer ikke på noget fund" in other.output
+    (tmp_path / "godkendt.txt").write_text("# kontrolleret af sekretariatet\nRG601@Mål!D3\n")
+    built = _cli("build", str(with_cpr), "-o", str(out), "--format", "docx",
+                 "--accept", "RG601@centret.xlsx:Rapport!B2",
+                 "--accept-file", str(tmp_path / "godkendt.txt"), "--findings", str(sheet))
+    assert built.exit_code == 0, built.output
+    assert "2 fund godkendt med --accept" in built.output
+    listed = sheet.read_text(encoding="utf-8-sig")
+    assert listed.count("Godkendt med --accept") == 2
+    text = docx_text((out / "centret.docx").read_bytes())
+    assert CPR_TEXT in text and "0101800008" in text  # accepted: not personal data
+
+
+def test_a_draft_shows_a_cpr_number_masked(with_cpr, tmp_path):
+    outcome = build([with_cpr], tmp_path / "out", ("docx",), RenderOptions(draft=True))
+    assert not outcome.errors
+    assert [f.severity for f in outcome.findings if f.code == "RG601"] == [Severity.WARNING] * 2
+    text = docx_text(outcome.written[0].read_bytes())
+    assert "Borgeren 0101XX-XXXX har klaget" in text and "Sag 0101XX-XXXX." in text
+    assert "010180" not in text
+
+
+def test_a_cpr_number_a_template_prints_stops_the_build_before_writing(tmp_path):
+    templates = tmp_path / "skabeloner"
+    shutil.copytree(DEFAULT_TEMPLATES, templates)
+    page = templates / "report.html.j2"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</body>", "<p>Kontakt: 010180-1234</p></body>"), encoding="utf-8")
+    source = write_workbook(tmp_path / "a.xlsx", [goal_row("Et mål")])
+    with pytest.raises(ReportgenError) as raised:
+        build([source], tmp_path / "out", ("html", "docx"), RenderOptions(templates=templates))
+    assert raised.value.code == "RG604" and "0101XX-XXXX" in raised.value.message
+    assert "010180-1234" not in str(raised.value) and not (tmp_path / "out").exists()
+    # the same page, a draft: not published, so not stopped
+    build([source], tmp_path / "kladde", ("html",), RenderOptions(templates=templates,
+                                                                    draft=True))
+
+
+def test_the_finished_documents_hold_no_cpr_number(tmp_path):
+    """A draft of a workbook with CPR numbers in a goal, the intro and the title: the
+    text extracted from its PDF and DOCX, and their metadata, hold none of them."""
+    source = write_workbook(tmp_path / "a.xlsx", [goal_row(CPR_TEXT, measure="0101801234")],
+                            meta=[("Titel", "Klage fra 010180-1234"),
+                                  ("Sagsnr.", "00.01.00-A00-55-18"), ("Dato", "15.01.2019"),
+                                  ("Indledning", "CPR 010180 1234 i indledningen.")])
+    outcome = build([source], tmp_path / "out", ("pdf", "docx"), RenderOptions(draft=True))
+    pdf_data, docx_data = (path.read_bytes() for path in outcome.written)
+    with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
+        metadata = " ".join(str(value) for _, value in pdf.docinfo.items())
+        metadata += str(pdf.open_metadata())
+    texts = (pdf_text(pdf_data), metadata, docx_text(docx_data),
+             published_text("docx", docx_data))
+    assert all("Klage fra 0101XX-XXXX" in text for text in texts[1:])
+    assert "00.01.00-A00-55-18" in texts[0]
+    for text in texts:
+        assert [hit.kind for hit in find(text, TODAY)] == []
