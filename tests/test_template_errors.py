@@ -72,6 +72,14 @@ def test_a_mistake_in_the_css_names_the_css(templates):
     assert_said(result, f"report.css, linje {line_of(css, 'no_such_value')}")
 
 
+def test_an_unknown_picture_in_the_html_template(templates):
+    page = templates / "report.html.j2"
+    edit(page, 'image("smiley:" ~ row.status.value', 'image("smily:" ~ row.status.value')
+    result = build(templates, "html")
+    assert_said(result, f"report.html.j2, linje {line_of(page, 'smily:')}", "smily:green",
+                "smiley:")
+
+
 @pytest.mark.parametrize(("old", "new", "says"), [
     ('not_reported = "Ikke indberettet"', 'not_reported = "Ikke indberettet', "linje 8, kolonne"),
     ('not_reported = "Ikke indberettet"\n', "", "not_reported"),
