@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import cache
 
 from .model import Status
-from .native import sonames_only
 
 # fill, outline (also eyes and mouth)
 COLOURS: dict[Status, tuple[str, str]] = {
@@ -38,16 +37,6 @@ def smiley_svg(status: Status) -> str:
         'stroke-linecap="round"/>'
         "</svg>"
     )
-
-
-@cache
-def smiley_png(status: Status, size: int = 192) -> bytes:
-    """The same drawing as a PNG, large enough to stay crisp at the report's 0.6 cm."""
-    with sonames_only():
-        import cairosvg  # only the DOCX needs it
-
-    return cairosvg.svg2png(bytestring=smiley_svg(status).encode(),
-                            output_width=size, output_height=size)
 
 
 def draw(name: str) -> str:
