@@ -55,9 +55,8 @@ else:
         render_html(report, options)
     elif step == "pdf":
         from reportgen.forks import cores
-        from reportgen.writers.pdf import SMILEY_SCHEME, html_to_pdf
-        from reportgen.writers.html import render_html
-        html = render_html(report, options, smiley_src=lambda s: f"{SMILEY_SCHEME}:{s.value}")
+        from reportgen.writers.pdf import html_to_pdf, pdf_html
+        html = pdf_html(report, options)
         start = time.perf_counter()  # from HTML, with WeasyPrint's import
         html_to_pdf(html, options.templates, options.pdf_variant, cores())
     elif step == "docx":

@@ -23,8 +23,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .build import safe_name
 from .contract import COLOUR_WORDS, GOAL_SHEET, GUIDE_SHEET, HEADER_NAMES, META_NAMES, REPORT_SHEET
+from .images import png
 from .model import PlacedGoal, Report
-from .smileys import COLOURS, smiley_png
+from .smileys import COLOURS
 from .wording import Wording
 
 HEADER_ROW = 3
@@ -209,7 +210,7 @@ def _guide_sheet(sheet, centre: str, meta, wording: Wording, deadline: str | Non
     _text(sheet["B3"], meta.follow_up or wording.legend_heading)
     sheet["B3"].font = _font(bold=True)
     for row, legend in enumerate(wording.legend, start=4):
-        picture = Image(io.BytesIO(smiley_png(legend.status, 96)))
+        picture = Image(io.BytesIO(png(f"smiley:{legend.status.value}", 96)))
         picture.width = picture.height = 40
         sheet.add_image(picture, f"A{row}")
         _text(sheet[f"B{row}"], f"• {legend.result}\n• {legend.timeline}")

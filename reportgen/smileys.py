@@ -1,4 +1,5 @@
-"""The smiley: one drawing in three faces, as SVG (vector, for HTML/PDF) and PNG (for DOCX).
+"""The smiley: one drawing in three faces, the first kind of picture (`smiley:green`,
+see images.py).
 
 The faces differ in the mouth (smile, straight, frown) as well as in colour, so the
 status reads in a grey print and for a colour-blind reader. Each outline is dark enough
@@ -7,11 +8,9 @@ to stand at least 3:1 against white.
 
 from __future__ import annotations
 
-import base64
 from functools import cache
 
 from .model import Status
-from .native import sonames_only
 
 # fill, outline (also eyes and mouth)
 COLOURS: dict[Status, tuple[str, str]] = {
@@ -40,17 +39,6 @@ def smiley_svg(status: Status) -> str:
     )
 
 
-@cache
-def smiley_data_uri(status: Status) -> str:
-    encoded = base64.b64encode(smiley_svg(status).encode()).decode()
-    return f"data:image/svg+xml;base64,{encoded}"
-
-
-@cache
-def smiley_png(status: Status, size: int = 192) -> bytes:
-    """The same drawing as a PNG, large enough to stay crisp at the report's 0.6 cm."""
-    with sonames_only():
-        import cairosvg  # only the DOCX needs it
-
-    return cairosvg.svg2png(bytestring=smiley_svg(status).encode(),
-                            output_width=size, output_height=size)
+def draw(name: str) -> str:
+    """The face named by its status (`green`, `yellow`, `red`); ValueError for another."""
+    return smiley_svg(Status(name))

@@ -199,8 +199,9 @@ def pdf_goal_rows(data: bytes) -> list[tuple]:
 
 
 def patched(source: Path, target: Path, name: str, edit) -> Path:
-    """A copy of a workbook whose zip entry `name` is `edit(bytes)`: what a test cannot
-    make with openpyxl (a theme part, a sheet's raw XML)."""
+    """A copy of a workbook (or a Word document) whose zip entry `name` is `edit(bytes)`:
+    what a test cannot make with openpyxl (a theme part, a sheet's raw XML), or a Word
+    template's tags changed."""
     with zipfile.ZipFile(source) as old, \
             zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
         assert name in old.namelist()

@@ -146,11 +146,10 @@ def test_the_renderers_load_their_libraries_without_starting_a_process():
             "        started.append(args)\n"
             "        super().__init__(args, *rest, **options)\n"
             "subprocess.Popen = Refused\n"
-            "from reportgen.model import Status\n"
-            "from reportgen.smileys import smiley_png\n"
+            "from reportgen.images import png\n"
             "from reportgen.writers.pdf import prepare\n"
             "prepare()\n"
-            "assert smiley_png(Status.GREEN).startswith(b'\\x89PNG')\n"
+            "assert png('smiley:green').startswith(b'\\x89PNG')\n"
             "print(started)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)

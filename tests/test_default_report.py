@@ -11,8 +11,9 @@ import pypdfium2
 import pytest
 from docx.oxml.ns import qn
 
+from reportgen.images import png
 from reportgen.model import Status
-from reportgen.smileys import COLOURS, smiley_png
+from reportgen.smileys import COLOURS
 from reportgen.wording import load_wording
 from reportgen.writers import DEFAULT_TEMPLATES
 
@@ -76,7 +77,7 @@ def test_every_smiley_in_the_docx_is_the_right_picture_with_its_alt_text(default
     by_name = {WORDING.row(status).name: status for status in Status}
     for alt, image in pictures:
         status = by_name[alt.split(":")[0]]
-        assert image == smiley_png(status), alt
+        assert image == png(f"smiley:{status.value}"), alt
 
 
 def test_pdf_is_tagged_danish_and_titled(default_build):

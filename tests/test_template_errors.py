@@ -13,7 +13,7 @@ from reportgen.cli import main
 from reportgen.errors import CODES
 from reportgen.writers import DEFAULT_TEMPLATES
 
-from .helpers import DEFAULT_INPUT, ROOT
+from .helpers import DEFAULT_INPUT, ROOT, patched
 
 
 @pytest.fixture
@@ -72,6 +72,14 @@ def test_a_mistake_in_the_css_names_the_css(templates):
     assert_said(result, f"report.css, linje {line_of(css, 'no_such_value')}")
 
 
+def test_an_unknown_picture_in_the_html_template(templates):
+    page = templates / "report.html.j2"
+    edit(page, 'image("smiley:" ~ row.status.value', 'image("smily:" ~ row.status.value')
+    result = build(templates, "html")
+    assert_said(result, f"report.html.j2, linje {line_of(page, 'smily:')}", "smily:green",
+                "smiley:")
+
+
 @pytest.mark.parametrize(("old", "new", "says"), [
     ('not_reported = "Ikke indberettet"', 'not_reported = "Ikke indberettet', "linje 8, kolonne"),
     ('not_reported = "Ikke indberettet"\n', "", "not_reported"),
@@ -96,20 +104,24 @@ def test_a_word_template_that_is_no_word_document(templates):
     assert_said(build(templates, "docx"), "report.docx", "Gem den igen som .docx")
 
 
-def test_an_unknown_name_in_the_word_template(templates):
-    import io
-    import zipfile
+def edit_word(templates, old: bytes, new: bytes) -> None:
+    def edit(xml: bytes) -> bytes:
+        assert old in xml, old
+        return xml.replace(old, new)
 
-    path = templates / "report.docx"
-    with zipfile.ZipFile(path) as source:
-        parts = {info: source.read(info) for info in source.infolist()}
-    with zipfile.ZipFile(path, "w") as target:
-        for info, data in parts.items():
-            if info.filename == "word/document.xml":
-                data = data.replace(b"{{ wording.legend_intro }}", b"{{ wording.no_such }}")
-            target.writestr(info, data)
-    assert io  # (the archive is rewritten in place)
+    patched(DEFAULT_TEMPLATES / "report.docx", templates / "report.docx", "word/document.xml",
+            edit)
+
+
+def test_an_unknown_name_in_the_word_template(templates):
+    edit_word(templates, b"{{ wording.legend_intro }}", b"{{ wording.no_such }}")
     assert_said(build(templates, "docx"), "report.docx", "no_such")
+
+
+def test_an_unknown_picture_in_the_word_template(templates):
+    edit_word(templates, b'image("smiley:" ~ row.status.value',
+              b'image("smiley:x" ~ row.status.value')
+    assert_said(build(templates, "docx"), "report.docx", "smiley:xgreen")
 
 
 def test_the_readmes_code_table_and_the_codes_agree():

@@ -76,6 +76,8 @@ def test_json_keeps_the_text_as_written(hostile_build):
 def test_the_pdf_fetcher_serves_only_template_files_and_data(tmp_path):
     fetcher = url_fetcher(DEFAULT_TEMPLATES.resolve())
     assert fetcher.fetch((DEFAULT_TEMPLATES / "fonts" / "DejaVuSans.ttf").resolve().as_uri())
+    picture = fetcher.fetch("smiley:green")  # a picture by its key (images.py)
+    assert picture.content_type == "image/svg+xml" and picture.read().startswith(b"<svg ")
     for url in ("file:///etc/passwd", f"{DEFAULT_TEMPLATES.resolve().as_uri()}/../README.md",
                 "http://127.0.0.1:9/x.png", "ftp://example.invalid/x"):
         with pytest.raises(FetchRefused):

@@ -6,7 +6,8 @@ wording). This script is how it was first made, and remakes it from scratch:
     .venv/bin/python tools/make_docx_template.py templates/report.docx
 
 Jinja2 tags in the document: `{{ ... }}` inside a run, `{%p ... %}` alone in a paragraph,
-`{%tr ... %}` alone in a table row (docxtpl's syntax).
+`{%tr ... %}` alone in a table row (docxtpl's syntax). A picture is placed inside a run with
+`{{ image(key, alt, width_mm=…) }}` (reportgen/images.py).
 """
 
 from __future__ import annotations
@@ -166,7 +167,8 @@ def build(path: Path) -> None:
     _shade(top, "E6E6E6")
     _row_flag(legend.rows[0], "w:tblHeader")
     _text(legend.rows[1].cells[0], "{%tr for row in wording.legend %}")
-    _text(legend.rows[2].cells[0], "{{ legend_pictures[row.status] }}")
+    _text(legend.rows[2].cells[0],
+          '{{ image("smiley:" ~ row.status.value, wording.alt(row.status), width_mm=8) }}')
     _paragraphs(legend.rows[2].cells[1], "{{ row.result }}", "{{ row.timeline }}",
                 style="List Bullet")
     _text(legend.rows[3].cells[0], "{%tr endfor %}")
@@ -273,8 +275,13 @@ def _goal_table(document) -> None:
     measure.add_run('{{ goal.comment or "" }}').italic = True
     gap = measure.add_run('{{ wording.missing_comment if goal.lacks_comment else "" }}')
     gap.bold, gap.font.color.rgb = True, RGBColor(0x8B, 0x1A, 0x1A)
+    # A status's smiley each, " / " between two, or the words for none (as the HTML's
+    # `smileys` macro).
     for cell, column in ((cells[2], "result"), (cells[3], "timeline")):
-        paragraph = _text(cell, f"{{{{ pictures(goal.{column}, '{column}') }}}}")
+        paragraph = _text(cell, (
+            f'{{% for status in goal.{column} %}}{{% if not loop.first %}} / {{% endif %}}'
+            f'{{{{ image("smiley:" ~ status.value, wording.alt(status, "{column}"), '
+            'width_mm=6) }}{% else %}{{ wording.not_reported }}{% endfor %}'))
         paragraph.alignment = 1  # centred
     _text(cells[4], "{{ goal.centre }}")
     _row_flag(r["goal"], "w:cantSplit")

@@ -1,8 +1,8 @@
 """The DOCX writer: the Word template `report.docx` rendered with docxtpl.
 
 docxtpl leaves escaping off by default and then silently drops broken markup, so we
-render with autoescape on; the smileys are inserted as pictures carrying Danish
-alternative text (docxtpl has no API for that); the zip is rewritten with fixed
+render with autoescape on; the template places pictures with `image(key, alt, width_mm=…)`
+(images.py), each carrying its Danish alternative text; the zip is rewritten with fixed
 timestamps so that the same report gives the same bytes.
 """
 
@@ -17,31 +17,16 @@ from jinja2 import Environment, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
 from ..errors import ReportgenError, template_error
-from ..model import Report, Status
-from ..smileys import smiley_png
+from ..images import Image
+from ..model import Report
 from . import RenderOptions
 from .context import document_title, template_context
 
-SMILEY_MM = 6
-LEGEND_SMILEY_MM = 8
 EPOCH = dt.datetime(2000, 1, 1)
 
 
 def render(report: Report, options: RenderOptions) -> bytes:
-    from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
-
-    class Smiley(InlineImage):
-        def __init__(self, tpl, status: Status, alt: str, width_mm: float):
-            super().__init__(tpl, None, width=Mm(width_mm))
-            self.status, self.alt = status, alt
-
-        def _insert_image(self) -> str:
-            inline = self.tpl.current_rendering_part.new_pic_inline(
-                io.BytesIO(smiley_png(self.status)), self.width, self.height)
-            inline.docPr.set("descr", self.alt)
-            return (f"</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r>"
-                    '<w:t xml:space="preserve">')
+    from docxtpl import DocxTemplate
 
     path = options.templates / "report.docx"
     try:
@@ -52,21 +37,7 @@ def render(report: Report, options: RenderOptions) -> bytes:
                              f"({type(exc).__name__}). Gem den igen som .docx i Word.",
                              path.name) from exc
     context = template_context(report, options)
-    wording = context["wording"]
-    cells = {(status, column): Smiley(template, status, wording.alt(status, column), SMILEY_MM)
-             for status in Status for column in ("result", "timeline")}
-
-    def pictures(statuses: tuple[Status, ...], column: str) -> Markup:
-        if not statuses:
-            return escape(wording.not_reported)
-        return Markup(" / ").join(Markup(cells[status, column].__html__())
-                                  for status in statuses)
-
-    context["pictures"] = pictures
-    context["legend_pictures"] = {
-        status: Smiley(template, status, wording.alt(status), LEGEND_SMILEY_MM)
-        for status in Status
-    }
+    context["image"] = lambda key, alt, width_mm: Image(key, alt).docx(template, width_mm)
     env = Environment(autoescape=True, undefined=StrictUndefined, finalize=_as_typed)
     try:
         template.render(context, jinja_env=env, autoescape=True)

@@ -15,8 +15,8 @@ from jinja2 import (
 from markupsafe import Markup
 
 from ..errors import template_error
-from ..model import Report, Status
-from ..smileys import smiley_data_uri
+from ..images import Image, data_uri
+from ..model import Report
 from . import RenderOptions
 from .context import report_texts, template_context
 
@@ -32,8 +32,9 @@ def css_string(text: str) -> Markup:
 
 
 def render_html(report: Report, options: RenderOptions,
-                smiley_src: Callable[[Status], str] = smiley_data_uri) -> str:
-    """The report as HTML; the smileys as data URIs unless told where else to find them."""
+                image_src: Callable[[str], str] = data_uri) -> str:
+    """The report as HTML; each picture's URL made from its key by `image_src`, the
+    drawing inside a data URI unless told otherwise."""
     env = Environment(
         loader=FileSystemLoader(options.templates),
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
@@ -42,7 +43,7 @@ def render_html(report: Report, options: RenderOptions,
     )
     env.filters["css_string"] = css_string
     context = template_context(report, options)
-    context["smiley_src"] = {status: smiley_src(status) for status in Status}
+    context["image"] = lambda key, alt: Image(key, alt).html(image_src)
     context["uses_emoji"] = any(_EMOJI.search(text) for text in report_texts(report))
     try:
         return env.get_template("report.html.j2").render(context)

@@ -1,8 +1,9 @@
 """The PDF writer: the HTML writer's output through WeasyPrint, tagged (PDF/UA-1).
 
 WeasyPrint's own URL fetcher reads local files and the network; ours serves only the
-smileys (`smiley:green`), `data:` URLs and files inside the templates folder, so nothing
-in a workbook can make the renderer read a file or reach a host.
+pictures by their keys (`smiley:green`, see images.py), `data:` URLs and files inside the
+templates folder, so nothing in a workbook can make the renderer read a file or reach a
+host.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import images
 from ..forks import Forked, in_processes
-from ..model import Report, Status
+from ..model import Report
 from ..native import sonames_only
-from ..smileys import smiley_svg
 from . import PDF_VARIANTS, RenderOptions
 from .html import render_html
 
-SMILEY_SCHEME = "smiley"
 EPOCH = "SOURCE_DATE_EPOCH"
 
 
@@ -35,8 +35,8 @@ def url_fetcher(root: Path):
     class TemplateFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
-            if parts.scheme == SMILEY_SCHEME:
-                svg = smiley_svg(Status(parts.path)).encode()
+            if parts.scheme in images.DRAWINGS:
+                svg = images.svg(f"{parts.scheme}:{unquote(parts.path)}").encode()
                 return URLFetcherResponse(url, body=svg,
                                           headers={"Content-Type": "image/svg+xml"})
             if parts.scheme == "data":
@@ -47,7 +47,7 @@ def url_fetcher(root: Path):
                     return URLFetcherResponse(url, body=path.read_bytes())
             raise FetchRefused(f"not fetched: {url[:80]}")
 
-    return TemplateFetcher(allowed_protocols=("data", "file", SMILEY_SCHEME),
+    return TemplateFetcher(allowed_protocols=("data", "file", *images.DRAWINGS),
                            allow_redirects=False)
 
 
@@ -200,9 +200,10 @@ def _font_folder() -> Iterator[None]:
 
 
 def pdf_html(report: Report, options: RenderOptions) -> str:
-    """The HTML the PDF is made from: a short URL per smiley rather than a data URI, as
-    thousands of smileys would otherwise make megabytes of HTML to parse."""
-    return render_html(report, options, smiley_src=lambda s: f"{SMILEY_SCHEME}:{s.value}")
+    """The HTML the PDF is made from: each picture's key as its URL, which the fetcher
+    draws, rather than a data URI, as thousands of pictures would otherwise make
+    megabytes of HTML to parse."""
+    return render_html(report, options, image_src=lambda key: key)
 
 
 def render(report: Report, options: RenderOptions) -> bytes:

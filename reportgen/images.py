@@ -1,0 +1,112 @@
+"""Pictures with alternative text: one way to place one in both documents.
+
+A picture is named by a key, `kind:name` (`smiley:green`). Each kind draws its names as
+SVG, and `DRAWINGS` is the one table of kinds: a chart or a change mark is a drawing
+function and a line there, with no change to a writer. The HTML template places a
+picture with `image(key, alt)`, an `<img>` whose class is its kind (the stylesheet sizes
+it) and whose alternative text WeasyPrint gives the PDF's Figure; the Word template with
+`image(key, alt, width_mm=…)`, an inline picture with the same alternative text.
+
+The key is also the picture's URL in the HTML the PDF is made from: the PDF's fetcher
+draws any kind in the table, and thousands of pictures cost no megabytes of data URIs.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from markupsafe import Markup
+
+from . import smileys
+from .native import sonames_only
+
+# kind -> the function that draws one of its names as SVG, raising ValueError for a name
+# it does not draw. A kind is also a URL scheme: never `data`, `file` or `http`.
+DRAWINGS: dict[str, Callable[[str], str]] = {
+    "smiley": smileys.draw,
+}
+
+# Word takes no SVG: pictures go in as PNG, large enough to stay crisp at the sizes used.
+PNG_SIZE = 192
+
+
+@cache
+def svg(key: str) -> str:
+    """The picture's drawing; a ValueError in Danish for a key no kind draws."""
+    kind, _, name = key.partition(":")
+    if kind in DRAWINGS:
+        try:
+            return DRAWINGS[kind](name)
+        except ValueError:
+            pass
+    known = ", ".join(f"{kind}:…" for kind in DRAWINGS)
+    raise ValueError(f"ukendt billede {key!r} (billederne hedder {known})")
+
+
+@cache
+def png(key: str, size: int = PNG_SIZE) -> bytes:
+    """The same drawing as a square PNG of `size` pixels."""
+    with sonames_only():
+        import cairosvg  # only Word and the centres' workbooks need it
+
+    return cairosvg.svg2png(bytestring=svg(key).encode(), output_width=size,
+                            output_height=size)
+
+
+@cache
+def data_uri(key: str) -> str:
+    """The drawing inside the URL, for an HTML file that stands alone."""
+    return f"data:image/svg+xml;base64,{base64.b64encode(svg(key).encode()).decode()}"
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture and its alternative text, as a template places it."""
+
+    key: str
+    alt: str
+
+    def __post_init__(self) -> None:
+        svg(self.key)  # a key no kind draws is the template's mistake, named here
+
+    @property
+    def kind(self) -> str:
+        return self.key.partition(":")[0]
+
+    def html(self, src: Callable[[str], str] = data_uri) -> Markup:
+        """`<img class="kind" src=… alt=…>`, the URL as `src` makes it from the key."""
+        return Markup('<img class="{}" src="{}" alt="{}">').format(
+            self.kind, src(self.key), self.alt)
+
+    def docx(self, template: Any, width_mm: float) -> Any:
+        """The picture for a run of the Word template (docxtpl's DocxTemplate): a PNG
+        `width_mm` wide, its alternative text on the drawing's docPr."""
+        from docx.shared import Mm
+
+        return _word_picture()(template, self, Mm(width_mm))
+
+
+@cache
+def _word_picture() -> type:
+    """docxtpl's InlineImage, with alternative text (docxtpl has no API for it) and the
+    picture read anew wherever it is placed (docxtpl reads a stream once)."""
+    from docxtpl import InlineImage
+
+    class WordPicture(InlineImage):
+        def __init__(self, template, image: Image, width):
+            super().__init__(template, None, width=width)
+            self.image = image
+
+        def _insert_image(self) -> str:
+            inline = self.tpl.current_rendering_part.new_pic_inline(
+                io.BytesIO(png(self.image.key)), self.width, self.height)
+            inline.docPr.set("descr", self.image.alt)
+            return (f"</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r>"
+                    '<w:t xml:space="preserve">')
+
+    return WordPicture
