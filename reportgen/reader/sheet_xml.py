@@ -33,15 +33,15 @@ from openpyxl.utils.cell import (
 from ..model import Severity
 
 # The limits keep a workbook's reading within 10 s and 1 GB, whatever it holds. openpyxl
-# spends ~40 µs and ~0.5 KB on each stored cell and ~30 µs on each merged cell; the reader
+# spends 40-100 µs (an inline string) and ~0.5 KB on each stored cell and ~30 µs on each merged cell; the reader
 # ~30 µs more on each cell it reads.
 # Merged cells openpyxl may build in a workbook, after merges are cut back to the last
 # value (and so merged ranges, too): ten columns merged down through the reader's 5,000
 # rows. Real workbooks merge a few hundred.
 MAX_MERGED_CELLS = 50_000
-# Stored cells (`<c>`, with or without a value) per workbook: twice the largest goal
-# sheet the reader takes (5,000 rows of 10 columns).
-MAX_CELLS = 100_000
+# Stored cells (`<c>`, with or without a value) per workbook: the largest goal sheet the
+# reader takes (5,000 rows of 10 columns), and half as many again for the other sheets.
+MAX_CELLS = 75_000
 
 _EXCEL_ROWS = 1_048_576
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
