@@ -89,8 +89,6 @@ def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAUL
     outcome.goals_rendered = sum(1 for _ in report.goals())
     stem = name or output_name(inputs, list(result.rows_read), report)
     rendered = render(report, options, formats, pdf_process)
-    if not options.draft:
-        guard_cpr_numbers(report, options, rendered)
     out_dir.mkdir(parents=True, exist_ok=True)
     outcome.written = write_all({out_dir / f"{stem}.{fmt}": data for fmt, data in rendered.items()})
     return outcome
@@ -100,33 +98,36 @@ def render(report: Report, options: RenderOptions, formats: Sequence[str] = DEFA
            pdf_process: PdfProcess | None = None) -> dict[str, bytes]:
     """Every format in memory, {format: bytes}: the one way a front end makes documents.
     The PDF is made in a process of its own while the others are written (one the
-    caller's `with` has started may be handed in, and stays the caller's to stop)."""
+    caller's `with` has started may be handed in, and stays the caller's to stop). A
+    document to publish (not a draft) is guarded against CPR numbers (`guard_cpr_numbers`)."""
     given = nullcontext(pdf_process) if pdf_process is not None else pdf_process_for(formats)
+    sources: dict[str, str | bytes] = {}
     with given as pdf_process:
         if pdf_process is not None:
-            pdf_process.send(pdf_html(report, options), options.templates,
-                             options.pdf_variant)
+            sources["pdf"] = pdf_html(report, options)
+            pdf_process.send(sources["pdf"], options.templates, options.pdf_variant)
         rendered = {fmt: writer(fmt)(report, options) for fmt in formats if fmt != "pdf"}
         if pdf_process is not None:
             release_memory()  # the DOCX's working memory, for the PDF's processes
             rendered["pdf"] = pdf_process.receive()
+    if not options.draft:
+        guard_cpr_numbers(report, {**rendered, **sources}, options.templates)
     return {fmt: rendered[fmt] for fmt in formats}
 
 
-def guard_cpr_numbers(report: Report, options: RenderOptions,
-                      rendered: dict[str, bytes]) -> None:
-    """Stop (RG604) before writing when a document holds a CPR number that no text of
-    the report holds (those were checked, and any left accepted): one a template's own
-    text, or any path but the cells, put there. The PDF is checked in its HTML."""
+def guard_cpr_numbers(report: Report, documents: dict[str, str | bytes],
+                      templates: Path) -> None:
+    """Stop (RG604) when a document holds a CPR number that no text of the report holds
+    (those were checked, and any left accepted): one a template's own text, or any path
+    but the cells, put there. `documents`: {format: its bytes}, the PDF as its HTML."""
     known = cpr_numbers(text for _, text, _ in report.texts())
-    for fmt, data in rendered.items():
-        text = published_text(fmt, pdf_html(report, options) if fmt == "pdf" else data)
-        hit = new_cpr_number(text, known)
+    for fmt, data in documents.items():
+        hit = new_cpr_number(published_text(fmt, data), known)
         if hit is not None:
             raise ReportgenError(
                 "RG604", f"Den færdige {fmt.upper()} indeholder et CPR-nummer ({hit.masked}), "
                 "som ingen celle i arbejdsbøgerne har: det kommer fra skabelonerne "
-                f"({options.templates}). Ret skabelonen. Intet er skrevet.")
+                f"({templates}). Ret skabelonen. Intet er skrevet.")
 
 
 def published_text(fmt: str, data: str | bytes) -> str:

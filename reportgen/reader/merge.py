@@ -12,7 +12,7 @@ from typing import Any
 
 from ..contract import META_NAMES
 from ..model import Finding, FocusArea, Goal, Meta, PlacedGoal, Severity, Theme
-from .rows import GoalRow
+from .rows import GoalRow, short
 
 
 def local_numbers(rows: list[GoalRow], findings: list[Finding]) -> None:
@@ -82,7 +82,7 @@ def _at(row: GoalRow, code: str, severity: Severity, message: str) -> Finding:
 
 def _conflict(a: GoalRow, b: GoalRow) -> Finding:
     return _at(a, "RG401", Severity.ERROR,
-               f"Målet »{_short(a.goal.text)}« står også i {b.place} med en anden status "
+               f"Målet »{short(a.goal.text)}« står også i {b.place} med en anden status "
                "eller kommentar. Ret det ene sted, så de er ens.")
 
 
@@ -100,13 +100,11 @@ def _same_id(a: GoalRow, b: GoalRow) -> Finding:
             "formatér kolonnen som tekst, og skriv Id'erne igen."
             if _NUMBER.fullmatch(a.goal.id or "") else "")
     return _at(a, "RG403", Severity.ERROR,
-               f"To forskellige mål har samme Id »{a.goal.id}«: »{_short(a.goal.text)}« her "
-               f"og »{_short(b.goal.text)}« ({b.goal.centre}) i {b.place}. Giv hvert mål sit "
+               f"To forskellige mål har samme Id »{a.goal.id}«: »{short(a.goal.text)}« her "
+               f"og »{short(b.goal.text)}« ({b.goal.centre}) i {b.place}. Giv hvert mål sit "
                f"eget Id.{hint}")
 
 
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def merge_meta(metas: list[tuple[str, dict[str, Any]]], findings: list[Finding]) -> Meta:

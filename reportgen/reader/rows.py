@@ -233,7 +233,7 @@ def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
             for hit in find_personal_data(cell.text):
                 code, severity, what = _PERSONAL[hit.kind]
                 likely = "noget, der ligner " if hit.kind == CPR and not hit.certain else ""
-                of_goal = f" (målet »{_short(goal)}«)" if goal and name != "goal" else ""
+                of_goal = f" (målet »{short(goal, 40)}«)" if goal and name != "goal" else ""
                 findings.add(code, severity,
                              f"Cellen{of_goal} indeholder {likely}{what.format(masked=hit.masked)} "
                              f"Er det ikke personoplysninger, så godkend fundet med "
@@ -241,7 +241,8 @@ def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
                              sheet=sheet, cell=cell.ref, centre=row.text("centre"))
 
 
-def _short(text: str, limit: int = 40) -> str:
+def short(text: str, limit: int = 60) -> str:
+    """A text quoted in a message: one line, cut with … past `limit` characters."""
     text = single_line(text)
     return text if len(text) <= limit else text[:limit - 1] + "…"
 

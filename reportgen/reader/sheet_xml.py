@@ -33,8 +33,8 @@ from openpyxl.utils.cell import (
 from ..model import Severity
 
 # The limits keep a workbook's reading within 10 s and 1 GB, whatever it holds. openpyxl
-# spends 40-100 µs (an inline string) and ~0.5 KB on each stored cell and ~30 µs on each merged cell; the reader
-# ~30 µs more on each cell it reads.
+# spends 40-100 µs (an inline string) and ~0.5 KB on each stored cell and ~30 µs on each
+# merged cell; the reader ~30 µs more on each cell it reads (bench/limits.py).
 # Merged cells openpyxl may build in a workbook, after merges are cut back to the last
 # value (and so merged ranges, too): ten columns merged down through the reader's 5,000
 # rows. Real workbooks merge a few hundred.
