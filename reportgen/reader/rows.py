@@ -419,6 +419,12 @@ def normalise_rows(rows: list[Row], sheet: str, file: str, header: Header,
                   "(fx »CPU/BGE«) i kolonnen Center/Centerchef.", "centre")
         statuses = {name: _status(row, name, sheet, centre, findings)
                     for name in ("result", "timeline")}
+        empty = [name for name, found in statuses.items() if found is None]
+        if empty:  # one finding for the goal, naming each empty cell
+            cells = " og ".join(f"{_STATUS_LABEL[name]} ({row.ref(name)})" for name in empty)
+            error("RG205", f"Målet mangler status for {cells} og er ikke indberettet. "
+                  "Vælg grøn, gul eller rød.", empty[0])
+            statuses.update({name: () for name in empty})
         if not (text and centre and theme and focus_area):
             continue
         goal = Goal(
@@ -441,11 +447,14 @@ def normalise_rows(rows: list[Row], sheet: str, file: str, header: Header,
     return goal_rows
 
 
+_STATUS_LABEL = {"result": "resultatet", "timeline": "tidsplanen"}
+
+
 def _status(row: Row, name: str, sheet: str, centre: str | None,
-            findings: FileFindings) -> tuple[Status, ...]:
-    """The statuses of a status cell: its text, else its fill colour."""
+            findings: FileFindings) -> tuple[Status, ...] | None:
+    """The statuses of a status cell: its text, else its fill colour; None when it holds
+    neither (the goal is not reported)."""
     cell = row.cells[name]
-    label = "resultatet" if name == "result" else "tidsplanen"
 
     def add(code: str, severity: Severity, message: str) -> None:
         findings.add(code, severity, message, sheet=sheet, cell=cell.ref, centre=centre)
@@ -468,9 +477,7 @@ def _status(row: Row, name: str, sheet: str, centre: str | None,
     if cell.fill is False:
         add("RG212", Severity.WARNING, "Cellen er farvet, men farven er hverken tydeligt grøn, "
             "gul eller rød. Skriv status som ord: grøn, gul eller rød.")
-    add("RG205", Severity.ERROR, f"Målet mangler status for {label} og er ikke indberettet. "
-        "Vælg grøn, gul eller rød.")
-    return ()
+    return None
 
 
 def _bullets(text: str) -> tuple[str, ...]:
