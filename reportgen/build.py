@@ -21,11 +21,13 @@ from pathlib import Path
 
 from .acceptance import Acceptance
 from .acceptance import apply as apply_acceptances
+from .contract import REPORT_SHEET
 from .errors import ReportgenError
 from .glyphs import missing_glyphs
-from .model import Finding, Report, Severity
+from .model import Finding, Meta, Report, Severity
 from .personal_data import cpr_numbers, masked, new_cpr_number
 from .reader import ReadResult, find_workbooks, read_workbooks
+from .round import CentreStatus, apply_plan, centres_behind
 from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, RenderOptions, release_memory, writer
 from .writers.pdf import pdf_html
 from .writers.pdf_process import PdfProcess, pdf_process_for
@@ -43,6 +45,7 @@ class BuildResult:
     rows_read: dict[str, int] = field(default_factory=dict)
     goals_rendered: int = 0
     written: list[Path] = field(default_factory=list)
+    behind: list[CentreStatus] = field(default_factory=list)  # centres with goals not reported
 
     @property
     def errors(self) -> list[Finding]:
@@ -50,18 +53,26 @@ class BuildResult:
 
 
 def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT_TEMPLATES,
-          accept: Sequence[Acceptance] = ()) -> tuple[ReadResult | None, list[Finding]]:
+          accept: Sequence[Acceptance] = (), plan: Sequence[Path] = (),
+          ) -> tuple[ReadResult | None, list[Finding]]:
     """Read every workbook and return the report with every finding, errors first; texts
-    the templates' fonts cannot draw are warnings. Accepted findings stop nothing; in a
-    draft, the gaps it may show do not either, and CPR numbers are shown masked."""
+    the templates' fonts cannot draw are warnings. With a plan (the workbooks the round
+    went out from), the plan gives the goals and their order, the inputs their statuses
+    (round.py). Accepted findings stop nothing; in a draft, the gaps it may show do not
+    either, and CPR numbers are shown masked."""
     paths, passed_over = find_workbooks(inputs)
     if not paths:
-        where = ", ".join(str(p) for p in inputs)
-        return None, [*passed_over, Finding(
-            "RG002", Severity.ERROR, f"Der er ingen Excel-arbejdsbøger (.xlsx) i {where}.")]
+        return None, [*passed_over, _no_workbooks(inputs)]
     result = read_workbooks(paths)
-    findings = apply_acceptances([*passed_over, *result.findings,
-                                  *missing_glyphs(result.report, templates / "fonts")], accept)
+    findings = [*passed_over, *result.findings]
+    if plan:
+        plan_paths, plan_passed_over = find_workbooks(plan)
+        if not plan_paths:
+            return None, [*plan_passed_over, _no_workbooks(plan)]
+        result, findings = _with_plan(read_workbooks(plan_paths), result,
+                                      [*plan_passed_over, *passed_over])
+    findings = apply_acceptances(
+        [*findings, *missing_glyphs(result.report, templates / "fonts")], accept)
     if draft:
         findings = [replace(f, severity=Severity.WARNING)
                     if f.code in DRAFT_GAPS and f.severity is Severity.ERROR else f
@@ -72,17 +83,46 @@ def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT
     return result, sorted(findings, key=lambda f: order.index(f.severity))
 
 
+# What a plan's own cells say of statuses: the returned workbooks say it.
+PLAN_STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
+
+
+def _with_plan(planned: ReadResult, returned: ReadResult,
+               passed_over: list[Finding]) -> tuple[ReadResult, list[Finding]]:
+    """The plan's goals with the returned statuses; the returned workbooks' `Rapport`
+    sheets are not read (the plan and the command line give the details)."""
+    report, matched, received = apply_plan(planned, returned)
+    def of_details(finding: Finding) -> bool:
+        return (finding.sheet or "").strip().casefold() == REPORT_SHEET.casefold()
+
+    findings = [*passed_over, *(f for f in planned.findings if f.code not in PLAN_STATUS_FINDINGS),
+                *(f for f in returned.findings if not of_details(f)), *matched]
+    if returned.report.meta != Meta() or any(map(of_details, returned.findings)):
+        findings.append(Finding("RG907", Severity.NOTICE,
+                                "Rapport-arkene i de modtagne arbejdsbøger bruges ikke, når "
+                                "planen er givet (--plan): rapportens oplysninger kommer fra "
+                                "planen og kommandolinjen."))
+    return ReadResult(report, findings, returned.rows_read, returned.cells, received), findings
+
+
+def _no_workbooks(inputs: Sequence[Path]) -> Finding:
+    where = ", ".join(str(p) for p in inputs)
+    return Finding("RG002", Severity.ERROR, f"Der er ingen Excel-arbejdsbøger (.xlsx) i {where}.")
+
+
 def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,
           options: RenderOptions | None = None, name: str | None = None,
           pdf_process: PdfProcess | None = None,
-          accept: Sequence[Acceptance] = ()) -> BuildResult:
+          accept: Sequence[Acceptance] = (), plan: Sequence[Path] = ()) -> BuildResult:
     """Check, render, write. A PDF process the caller's `with` has started (before this
     call, so that WeasyPrint's import overlaps the reading, as the command does) may be
     handed in, and stays the caller's to stop; else render() starts one of its own."""
     options = options or RenderOptions()
     result, findings = check(inputs, draft=options.draft, templates=options.templates,
-                             accept=accept)
+                             accept=accept, plan=plan)
     outcome = BuildResult(findings, result.rows_read if result else {})
+    if result is not None:
+        outcome.behind = centres_behind(result.report, result.received)
     if result is None or outcome.errors:
         return outcome
     report = result.report

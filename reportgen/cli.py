@@ -440,6 +440,13 @@ def _inputs(paths: tuple[Path, ...]) -> list[Path]:
     return inputs
 
 
+def _plan(paths: tuple[Path, ...]) -> list[Path]:
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise WrongUsage("RG001", f"Planen findes ikke: {', '.join(_quote(p) for p in missing)}.")
+    return list(paths)
+
+
 def _print_findings(findings: list[Finding]) -> None:
     for finding in findings:
         click.echo(str(finding))
@@ -496,6 +503,20 @@ def _all_acceptances(accepted: list, accept_file: Path | None) -> list:
     return [*accepted, *(read_file(accept_file) if accept_file is not None else [])]
 
 
+plan_option = click.option(
+    "--plan", "plan", multiple=True, type=PathType(), metavar="PLAN",
+    help="Arbejdsbogen (eller mappen), runden blev sendt ud fra: planen bestemmer, hvilke mål "
+    "rapporten har, og i hvilken rækkefølge; kan gentages.")
+
+
+def _print_behind(behind: list) -> None:
+    """One line for each centre with goals not reported."""
+    if behind:
+        click.echo("Ikke indberettet:")
+        for status in behind:
+            click.echo(f"  {printable(status.line)}")
+
+
 def _accepted_line(findings: list[Finding]) -> str:
     from .acceptance import accepted
 
@@ -539,8 +560,9 @@ def main(ctx: click.Context) -> None:
               f"også tagget) (standard: {PDF_VARIANTS[0]}).")
 @findings_option
 @accept_options
+@plan_option
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
-                  findings_sheet, accepted, accept_file) -> None:
+                  findings_sheet, accepted, accept_file, plan) -> None:
     from .writers.pdf_process import pdf_process_for
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
@@ -555,7 +577,7 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
 
         try:
             outcome = build(paths, out_dir, formats, options, name=name,
-                            pdf_process=pdf_process, accept=acceptances)
+                            pdf_process=pdf_process, accept=acceptances, plan=_plan(plan))
         except OutputError as exc:  # the disk refused: the message says what is on disk
             click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives. {printable(str(exc))}",
                        err=True)
@@ -569,6 +591,7 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
                        f"{reason}", err=True)
             sys.exit(1)
     _print_findings(outcome.findings)
+    _print_behind(outcome.behind)
     written = ", ".join(printable(str(p)) for p in outcome.written)
     if findings_sheet is not None:
         on_disk = f" Rapporten er skrevet til {written}." if outcome.written else \
@@ -589,15 +612,20 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
 @click.option("--draft", is_flag=True, help="Tjek som til en kladde.")
 @findings_option
 @accept_options
-def check_command(inputs, draft, findings_sheet, accepted, accept_file) -> None:
+@plan_option
+def check_command(inputs, draft, findings_sheet, accepted, accept_file, plan) -> None:
     from .build import check
 
     paths = _inputs(inputs)
     acceptances = _all_acceptances(accepted, accept_file)
     if findings_sheet is not None:
         _check_file_target(findings_sheet, "Fundene")
-    result, findings = check(paths, draft=draft, accept=acceptances)
+    result, findings = check(paths, draft=draft, accept=acceptances, plan=_plan(plan))
     _print_findings(findings)
+    if result is not None:
+        from .round import centres_behind
+
+        _print_behind(centres_behind(result.report, result.received))
     if findings_sheet is not None:
         _write_findings(findings, findings_sheet)
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)

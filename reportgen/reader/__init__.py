@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import Finding, Report, Severity
+from ..model import Finding, Report, Severity, Source
 from .files import check_file, file_label, find_workbooks
 from .merge import assemble, local_numbers, merge_meta
 from .rows import FileFindings, GoalRow, clean_text, parse_status, read_sheets
@@ -36,6 +36,8 @@ class ReadResult:
     report: Report
     findings: list[Finding]
     rows_read: dict[str, int] = field(default_factory=dict)
+    cells: dict[Source, str] = field(default_factory=dict)  # a goal's row -> its text's cell
+    received: set[str] | None = None  # with a plan: the centres a returned workbook reported
 
     @property
     def errors(self) -> list[Finding]:
@@ -63,7 +65,8 @@ def read_workbooks(paths: Sequence[Path]) -> ReadResult:
     local_numbers(goal_rows, findings)
     meta = merge_meta(metas, findings)
     report = Report(meta=meta, themes=assemble(goal_rows, findings))
-    return ReadResult(report, findings, rows_read)
+    return ReadResult(report, findings, rows_read,
+                      {row.goal.source: row.cell for row in goal_rows})
 
 
 def read_workbook(path: Path) -> ReadResult:

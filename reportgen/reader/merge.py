@@ -63,11 +63,32 @@ def assemble(rows: list[GoalRow], findings: list[Finding]) -> tuple[Theme, ...]:
             placed.focus_area, ([], []))
         effect_goals.extend(e for e in placed.effect_goals if e not in effect_goals)
         goals.append(goal)
-    return tuple(
+    themes = tuple(
         Theme(theme, tuple(FocusArea(name, tuple(effect), tuple(goals))
                            for name, (effect, goals) in focus_areas.items()))
         for theme, focus_areas in areas.items()
     )
+    return in_id_order(themes) if all(row.goal.id for row in rows) else themes
+
+
+def id_key(goal_id: str) -> tuple:
+    """An Id's natural order: 1.2.10 after 1.2.9, 2 after 1.10."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.findall(r"\d+|[^\d.]+", goal_id))
+
+
+def in_id_order(themes: tuple[Theme, ...]) -> tuple[Theme, ...]:
+    """Goals in Id order within their focus area; focus areas and themes in the order of
+    their first goal's Id (files may come back in any order)."""
+    areas = [(theme, tuple(replace(area, goals=tuple(sorted(area.goals,
+                                                            key=lambda g: id_key(g.id))))
+                           for area in theme.focus_areas)) for theme in themes]
+
+    def first(area: FocusArea) -> tuple:
+        return id_key(area.goals[0].id)
+
+    return tuple(replace(theme, focus_areas=tuple(sorted(focus_areas, key=first)))
+                 for theme, focus_areas in sorted(areas, key=lambda t: min(map(first, t[1]))))
 
 
 def _differs(a: Goal, b: Goal) -> bool:

@@ -1,0 +1,123 @@
+"""The round: the plan that went out, the workbooks that came back, and who has reported.
+
+With a plan, the plan decides which goals the report holds and in which order (themes,
+focus areas, goals, their texts, centres and Ids); the returned workbooks give the
+statuses and comments. A returned goal is the plan's goal with its Id, else the one with
+its theme, focus area and text (and centre, where two plan goals share a wording). A plan
+goal no workbook reports is not reported (RG205); a returned goal the plan does not hold
+is an error (RG404); a returned text that differs from the plan's under one Id is a
+warning (RG405), and the plan's is printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .model import Finding, FocusArea, Goal, PlacedGoal, Report, Severity, Source, Theme
+from .reader import ReadResult
+from .reader.rows import short
+
+
+@dataclass(frozen=True)
+class CentreStatus:
+    """How far one centre has reported."""
+
+    centre: str
+    goals: int
+    reported: int
+    missing: tuple[str, ...]  # the Ids (else the texts) of its goals not reported
+    received: bool = True     # a workbook of the centre's came back (always, without a plan)
+
+    @property
+    def line(self) -> str:
+        """`CPU/BGE: 3 af 5 mål indberettet (mangler 1.2.3, 1.2.4)`."""
+        head = f"{self.centre}: {self.reported} af {self.goals} mål indberettet"
+        if not self.received:
+            return f"{head} — ingen arbejdsbog modtaget"
+        shown = ", ".join(self.missing[:10]) + (" …" if len(self.missing) > 10 else "")
+        return f"{head} (mangler {shown})"
+
+
+def centres_behind(report: Report, received: set[str] | None = None) -> list[CentreStatus]:
+    """Each centre with a goal not reported, in the report's order; `received`: the
+    centres a returned workbook reported for (None: every centre, as without a plan)."""
+    statuses: dict[str, list[Goal]] = {}
+    for goal in report.goals():
+        statuses.setdefault(goal.centre, []).append(goal)
+    return [CentreStatus(centre, len(goals), sum(g.is_reported for g in goals),
+                         tuple(g.id or f"»{short(g.text, 30)}«" for g in goals
+                               if not g.is_reported),
+                         received is None or centre in received)
+            for centre, goals in statuses.items() if not all(g.is_reported for g in goals)]
+
+
+def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Finding], set[str]]:
+    """The plan's report with the returned statuses and comments; the findings of the
+    matching; the centres a returned workbook reported for."""
+    unused = list(returned.report.placed_goals())
+    findings: list[Finding] = []
+    received: set[str] = set()
+    plan_goals = list(plan.report.placed_goals())
+    shared = _shared_wordings(plan_goals)
+    themes: dict[str, dict[str, tuple[tuple[str, ...], list[Goal]]]] = {}
+    for placed in plan_goals:
+        goal = placed.goal
+        match = next((r for r in unused if goal.id and r.goal.id == goal.id), None) or next(
+            (r for r in unused if _same_wording(placed, r)
+             and ((placed.theme, placed.focus_area, goal.text) not in shared
+                  or r.goal.centre == goal.centre)), None)
+        if match is None:
+            new = replace(goal, result=(), timeline=(), comment=None)
+            findings.append(_at(plan, goal.source, "RG205", Severity.ERROR, goal.centre,
+                                "Målet er ikke indberettet: ingen af de modtagne arbejdsbøger "
+                                f"har det ({_named(goal)}). Bed centret om at sende sin "
+                                "arbejdsbog."))
+        else:
+            unused.remove(match)
+            received.add(goal.centre)
+            new = replace(goal, result=match.goal.result, timeline=match.goal.timeline,
+                          comment=match.goal.comment, source=match.goal.source)
+            if match.goal.text != goal.text:
+                findings.append(_at(returned, match.goal.source, "RG405", Severity.WARNING,
+                                    goal.centre, f"Målet med Id »{goal.id}« har en anden "
+                                    f"tekst end i planen (»{short(goal.text)}«); planens "
+                                    "tekst bruges."))
+        effect_goals, goals = themes.setdefault(placed.theme, {}).setdefault(
+            placed.focus_area, (placed.effect_goals, []))
+        goals.append(new)
+    for placed in unused:
+        findings.append(_at(returned, placed.goal.source, "RG404", Severity.ERROR,
+                            placed.goal.centre,
+                            f"Målet »{short(placed.goal.text)}« står ikke i planen (hverken "
+                            "med dets Id eller dets tema, indsatsområde og tekst). Ret det, så "
+                            "det svarer til planen, eller slet rækken."))
+    report = Report(plan.report.meta, tuple(
+        Theme(theme, tuple(FocusArea(area, effect, tuple(goals))
+                           for area, (effect, goals) in areas.items()))
+        for theme, areas in themes.items()))
+    return report, findings, received
+
+
+def _same_wording(plan: PlacedGoal, returned: PlacedGoal) -> bool:
+    return (plan.theme, plan.focus_area, plan.goal.text) == (
+        returned.theme, returned.focus_area, returned.goal.text)
+
+
+def _shared_wordings(goals: list[PlacedGoal]) -> set[tuple[str, str, str]]:
+    """Theme, focus area and text that two plan goals share: matched by centre too."""
+    seen: set[tuple[str, str, str]] = set()
+    shared = set()
+    for placed in goals:
+        key = (placed.theme, placed.focus_area, placed.goal.text)
+        (shared if key in seen else seen).add(key)
+    return shared
+
+
+def _named(goal: Goal) -> str:
+    return f"Id {goal.id}" if goal.id else f"»{short(goal.text, 40)}«"
+
+
+def _at(result: ReadResult, source: Source, code: str, severity: Severity, centre: str,
+        message: str) -> Finding:
+    return Finding(code, severity, message, source.file, source.sheet,
+                   result.cells.get(source), centre)

@@ -1,0 +1,157 @@
+"""The round: the plan goes out as one workbook per centre, some come back, and the report
+holds every plan goal in the plan's order, saying who has not reported."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from reportgen.build import check
+from reportgen.cli import main
+
+from .helpers import write_workbook
+
+PLAN_HEADERS = ("Id", "Tema", "Indsatsområde", "Effektmål", "Resultatmål",
+                "Måles hvordan/opnås gennem", "Resultat", "Tidsplan", "Kommentar",
+                "Center/Centerchef")
+CENTRES = ("CPU/BGE", "CSO/LHJ", "CBU/MKN", "CKF/MNO", "CTM/ABC", "CSA/XYZ")
+THEMES = ("Tema 1: Mærk Næstved", "Tema 2: Vækst og erhverv", "Tema 3: Børn og læring")
+
+
+def plan_rows() -> list[list]:
+    """3 themes, 2 focus areas each, 18 goals over 6 centres; Ids in plan order."""
+    rows = []
+    for t, theme in enumerate(THEMES, start=1):
+        for a, area in enumerate(("Vision", "Bosætning"), start=1):
+            for g in range(1, 4):
+                centre = CENTRES[(t * 2 + a + g) % len(CENTRES)]
+                rows.append([f"{t}.{a}.{g}", theme, area, None, f"Mål {t}.{a}.{g} for {centre}",
+                             None, None, None, None, centre])
+    return rows
+
+
+@pytest.fixture
+def round_trip(tmp_path, monkeypatch):
+    """The plan, `template` out to every centre, and 4 of 6 workbooks back, named so that
+    their order is not the plan's."""
+    monkeypatch.chdir(tmp_path)
+    plan = write_workbook(tmp_path / "plan.xlsx", plan_rows(), headers=PLAN_HEADERS)
+    sent = CliRunner().invoke(main, ["template", str(plan), "-o", "udsendt"],
+                              catch_exceptions=False)
+    assert sent.exit_code == 0, sent.output
+    back = tmp_path / "modtaget"
+    back.mkdir()
+    names = {"CPU-BGE.xlsx": "zz-CPU-BGE.xlsx", "CSO-LHJ.xlsx": "CSO-LHJ.xlsx",
+             "CBU-MKN.xlsx": "Kopi af CBU-MKN.xlsx", "CTM-ABC.xlsx": "a-CTM-ABC.xlsx"}
+    for sent_name, back_name in names.items():
+        shutil.copy(tmp_path / "udsendt" / sent_name, back / back_name)
+        _fill(back / back_name)
+    return plan, back
+
+
+def _fill(path) -> None:
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Mål"]
+    column = {cell.value: cell.column_letter for cell in sheet[3] if cell.value}
+    for row in range(4, sheet.max_row + 1):
+        if sheet[f"{column['Id']}{row}"].value:
+            sheet[f"{column['Resultat']}{row}"] = "gul"
+            sheet[f"{column['Tidsplan']}{row}"] = "grøn"
+            sheet[f"{column['Kommentar']}{row}"] = f"Kommentar {row}"
+    workbook.save(path)
+
+
+def _run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_every_plan_goal_in_plan_order_and_who_has_not_reported(round_trip, tmp_path):
+    plan, back = round_trip
+    draft = _run("build", str(back), "--plan", str(plan), "--draft", "--format", "json",
+                 "-o", "ud")
+    assert draft.exit_code == 0, draft.output
+    (written,) = (tmp_path / "ud").glob("*.json")
+    records = json.loads(written.read_text(encoding="utf-8"))
+    goals = [g for t in records["themes"] for a in t["focus_areas"] for g in a["goals"]]
+    assert [g["id"] for g in goals] == [row[0] for row in plan_rows()]
+    returned = {"CPU/BGE", "CSO/LHJ", "CBU/MKN", "CTM/ABC"}
+    for goal in goals:
+        reported = (goal["result"], goal["timeline"]) == (["yellow"], ["green"])
+        assert reported == (goal["centre"] in returned), goal
+        assert (goal["comment"] is not None) == reported
+    missing = {c: [r[0] for r in plan_rows() if r[9] == c] for c in ("CKF/MNO", "CSA/XYZ")}
+    for centre, ids in missing.items():
+        assert f"{centre}: 0 af {len(ids)} mål indberettet — ingen arbejdsbog modtaget" \
+            in draft.output
+    not_reported = [line for line in draft.output.splitlines() if line.startswith("RG205")]
+    assert len(not_reported) == sum(map(len, missing.values()))  # one a goal
+    assert all("plan.xlsx › Mål › " in line for line in not_reported)
+    final = _run("build", str(back), "--plan", str(plan), "-o", "ud2")
+    assert final.exit_code == 1 and not (tmp_path / "ud2").exists()
+    assert "CKF/MNO: 0 af" in final.output and "CSA/XYZ: 0 af" in final.output
+
+
+def test_a_centre_behind_with_some_goals_and_a_goal_not_in_the_plan(round_trip):
+    plan, back = round_trip
+    workbook = openpyxl.load_workbook(back / "CSO-LHJ.xlsx")
+    sheet = workbook["Mål"]
+    column = {cell.value: cell.column_letter for cell in sheet[3] if cell.value}
+    first = 4
+    blanked = sheet[f"{column['Id']}{first}"].value
+    sheet[f"{column['Resultat']}{first}"] = None
+    sheet[f"{column['Tidsplan']}{first}"] = None
+    sheet.protection.sheet = False
+    extra = sheet.max_row + 1
+    for name, value in (("Id", "9.9.9"), ("Tema", THEMES[0]), ("Indsatsområde", "Vision"),
+                        ("Resultatmål", "Et mål, planen ikke har"), ("Center", "CSO/LHJ"),
+                        ("Resultat", "grøn"), ("Tidsplan", "grøn")):
+        sheet[f"{column.get(name, column.get('Center/Centerchef'))}{extra}"] = value
+    workbook.save(back / "CSO-LHJ.xlsx")
+    result, findings = check([back], plan=[plan])
+    errors = [(f.code, f.file, f.cell) for f in findings if f.code in ("RG404", "RG205")]
+    assert ("RG404", "CSO-LHJ.xlsx", f"{column['Resultatmål']}{extra}") in errors
+    assert ("RG205", "CSO-LHJ.xlsx", f"{column['Resultat']}{first}") in errors
+    from reportgen.round import centres_behind
+
+    lines = [status.line for status in centres_behind(result.report, result.received)]
+    total = sum(1 for row in plan_rows() if row[9] == "CSO/LHJ")
+    assert f"CSO/LHJ: {total - 1} af {total} mål indberettet (mangler {blanked})" in lines
+
+
+def test_without_a_plan_goals_come_in_id_order_whatever_the_files_order(tmp_path):
+    rows = plan_rows()
+    for row in rows:
+        row[6:9] = ["grøn", "grøn", None]
+    folder = tmp_path / "ind"
+    # the first file by name holds Tema 3's goals, in reverse
+    write_workbook(folder / "a.xlsx", reversed(rows[12:]), headers=PLAN_HEADERS)
+    write_workbook(folder / "b.xlsx", rows[:12][::-2], headers=PLAN_HEADERS)
+    write_workbook(folder / "c.xlsx", rows[:12][-2::-2], headers=PLAN_HEADERS)
+    result, findings = check([folder])
+    assert not [f for f in findings if f.severity.value == "fejl"]
+    assert [g.id for g in result.report.goals()] == [row[0] for row in rows]
+    assert [t.name for t in result.report.themes] == list(THEMES)
+
+
+def test_natural_id_order():
+    from reportgen.reader.merge import id_key
+
+    assert sorted(["1.2.10", "1.2.9", "1.10", "2", "1.1"], key=id_key) \
+        == ["1.1", "1.2.9", "1.2.10", "1.10", "2"]
+
+
+def test_a_returned_text_that_differs_under_its_id_is_a_warning_and_the_plan_wins(tmp_path):
+    plan = write_workbook(tmp_path / "plan.xlsx", plan_rows()[:2], headers=PLAN_HEADERS)
+    changed = plan_rows()[:2]
+    changed[0][4] = "Mål 1.1.1, skrevet om af centret"
+    for row in changed:
+        row[6:8] = ["grøn", "grøn"]
+    back = write_workbook(tmp_path / "ind" / "x.xlsx", changed, headers=PLAN_HEADERS)
+    result, findings = check([back], plan=[plan])
+    assert [(f.code, f.cell) for f in findings if f.code == "RG405"] == [("RG405", "E2")]
+    assert [g.text for g in result.report.goals()] == [r[4] for r in plan_rows()[:2]]
+    assert all(g.is_reported for g in result.report.goals())
