@@ -452,17 +452,21 @@ def _print_findings(findings: list[Finding]) -> None:
         click.echo(str(finding))
 
 
-def _write_findings(findings: list[Finding], sheet: Path, on_disk: str = "") -> None:
+def _write_findings(findings: list[Finding], sheet: Path, on_disk: str = "",
+                    centres: Sequence = ()) -> None:
+    """The findings sheet, and who has reported (a second sheet, or a second .csv)."""
     from .build import write_atomically
     from .findings import render_findings
 
+    files = render_findings(findings, sheet, centres)
     try:
         sheet.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(sheet, render_findings(findings, sheet))
+        for path, data in files.items():
+            write_atomically(path, data)
     except OSError as exc:
         raise Refused(UNWRITABLE, f"Fundene kunne ikke skrives til {_quote(sheet)}: "
                       f"{_reason(exc)}.{on_disk}") from None
-    click.echo(f"Fundene er skrevet til {printable(str(sheet))}.")
+    click.echo(f"Fundene er skrevet til {' og '.join(printable(str(p)) for p in files)}.")
 
 
 findings_option = click.option(
@@ -596,7 +600,7 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
     if findings_sheet is not None:
         on_disk = f" Rapporten er skrevet til {written}." if outcome.written else \
             " Rapporten er ikke skrevet."
-        _write_findings(outcome.findings, findings_sheet, on_disk)
+        _write_findings(outcome.findings, findings_sheet, on_disk, outcome.behind)
     if outcome.errors:
         click.echo(f"{len(outcome.errors)} fejl: rapporten er ikke skrevet. "
                    "Ret fejlene (eller byg en kladde med --draft).", err=True)
@@ -622,12 +626,14 @@ def check_command(inputs, draft, findings_sheet, accepted, accept_file, plan) ->
         _check_file_target(findings_sheet, "Fundene")
     result, findings = check(paths, draft=draft, accept=acceptances, plan=_plan(plan))
     _print_findings(findings)
+    behind = []
     if result is not None:
         from .round import centres_behind
 
-        _print_behind(centres_behind(result.report, result.received))
+        behind = centres_behind(result.report, result.received)
+    _print_behind(behind)
     if findings_sheet is not None:
-        _write_findings(findings, findings_sheet)
+        _write_findings(findings, findings_sheet, centres=behind)
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     others = len(findings) - errors
     read = _summary(result.rows_read) if result else "Intet læst"

@@ -224,11 +224,15 @@ class Finding:
     sheet: str | None = None
     cell: str | None = None
     centre: str | None = None  # the goal's centre, so findings can go back to who wrote it
+    goal_id: str | None = None    # the goal a finding is about, where it is about one
+    goal_text: str | None = None
 
     def __post_init__(self) -> None:
         # A message may quote a cell; what it quotes is never a CPR number, an e-mail
         # address or a phone number (the findings are copied into e-mails).
         object.__setattr__(self, "message", quoted(self.message))
+        if self.goal_text:
+            object.__setattr__(self, "goal_text", quoted(self.goal_text))
 
     @property
     def where(self) -> str:

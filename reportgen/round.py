@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .model import Finding, FocusArea, Goal, PlacedGoal, Report, Severity, Source, Theme
+from .model import Finding, FocusArea, Goal, PlacedGoal, Report, Severity, Theme
 from .reader import ReadResult
 from .reader.rows import short
 
@@ -68,7 +68,7 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
                   or r.goal.centre == goal.centre)), None)
         if match is None:
             new = replace(goal, result=(), timeline=(), comment=None)
-            findings.append(_at(plan, goal.source, "RG205", Severity.ERROR, goal.centre,
+            findings.append(_at(plan, goal, "RG205", Severity.ERROR,
                                 "Målet er ikke indberettet: ingen af de modtagne arbejdsbøger "
                                 f"har det ({_named(goal)}). Bed centret om at sende sin "
                                 "arbejdsbog."))
@@ -78,16 +78,15 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
             new = replace(goal, result=match.goal.result, timeline=match.goal.timeline,
                           comment=match.goal.comment, source=match.goal.source)
             if match.goal.text != goal.text:
-                findings.append(_at(returned, match.goal.source, "RG405", Severity.WARNING,
-                                    goal.centre, f"Målet med Id »{goal.id}« har en anden "
+                findings.append(_at(returned, match.goal, "RG405", Severity.WARNING,
+                                    f"Målet med Id »{goal.id}« har en anden "
                                     f"tekst end i planen (»{short(goal.text)}«); planens "
                                     "tekst bruges."))
         effect_goals, goals = themes.setdefault(placed.theme, {}).setdefault(
             placed.focus_area, (placed.effect_goals, []))
         goals.append(new)
     for placed in unused:
-        findings.append(_at(returned, placed.goal.source, "RG404", Severity.ERROR,
-                            placed.goal.centre,
+        findings.append(_at(returned, placed.goal, "RG404", Severity.ERROR,
                             f"Målet »{short(placed.goal.text)}« står ikke i planen (hverken "
                             "med dets Id eller dets tema, indsatsområde og tekst). Ret det, så "
                             "det svarer til planen, eller slet rækken."))
@@ -117,7 +116,9 @@ def _named(goal: Goal) -> str:
     return f"Id {goal.id}" if goal.id else f"»{short(goal.text, 40)}«"
 
 
-def _at(result: ReadResult, source: Source, code: str, severity: Severity, centre: str,
+def _at(result: ReadResult, goal: Goal, code: str, severity: Severity,
         message: str) -> Finding:
+    """A finding about a goal, at the cell of its text in the workbook it was read from."""
+    source = goal.source
     return Finding(code, severity, message, source.file, source.sheet,
-                   result.cells.get(source), centre)
+                   result.cells.get(source), goal.centre, goal.id, short(goal.text))

@@ -47,13 +47,13 @@ def test_the_findings_sheet_holds_every_file_name_escaped():
     """openpyxl refuses control characters and cannot write surrogates: escaped, they go in."""
     sheet = openpyxl.load_workbook(io.BytesIO(findings_xlsx(findings())))["Fund"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert [row[3] for row in rows] == list(NAMES.values())
+    assert [row[5] for row in rows] == list(NAMES.values())
     assert {row[2] for row in rows} == {"C\\x1b"}
-    assert rows[0][6] == "»blå\\x07« er ikke en kendt status (ny\\nlinje.xlsx)"
+    assert rows[0][8] == "»blå\\x07« er ikke en kendt status (ny\\nlinje.xlsx)"
 
 
 def test_the_findings_csv_holds_every_file_name_escaped():
     data = findings_csv(findings()).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(data, newline=""), delimiter=";"))
-    assert [row[3] for row in rows[1:]] == list(NAMES.values())
+    assert [row[5] for row in rows[1:]] == list(NAMES.values())
     assert not any(c in data for c in "\x1b\x00\x07\u202e")

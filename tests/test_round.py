@@ -155,3 +155,23 @@ def test_a_returned_text_that_differs_under_its_id_is_a_warning_and_the_plan_win
     assert [(f.code, f.cell) for f in findings if f.code == "RG405"] == [("RG405", "E2")]
     assert [g.text for g in result.report.goals()] == [r[4] for r in plan_rows()[:2]]
     assert all(g.is_reported for g in result.report.goals())
+
+
+def test_the_findings_sheet_says_who_has_reported_and_names_each_goal(round_trip, tmp_path):
+    plan, back = round_trip
+    for name in ("fund.xlsx", "fund.csv"):
+        _run("check", str(back), "--plan", str(plan), "--findings", str(tmp_path / name))
+    workbook = openpyxl.load_workbook(tmp_path / "fund.xlsx")
+    found = list(workbook["Fund"].iter_rows(values_only=True))
+    assert found[0][:5] == ("Alvor", "Kode", "Center", "Id", "Mål")
+    not_reported = [row for row in found if row[1] == "RG205"]
+    assert {row[3] for row in not_reported} == {
+        r[0] for r in plan_rows() if r[9] in ("CKF/MNO", "CSA/XYZ")}
+    assert all(row[4].startswith("Mål ") for row in not_reported)
+    table = list(workbook["Indberetning"].iter_rows(values_only=True))
+    assert table[0] == ("Center", "Mål", "Indberettet", "Mangler", "Arbejdsbog modtaget")
+    assert sorted(row[0] for row in table[1:]) == ["CKF/MNO", "CSA/XYZ"]
+    assert all(row[2] == "0" and row[4] == "nej" for row in table[1:])
+    beside = (tmp_path / "fund-indberetning.csv").read_text(encoding="utf-8-sig")
+    assert beside.splitlines()[0] == "Center;Mål;Indberettet;Mangler;Arbejdsbog modtaget"
+    assert "CKF/MNO;3;0;" in beside

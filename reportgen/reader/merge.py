@@ -98,7 +98,7 @@ def _differs(a: Goal, b: Goal) -> bool:
 def _at(row: GoalRow, code: str, severity: Severity, message: str) -> Finding:
     source = row.goal.source
     return Finding(code, severity, message, source.file, source.sheet, row.cell,
-                   row.goal.centre)
+                   row.goal.centre, row.goal.id, short(row.goal.text))
 
 
 def _conflict(a: GoalRow, b: GoalRow) -> Finding:

@@ -180,8 +180,11 @@ class FileFindings(list):
         self.file = file
 
     def add(self, code: str, severity: Severity, message: str, sheet: str | None = None,
-            cell: str | None = None, centre: str | None = None) -> None:
-        self.append(Finding(code, severity, message, self.file, sheet, cell, centre))
+            cell: str | None = None, centre: str | None = None, row: Row | None = None) -> None:
+        """`row`: the goal row the finding is about (its Id and text go with it)."""
+        goal_id, goal_text = (row.text("id"), row.text("goal")) if row else (None, None)
+        self.append(Finding(code, severity, message, self.file, sheet, cell, centre,
+                            goal_id and single_line(goal_id), goal_text and short(goal_text)))
 
 
 def read_sheets(sheets: Sequence[Sheet],
@@ -238,7 +241,8 @@ def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
                              f"Cellen{of_goal} indeholder {likely}{what.format(masked=hit.masked)} "
                              f"Er det ikke personoplysninger, så godkend fundet med "
                              f"--accept {code}@{sheet}!{cell.ref}.",
-                             sheet=sheet, cell=cell.ref, centre=row.text("centre"))
+                             sheet=sheet, cell=cell.ref, centre=row.text("centre"),
+                             row=row if "goal" in row.cells else None)
 
 
 def short(text: str, limit: int = 60) -> str:
@@ -400,7 +404,7 @@ def normalise_rows(rows: list[Row], sheet: str, file: str, header: Header,
 
         def error(code: str, message: str, name: str, *, centre=centre, row=row) -> None:
             findings.add(code, Severity.ERROR, message, sheet=sheet, cell=row.ref(name),
-                         centre=centre)
+                         centre=centre, row=row)
 
         for name, cell in row.cells.items():
             if cell.unreadable:
@@ -457,7 +461,8 @@ def _status(row: Row, name: str, sheet: str, centre: str | None,
     cell = row.cells[name]
 
     def add(code: str, severity: Severity, message: str) -> None:
-        findings.add(code, severity, message, sheet=sheet, cell=cell.ref, centre=centre)
+        findings.add(code, severity, message, sheet=sheet, cell=cell.ref, centre=centre,
+                     row=row)
 
     if cell.unreadable:
         return ()
