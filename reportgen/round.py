@@ -54,7 +54,14 @@ def centres_behind(report: Report, received: set[str] | None = None) -> list[Cen
 def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Finding], set[str]]:
     """The plan's report with the returned statuses and comments; the findings of the
     matching; the centres a returned workbook reported for."""
-    unused = list(returned.report.placed_goals())
+    back = list(returned.report.placed_goals())
+    by_id: dict[str, list[int]] = {}
+    by_wording: dict[tuple[str, str, str], list[int]] = {}
+    for index, placed in enumerate(back):
+        if placed.goal.id:
+            by_id.setdefault(placed.goal.id, []).append(index)
+        by_wording.setdefault(_wording(placed), []).append(index)
+    used: set[int] = set()
     findings: list[Finding] = []
     received: set[str] = set()
     plan_goals = list(plan.report.placed_goals())
@@ -62,10 +69,12 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
     themes: dict[str, dict[str, tuple[tuple[str, ...], list[Goal]]]] = {}
     for placed in plan_goals:
         goal = placed.goal
-        match = next((r for r in unused if goal.id and r.goal.id == goal.id), None) or next(
-            (r for r in unused if _same_wording(placed, r)
-             and ((placed.theme, placed.focus_area, goal.text) not in shared
-                  or r.goal.centre == goal.centre)), None)
+        wording = _wording(placed)
+        index = next((i for i in by_id.get(goal.id or "", ()) if i not in used), None)
+        if index is None:
+            index = next((i for i in by_wording.get(wording, ()) if i not in used and (
+                wording not in shared or back[i].goal.centre == goal.centre)), None)
+        match = None if index is None else back[index]
         if match is None:
             new = replace(goal, result=(), timeline=(), comment=None)
             findings.append(_at(plan, goal, "RG205", Severity.ERROR,
@@ -73,7 +82,7 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
                                 f"har det ({_named(goal)}). Bed centret om at sende sin "
                                 "arbejdsbog."))
         else:
-            unused.remove(match)
+            used.add(index)
             received.add(goal.centre)
             new = replace(goal, result=match.goal.result, timeline=match.goal.timeline,
                           comment=match.goal.comment, source=match.goal.source)
@@ -85,7 +94,7 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
         effect_goals, goals = themes.setdefault(placed.theme, {}).setdefault(
             placed.focus_area, (placed.effect_goals, []))
         goals.append(new)
-    for placed in unused:
+    for placed in (p for i, p in enumerate(back) if i not in used):
         findings.append(_at(returned, placed.goal, "RG404", Severity.ERROR,
                             f"Målet »{short(placed.goal.text)}« står ikke i planen (hverken "
                             "med dets Id eller dets tema, indsatsområde og tekst). Ret det, så "
@@ -97,9 +106,8 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
     return report, findings, received
 
 
-def _same_wording(plan: PlacedGoal, returned: PlacedGoal) -> bool:
-    return (plan.theme, plan.focus_area, plan.goal.text) == (
-        returned.theme, returned.focus_area, returned.goal.text)
+def _wording(placed: PlacedGoal) -> tuple[str, str, str]:
+    return placed.theme, placed.focus_area, placed.goal.text
 
 
 def _shared_wordings(goals: list[PlacedGoal]) -> set[tuple[str, str, str]]:
@@ -107,8 +115,7 @@ def _shared_wordings(goals: list[PlacedGoal]) -> set[tuple[str, str, str]]:
     seen: set[tuple[str, str, str]] = set()
     shared = set()
     for placed in goals:
-        key = (placed.theme, placed.focus_area, placed.goal.text)
-        (shared if key in seen else seen).add(key)
+        (shared if _wording(placed) in seen else seen).add(_wording(placed))
     return shared
 
 
