@@ -8,6 +8,7 @@ Exit codes: 0 done, 1 the input has errors or an output cannot be written (nothi
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sys
 import tempfile
@@ -371,6 +372,19 @@ def _sheet_text(ctx, param, value: str | None) -> str | None:
     return value
 
 
+def _date_text(ctx, param, value: str | None) -> str | None:
+    """--date: a date in figures must be one (2019-01-15); words are taken as written."""
+    from .dates import figures_date
+
+    value = _sheet_text(ctx, param, value)
+    try:
+        figures_date(value or "")
+    except ValueError:
+        raise click.BadParameter(f"{_quote(value)} er ikke en dato; skriv den som ÅÅÅÅ-MM-DD "
+                                 "(fx 2019-01-15) eller med ord (fx »Januar 2019«)") from None
+    return value
+
+
 def _findings_path(ctx, param, value: Path | None) -> Path | None:
     if value is not None and value.suffix.lower() not in (".xlsx", ".csv"):
         raise click.BadParameter(f"{_quote(value)} skal ende på .xlsx eller .csv")
@@ -503,6 +517,39 @@ def _accepted_line(findings: list[Finding]) -> str:
     return f"; {count} fund godkendt med --accept" if count else ""
 
 
+# The round's details, each over the `Rapport` sheets' value: field -> (metavar, help).
+DETAILS = {
+    "title": ("TEKST", "Rapportens titel"),
+    "subtitle": ("TEKST", "Undertitlen, fx »Opfølgning på Strategiplan 2018«"),
+    "case_number": ("TEKST", "Sagsnummeret"),
+    "case_handler": ("TEKST", "Sagsbehandleren"),
+    "date": ("DATO", "Datoen: ÅÅÅÅ-MM-DD (skrives »15. januar 2019«) eller med ord, fx "
+             "»Januar 2019«"),
+    "revised": ("TEKST", "Revideret, fx »3. september 2018«"),
+    "follow_up": ("TEKST", "Opfølgningens navn, fx »Opfølgning januar 2019«"),
+}
+
+
+def detail_options(command):
+    """--title, --subtitle, --case-number, --case-handler, --date, --revised, --follow-up:
+    handed to the command as one `details` dict of those given."""
+    from .contract import META_NAMES
+
+    @functools.wraps(command)
+    def with_details(*args, **kwargs):
+        given = {name: kwargs.pop(name) for name in DETAILS}
+        return command(*args, details={name: value for name, value in given.items()
+                                       if value is not None}, **kwargs)
+
+    for name, (metavar, help_text) in reversed(DETAILS.items()):
+        with_details = click.option(
+            "--" + name.replace("_", "-"), name, metavar=metavar,
+            callback=_date_text if name == "date" else _sheet_text,
+            help=f"{help_text} (i stedet for Rapport-arkets »{META_NAMES[name]}«).",
+        )(with_details)
+    return with_details
+
+
 input_argument = click.argument("inputs", nargs=-1, type=PathType(),
                                 metavar="[ARBEJDSBOG|MAPPE]...")
 templates_option = click.option(
@@ -537,10 +584,11 @@ def main(ctx: click.Context) -> None:
 @click.option("--pdf-variant", type=ChoiceType(PDF_VARIANTS), default=PDF_VARIANTS[0],
               help=f"PDF-standard: pdf/ua-1 (tilgængelig) eller pdf/a-2a / pdf/a-3a (arkiv, "
               f"også tagget) (standard: {PDF_VARIANTS[0]}).")
+@detail_options
 @findings_option
 @accept_options
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
-                  findings_sheet, accepted, accept_file) -> None:
+                  findings_sheet, accepted, accept_file, details) -> None:
     from .writers.pdf_process import pdf_process_for
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
@@ -555,7 +603,7 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
 
         try:
             outcome = build(paths, out_dir, formats, options, name=name,
-                            pdf_process=pdf_process, accept=acceptances)
+                            pdf_process=pdf_process, accept=acceptances, details=details)
         except OutputError as exc:  # the disk refused: the message says what is on disk
             click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives. {printable(str(exc))}",
                        err=True)
@@ -617,8 +665,6 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
 @input_argument
 @click.option("-o", "--output", "out_dir", type=PathType(), metavar="MAPPE",
               help="Mappe til arbejdsbøgerne (skal angives).")
-@click.option("--follow-up", callback=_sheet_text, metavar="TEKST",
-              help="Opfølgningens navn, fx »Opfølgning januar 2019«.")
 @click.option("--centre", "centres", multiple=True, metavar="KODE",
               help="Kun dette center (kan gentages), fx CPU/BGE.")
 @click.option("--deadline", callback=_sheet_text, metavar="TEKST",
@@ -627,8 +673,9 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
               help="Hvem arbejdsbogen sendes tilbage til.")
 @click.option("--templates", type=FolderType(), default=DEFAULT_TEMPLATES, metavar="MAPPE",
               help="Mappe med skabelonerne (ordlyden; standard: programmets egne).")
-def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
-                     templates) -> None:
+@detail_options
+def template_command(inputs, out_dir, centres, deadline, return_to, templates,
+                     details) -> None:
     from .build import check, write_all
     from .centre_workbooks import centre_workbooks
     from .wording import load_wording
@@ -638,7 +685,7 @@ def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
                          "arbejdsbøgerne.")
     paths = _inputs(inputs)
     _check_folder_target(out_dir, "Arbejdsbøgerne")
-    result, findings = check(paths, templates=templates)
+    result, findings = check(paths, templates=templates, details=details)
     findings = [f for f in findings if f.code not in STATUS_FINDINGS]
     _print_findings(findings)
     errors = [f for f in findings if f.severity is Severity.ERROR]
@@ -650,8 +697,8 @@ def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
     if errors or unknown or result is None:
         click.echo("Arbejdsbøgerne er ikke skrevet.", err=True)
         sys.exit(1)
-    files = centre_workbooks(result.report, load_wording(templates), follow_up, centres,
-                             deadline, return_to)
+    files = centre_workbooks(result.report, load_wording(templates), centres=centres,
+                             deadline=deadline, return_to=return_to)
     _check_names(out_dir, list(files), "Arbejdsbøgerne")
     out_dir.mkdir(parents=True, exist_ok=True)
     write_all({out_dir / name: data for name, data in files.items()})  # all or none

@@ -32,8 +32,9 @@ from ..contract import (
     REQUIRED,
     STATUS_WORDS,
 )
+from ..dates import date_text
 from ..model import Finding, Goal, PlacedGoal, Severity, Source, Status, place
-from ..personal_data import CPR, EMAIL, PHONE
+from ..personal_data import CPR, EMAIL, PHONE, Hit
 from ..personal_data import find as find_personal_data
 
 HEADER_SEARCH_ROWS = 20
@@ -217,6 +218,14 @@ _PERSONAL = {
 }
 
 
+def personal_data_text(hit: Hit) -> tuple[str, Severity, str]:
+    """A hit's code, severity and what a text holds, for »… indeholder {what}«: »et
+    CPR-nummer (0101XX-XXXX), som ikke må offentliggøres. Slet nummeret.«"""
+    code, severity, what = _PERSONAL[hit.kind]
+    likely = "noget, der ligner " if hit.kind == CPR and not hit.certain else ""
+    return code, severity, likely + what.format(masked=hit.masked)
+
+
 def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
                   fields: tuple[str, ...] = (*PRINTED, "id")) -> None:
     """A finding for each CPR number (an error), e-mail address and phone number in a
@@ -231,11 +240,10 @@ def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
                 continue
             seen.add((name, cell.text))
             for hit in find_personal_data(cell.text):
-                code, severity, what = _PERSONAL[hit.kind]
-                likely = "noget, der ligner " if hit.kind == CPR and not hit.certain else ""
+                code, severity, what = personal_data_text(hit)
                 of_goal = f" (målet »{short(goal, 40)}«)" if goal and name != "goal" else ""
                 findings.add(code, severity,
-                             f"Cellen{of_goal} indeholder {likely}{what.format(masked=hit.masked)} "
+                             f"Cellen{of_goal} indeholder {what} "
                              f"Er det ikke personoplysninger, så godkend fundet med "
                              f"--accept {code}@{sheet}!{cell.ref}.",
                              sheet=sheet, cell=cell.ref, centre=row.text("centre"))
@@ -510,6 +518,8 @@ def read_meta(sheets: Sequence[Sheet], findings: FileFindings) -> dict[str, Any]
             meta[key] = meta.get(key, ()) + tuple(p for t in texts for p in _paragraphs(t))
             continue
         value = single_line(" ".join(texts)) if texts else None
+        if key == "date" and value:  # a date cell as shown, 15-01-2019: in words
+            value = date_text(value)
         if key in first_row and value and meta.get(key) and value != meta[key]:
             findings.add("RG303", Severity.ERROR,
                          f"»{META_NAMES[key]}« står to gange med hver sin værdi (række "
