@@ -24,6 +24,7 @@ from ..contract import (
     GOAL_SHEET_NAMES,
     HEADER_NAMES,
     HEADERS,
+    LAST_ROUND_HEADERS,
     META_KEYS,
     META_NAMES,
     NUMBER_HEADERS,
@@ -379,8 +380,11 @@ def _note_columns(sheet: str, header: Header, findings: FileFindings) -> None:
                          "rapporten. Vis kolonnen, og tjek, at indholdet må offentliggøres.",
                          sheet=sheet, cell=f"{get_column_letter(column)}{row}")
     known = set(header.columns.values()) | {column for _, column, _ in header.unused}
+    # The last round's columns of a centre's workbook (centre_workbooks.py): not read, and
+    # no news to anyone, in every workbook of a second round.
+    written = {header_key(text) for text in LAST_ROUND_HEADERS.values()}
     for index, text in enumerate(header.texts, start=1):
-        if index not in known and text and text.strip():
+        if index not in known and text and text.strip() and header_key(text) not in written:
             findings.add("RG901", Severity.NOTICE,
                          f"Kolonnen »{single_line(text)}« kendes ikke og læses ikke.",
                          sheet=sheet, cell=f"{get_column_letter(index)}{row}")
