@@ -33,6 +33,7 @@ SYSTEM = "RG900"       # the disk or the system refused, unforeseen
 UNFORESEEN = "RG990"   # a fault of reportgen's own
 UNWRITABLE = "RG910"   # an output cannot be written where asked; found before writing
 TOO_LONG = "RG911"     # a file name longer than the file system takes; found before writing
+EXISTS = "RG912"       # template: a workbook it would write is there already (no --force)
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -443,6 +444,26 @@ def _check_names(folder: Path, names: Sequence[str], what: str) -> None:
                           "skrevet.")
 
 
+def _check_not_there(folder: Path, names: Sequence[str], force: bool) -> None:
+    """All or nothing: no workbook is written while one would replace a file there already
+    (unless --force), nor where a folder has its name."""
+    there = [folder / name for name in names if (folder / name).exists()]
+    folders = [path for path in there if not path.is_file()]
+    if folders:
+        raise Refused(UNWRITABLE, f"{_quote(folders[0])} er en mappe, så arbejdsbogen kan "
+                      "ikke skrives dér. Intet er skrevet.")
+    if not there or force:
+        return
+    shown = ", ".join(_quote(path) for path in there[:3])
+    more = f" og {_count(len(there) - 3, 'anden', 'andre')}" if len(there) > 3 else ""
+    if len(there) == 1:
+        said, them = f"Arbejdsbogen {shown} findes allerede", "den"
+    else:
+        said, them = f"{len(there)} af arbejdsbøgerne findes allerede: {shown}{more}", "dem"
+    raise Refused(EXISTS, f"{said}. Intet er skrevet: brug --force for at overskrive {them}, "
+                  "eller vælg en anden mappe med -o.")
+
+
 # -- The commands ---------------------------------------------------------------------------
 
 def _inputs(paths: tuple[Path, ...]) -> list[Path]:
@@ -673,8 +694,10 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
               help="Hvem arbejdsbogen sendes tilbage til.")
 @click.option("--templates", type=FolderType(), default=DEFAULT_TEMPLATES, metavar="MAPPE",
               help="Mappe med skabelonerne (ordlyden; standard: programmets egne).")
+@click.option("--force", is_flag=True,
+              help="Overskriv arbejdsbøger, der allerede ligger i mappen.")
 @detail_options
-def template_command(inputs, out_dir, centres, deadline, return_to, templates,
+def template_command(inputs, out_dir, centres, deadline, return_to, templates, force,
                      details) -> None:
     from .build import check, write_all
     from .centre_workbooks import centre_workbooks
@@ -700,6 +723,7 @@ def template_command(inputs, out_dir, centres, deadline, return_to, templates,
     files = centre_workbooks(result.report, load_wording(templates), centres=centres,
                              deadline=deadline, return_to=return_to)
     _check_names(out_dir, list(files), "Arbejdsbøgerne")
+    _check_not_there(out_dir, list(files), force)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_all({out_dir / name: data for name, data in files.items()})  # all or none
     click.echo(f"{_count(len(files), 'arbejdsbog', 'arbejdsbøger')} skrevet til "

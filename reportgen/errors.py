@@ -74,6 +74,7 @@ CODES = {
     "RG905": "which goal sheets are read",
     "RG910": "an output cannot be written where asked",
     "RG911": "a file name too long",
+    "RG912": "template: a workbook to be written exists already (no --force)",
     "RG920": "a mistake in a template file",
     "RG990": "an unforeseen error in reportgen",
 }

@@ -263,3 +263,26 @@ def test_a_long_comment_is_not_cut_off_when_printed_from_libreoffice(last_round,
     text = squash(pdf_text((tmp_path / "pdf" / "CPU-BGE.pdf").read_bytes()))
     for comment in (NEW_COMMENT, LAST_COMMENT):
         assert squash(comment.split(". ")[-1]) in text  # the last sentence: "Slutord …"
+
+
+# -- Never over an earlier round's workbooks unasked ------------------------------------------
+
+def test_template_does_not_overwrite_without_force(run, generated):
+    before = {p.name: p.read_bytes() for p in generated.iterdir()}
+    result = run("template", "plan", "-o", "out")
+    assert result.exit_code == 1
+    assert "RG912 fejl: 2 af arbejdsbøgerne findes allerede: »out/CPU-BGE.xlsx«, " \
+        "»out/CSS-Sundhed.xlsx«. Intet er skrevet: brug --force" in result.output
+    assert {p.name: p.read_bytes() for p in generated.iterdir()} == before
+    assert run("template", "plan", "-o", "out", "--force", "--deadline", "1. marts").exit_code == 0
+    guide = openpyxl.load_workbook(generated / "CPU-BGE.xlsx")["Vejledning"]
+    assert "Frist: 1. marts" in [c.value for row in guide.iter_rows() for c in row]
+
+
+def test_one_workbook_there_and_nothing_is_written(run, generated, tmp_path):
+    (generated / "CPU-BGE.xlsx").unlink()
+    result = run("template", "plan", "-o", "out")
+    assert result.exit_code == 1
+    assert "RG912 fejl: Arbejdsbogen »out/CSS-Sundhed.xlsx« findes allerede." in result.output
+    assert "overskrive den" in result.output
+    assert not (generated / "CPU-BGE.xlsx").exists()
