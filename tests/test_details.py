@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import docx
 import openpyxl
@@ -151,3 +152,23 @@ def test_details_on_one_line_and_an_empty_one_none(plan):
     assert (result.report.meta.title, result.report.meta.follow_up) == ("Tema 1", None)
     with pytest.raises(ValueError):
         check([plan], details={"intro": "Indledning"})
+
+
+def test_no_message_names_a_detail_by_its_field(tmp_path):
+    """A message names a detail by the sheet's word (»Opfølgning«) or its option
+    (--follow-up), never by the model's field (follow_up)."""
+    odd = "Tekst 漢字 a@b.dk"
+    keys = ("Titel", "Undertitel", "Sagsnr.", "Sagsbehandler", "Dato", "Revideret",
+            "Opfølgning", "Indledning")
+    one = write_workbook(tmp_path / "a.xlsx", [goal_row("A")], meta=[(k, odd) for k in keys])
+    two = write_workbook(tmp_path / "b.xlsx", [goal_row("B")],
+                         meta=[(k, f"{odd} 2") for k in keys])
+    _, from_sheets = check([one, two])
+    _, from_options = check([one], details=dict.fromkeys(META_TEXTS, odd))
+    fields = re.compile(r"(?<![\w-])(" + "|".join(META_TEXTS) + r"|intro)\b")  # not --title
+    assert {"RG213", "RG302", "RG602"} <= {f.code for f in from_sheets}
+    assert {"RG213", "RG602"} <= {f.code for f in from_options}
+    for finding in (*from_sheets, *from_options):
+        assert not fields.search(finding.message), finding
+    assert any(f.message.startswith("--follow-up indeholder") for f in from_options)
+    assert any("»Opfølgning«" in f.message for f in from_sheets if f.code == "RG302")
