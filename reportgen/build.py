@@ -22,11 +22,14 @@ from pathlib import Path
 from .acceptance import Acceptance
 from .acceptance import apply as apply_acceptances
 from .contract import REPORT_SHEET
+from .dates import date_text
 from .errors import ReportgenError
 from .glyphs import missing_glyphs
-from .model import Finding, Meta, Report, Severity
+from .model import META_TEXTS, Finding, Meta, Report, Severity
 from .personal_data import cpr_numbers, masked, new_cpr_number
+from .personal_data import find as find_personal_data
 from .reader import ReadResult, find_workbooks, read_workbooks
+from .reader.rows import personal_data_text
 from .round import CentreStatus, apply_plan, centres_behind
 from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, RenderOptions, release_memory, writer
 from .writers.pdf import pdf_html
@@ -35,6 +38,9 @@ from .writers.pdf_process import PdfProcess, pdf_process_for
 # A file name's stem in bytes: file systems take 255, and a suffix and a temporary
 # file's affixes go on it.
 NAME_BYTES = 200
+# The round's details that the command line may give, over the `Rapport` sheets': field of
+# model.Meta -> its option (`--case-number`).
+DETAIL_OPTIONS = {name: "--" + name.replace("_", "-") for name in META_TEXTS}
 # Gaps a draft renders (visibly marked; a CPR number masked) instead of stopping at.
 DRAFT_GAPS = {"RG202", "RG205", "RG601"}
 
@@ -54,12 +60,16 @@ class BuildResult:
 
 def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT_TEMPLATES,
           accept: Sequence[Acceptance] = (), plan: Sequence[Path] = (),
+          details: dict[str, str] | None = None,
           ) -> tuple[ReadResult | None, list[Finding]]:
     """Read every workbook and return the report with every finding, errors first; texts
     the templates' fonts cannot draw are warnings. With a plan (the workbooks the round
     went out from), the plan gives the goals and their order, the inputs their statuses
-    (round.py). Accepted findings stop nothing; in a draft, the gaps it may show do not
-    either, and CPR numbers are shown masked."""
+    (round.py). `details` (field of model.Meta -> text, as `--title` and its kin give
+    them) stand over the `Rapport` sheets' values and are checked as they are. Accepted
+    findings stop nothing; in a draft, the gaps it may show do not either, and CPR numbers
+    are shown masked."""
+    details = given_details(details or {})
     paths, passed_over = find_workbooks(inputs)
     if not paths:
         return None, [*passed_over, _no_workbooks(inputs)]
@@ -71,8 +81,12 @@ def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT
             return None, [*plan_passed_over, _no_workbooks(plan)]
         result, findings = _with_plan(read_workbooks(plan_paths), result,
                                       [*plan_passed_over, *passed_over])
-    findings = apply_acceptances(
-        [*findings, *missing_glyphs(result.report, templates / "fonts")], accept)
+    if details:
+        result.report = replace(result.report, meta=replace(result.report.meta, **details))
+    options = {name: DETAIL_OPTIONS[name] for name in details}
+    findings = apply_acceptances([
+        *findings, *personal_data_in_details(details),
+        *missing_glyphs(result.report, templates / "fonts", options)], accept)
     if draft:
         findings = [replace(f, severity=Severity.WARNING)
                     if f.code in DRAFT_GAPS and f.severity is Severity.ERROR else f
@@ -113,13 +127,15 @@ def _no_workbooks(inputs: Sequence[Path]) -> Finding:
 def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,
           options: RenderOptions | None = None, name: str | None = None,
           pdf_process: PdfProcess | None = None,
-          accept: Sequence[Acceptance] = (), plan: Sequence[Path] = ()) -> BuildResult:
+          accept: Sequence[Acceptance] = (), plan: Sequence[Path] = (),
+          details: dict[str, str] | None = None) -> BuildResult:
     """Check, render, write. A PDF process the caller's `with` has started (before this
     call, so that WeasyPrint's import overlaps the reading, as the command does) may be
-    handed in, and stays the caller's to stop; else render() starts one of its own."""
+    handed in, and stays the caller's to stop; else render() starts one of its own.
+    `details`: the round's details over the `Rapport` sheets' (see `check`)."""
     options = options or RenderOptions()
     result, findings = check(inputs, draft=options.draft, templates=options.templates,
-                             accept=accept, plan=plan)
+                             accept=accept, plan=plan, details=details)
     outcome = BuildResult(findings, result.rows_read if result else {})
     if result is not None:
         outcome.behind = centres_behind(result.report, result.received)
@@ -132,6 +148,29 @@ def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAUL
     out_dir.mkdir(parents=True, exist_ok=True)
     outcome.written = write_all({out_dir / f"{stem}.{fmt}": data for fmt, data in rendered.items()})
     return outcome
+
+
+def given_details(details: dict[str, str]) -> dict[str, str | None]:
+    """The details as the report holds them: on one line, an empty one none, a date in
+    figures in words (dates.date_text). A field that is no detail is a caller's mistake."""
+    unknown = set(details) - set(DETAIL_OPTIONS)
+    if unknown:
+        raise ValueError(f"not a detail of the report: {', '.join(sorted(unknown))}")
+    given = {name: " ".join(text.split()) or None for name, text in details.items()}
+    if given.get("date"):
+        given["date"] = date_text(given["date"])
+    return given
+
+
+def personal_data_in_details(details: dict[str, str | None]) -> list[Finding]:
+    """The reader's findings for personal data (RG601–RG603), for details given on the
+    command line: the option named where a cell would be."""
+    findings = []
+    for name, text in details.items():
+        for hit in find_personal_data(text or ""):
+            code, severity, what = personal_data_text(hit)
+            findings.append(Finding(code, severity, f"{DETAIL_OPTIONS[name]} indeholder {what}"))
+    return findings
 
 
 def render(report: Report, options: RenderOptions, formats: Sequence[str] = DEFAULT_FORMATS,

@@ -3,14 +3,18 @@
 Each follows the workbook contract (reportgen reads it back exactly): the goals with
 Tema, Indsatsområde, Effektmål, Resultatmål, Måles hvordan, Center and a stable Id filled
 in and locked; the status and comment cells empty, open, with dropdowns, colours that
-follow the choice, and a mark on a comment that yellow or red requires. A `Vejledning`
-sheet holds the smiley legend and the rules, a `Rapport` sheet the report's details.
+follow the choice, and a mark on a comment that yellow or red requires. Made from a
+follow-up, the workbook shows beside them, grey and locked, what the centre reported last
+time, under headers the reader does not read. A `Vejledning` sheet holds the smiley legend,
+the rules, the deadline and whom to send it to; the report's details (case handler,
+introduction) stay with the secretariat.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -22,9 +26,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .build import safe_name
-from .contract import COLOUR_WORDS, GOAL_SHEET, GUIDE_SHEET, HEADER_NAMES, META_NAMES, REPORT_SHEET
+from .contract import COLOUR_WORDS, GOAL_SHEET, GUIDE_SHEET, HEADER_NAMES, LAST_ROUND_HEADERS
 from .images import png
-from .model import PlacedGoal, Report
+from .model import Goal, PlacedGoal, Report, Status
 from .smileys import COLOURS
 from .wording import Wording
 
@@ -42,29 +46,51 @@ COLUMNS = (
     ("timeline", 11, False),
     ("comment", 48, False),
 )
-COLUMN = {name: get_column_letter(i) for i, (name, _, _) in enumerate(COLUMNS, start=1)}
+# Beside them in a workbook made from a follow-up: what the centre reported last time.
+LAST_COLUMNS = (
+    ("last_result", 11, True),
+    ("last_timeline", 11, True),
+    ("last_comment", 48, True),
+)
+COLUMN = {name: get_column_letter(i)
+          for i, (name, _, _) in enumerate(COLUMNS + LAST_COLUMNS, start=1)}
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
+LAST_FONT_COLOUR = "595959"  # grey, and still readable in print
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 MISSING_COMMENT_FILL = PatternFill("solid", bgColor="FFE699")
 THIN = Side(style="thin", color="A6A6A6")
 FONT = "Arial"
 LINE_POINTS = 13  # one line of 10-point text
+MAX_HEIGHT = 409  # points: the tallest row Excel takes
+# Room left in every goal row for the comment the centre writes: three sentences. A row's
+# height is fixed (see _fit_height), so a longer comment would be cut off in print.
+COMMENT_ROOM = 400
 
 
 def _font(size: float = 10, **style) -> Font:
     return Font(name=FONT, size=size, **style)
 
 
-def _fit_height(sheet, row: int) -> None:
-    """A height for the row's wrapped text: spreadsheets do not re-fit rows on opening."""
+def _lines(text: str, width: float) -> int:
+    """Lines a text takes wrapped at words in a column `width` characters wide (10-point
+    Arial fits about 1.1 characters a width unit)."""
+    per_line = max(1, int(width * 1.1))
+    return sum(len(textwrap.wrap(part, per_line)) or 1 for part in text.split("\n"))
+
+
+def _fit_height(sheet, row: int, room: dict[str, int] | None = None) -> None:
+    """A height for the row's wrapped text, and for `room` (column letter -> characters
+    still to be written there): spreadsheets do not re-fit rows on opening, and do not
+    grow a row whose height a file sets when text is typed into it."""
     lines = 1
     for cell in sheet[row]:
         if isinstance(cell.value, str):
             width = sheet.column_dimensions[cell.column_letter].width or 10
-            per_line = max(1, int(width * 1.1))
-            lines = max(lines, sum(math.ceil(max(len(part), 1) / per_line)
-                                   for part in cell.value.split("\n")))
-    sheet.row_dimensions[row].height = lines * LINE_POINTS + 4
+            lines = max(lines, _lines(cell.value, width))
+    for letter, characters in (room or {}).items():
+        width = sheet.column_dimensions[letter].width or 10
+        lines = max(lines, math.ceil(characters / max(1, int(width * 1.1))) + 1)
+    sheet.row_dimensions[row].height = min(lines * LINE_POINTS + 4, MAX_HEIGHT)
 
 
 def place_goals(report: Report) -> list[PlacedGoal]:
@@ -97,13 +123,15 @@ def centre_workbooks(report: Report, wording: Wording, follow_up: str | None = N
         by_centre.setdefault(placed.goal.centre, []).append(placed)
     wanted = [c for c in by_centre if not centres or c in centres]
     meta = replace(report.meta, follow_up=follow_up or report.meta.follow_up)
+    # A follow-up (not the plan) has statuses: every centre's workbook then shows its own.
+    last_round = any(goal.result or goal.timeline or goal.comment for goal in report.goals())
     files: dict[str, bytes] = {}
     for centre in wanted:
         name = safe_name(centre)
         while f"{name}.xlsx" in files:  # two codes that make the same file name
             name += "_"
         files[f"{name}.xlsx"] = _workbook(centre, by_centre[centre], meta, wording,
-                                          deadline, return_to)
+                                          deadline, return_to, last_round)
     return files
 
 
@@ -114,30 +142,41 @@ def _text(cell, value) -> None:
         cell.data_type = "s"
 
 
+def _words(statuses: tuple[Status, ...]) -> str | None:
+    return " / ".join(COLOUR_WORDS[status] for status in statuses) or None
+
+
+def _last_values(goal: Goal) -> tuple[str | None, ...]:
+    return _words(goal.result), _words(goal.timeline), goal.comment
+
+
 def _workbook(centre: str, goals: list[PlacedGoal], meta, wording: Wording,
-              deadline: str | None, return_to: str | None) -> bytes:
+              deadline: str | None, return_to: str | None, last_round: bool) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = GOAL_SHEET
-    _goal_sheet(sheet, centre, goals, meta)
+    _goal_sheet(sheet, centre, goals, meta, last_round)
     _guide_sheet(workbook.create_sheet(GUIDE_SHEET), centre, meta, wording, deadline,
                  return_to)
-    _report_sheet(workbook.create_sheet(REPORT_SHEET), meta)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _goal_sheet(sheet, centre: str, goals: list[PlacedGoal], meta) -> None:
+def _goal_sheet(sheet, centre: str, goals: list[PlacedGoal], meta, last_round: bool) -> None:
     title = " – ".join(p for p in (meta.title, meta.follow_up, centre) if p)
     _text(sheet["A1"], title)
     sheet["A1"].font = _font(14, bold=True)
+    last = (" De grå kolonner til højre viser, hvad I indberettede sidst." if last_round
+            else "")
     _text(sheet["A2"], "Vælg status for resultat og tidsplan i de hvide felter (grøn, gul "
-          "eller rød). Gul og rød kræver en kort kommentar. Se fanen Vejledning.")
+          f"eller rød). Gul og rød kræver en kort kommentar. Se fanen Vejledning.{last}")
     sheet["A2"].font = _font(italic=True)
-    for index, (name, width, _) in enumerate(COLUMNS, start=1):
+    columns = COLUMNS + (LAST_COLUMNS if last_round else ())
+    headers = {**HEADER_NAMES, **LAST_ROUND_HEADERS}
+    for index, (name, width, _) in enumerate(columns, start=1):
         cell = sheet.cell(HEADER_ROW, index)
-        _text(cell, HEADER_NAMES[name])
+        _text(cell, headers[name])
         cell.font = _font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -150,24 +189,25 @@ def _goal_sheet(sheet, centre: str, goals: list[PlacedGoal], meta) -> None:
         area = (placed.theme, placed.focus_area)
         values = (goal.id, placed.theme, placed.focus_area,
                   "\n".join(placed.effect_goals) if area != previous_area else None,
-                  goal.text, goal.measure, goal.centre, None, None, None)
+                  goal.text, goal.measure, goal.centre, None, None, None,
+                  *(_last_values(goal) if last_round else ()))
         previous_area = area
-        for index, ((_, _, locked), value) in enumerate(zip(COLUMNS, values, strict=True),
-                                                         start=1):
+        for index, ((name, _, locked), value) in enumerate(zip(columns, values, strict=True),
+                                                            start=1):
             cell = sheet.cell(row, index)
             _text(cell, value)
-            cell.font = _font()
+            cell.font = _font(color=LAST_FONT_COLOUR) if name.startswith("last_") else _font()
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.border = Border(bottom=THIN, right=THIN)
             if locked:
                 cell.fill = LOCKED_FILL
             else:
                 cell.protection = Protection(locked=False)
-        _fit_height(sheet, row)
+        _fit_height(sheet, row, {COLUMN["comment"]: COMMENT_ROOM})
     last = HEADER_ROW + len(goals)
     _status_rules(sheet, last)
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{COLUMN['comment']}{last}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last}"
     sheet.protection.sheet = True  # no password: a lock against slips, not against people
     sheet.protection.autoFilter = False  # False: allowed while protected
     sheet.protection.formatColumns = False
@@ -233,22 +273,6 @@ def _guide_sheet(sheet, centre: str, meta, wording: Wording, deadline: str | Non
         _text(sheet[f"B{row}"], text or None)
         sheet[f"B{row}"].alignment = Alignment(wrap_text=True, vertical="top")
         sheet[f"B{row}"].font = font or _font()
-        _fit_height(sheet, row)
-    sheet.protection.sheet = True
-    _print_setup(sheet)
-
-
-def _report_sheet(sheet, meta) -> None:
-    sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = 90
-    values = {**vars(meta), "intro": "\n\n".join(meta.intro) or None}
-    rows = [(key, values[name]) for name, key in META_NAMES.items()]
-    for row, (key, value) in enumerate(rows, start=1):
-        _text(sheet.cell(row, 1), key)
-        _text(sheet.cell(row, 2), value)
-        sheet.cell(row, 1).font = _font(bold=True)
-        sheet.cell(row, 2).font = _font()
-        sheet.cell(row, 2).alignment = Alignment(wrap_text=True, vertical="top")
         _fit_height(sheet, row)
     sheet.protection.sheet = True
     _print_setup(sheet)

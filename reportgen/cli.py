@@ -8,6 +8,7 @@ Exit codes: 0 done, 1 the input has errors or an output cannot be written (nothi
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sys
 import tempfile
@@ -32,6 +33,7 @@ SYSTEM = "RG900"       # the disk or the system refused, unforeseen
 UNFORESEEN = "RG990"   # a fault of reportgen's own
 UNWRITABLE = "RG910"   # an output cannot be written where asked; found before writing
 TOO_LONG = "RG911"     # a file name longer than the file system takes; found before writing
+EXISTS = "RG912"       # template: a workbook it would write is there already (no --force)
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -371,6 +373,19 @@ def _sheet_text(ctx, param, value: str | None) -> str | None:
     return value
 
 
+def _date_text(ctx, param, value: str | None) -> str | None:
+    """--date: a date in figures must be one (2019-01-15); words are taken as written."""
+    from .dates import figures_date
+
+    value = _sheet_text(ctx, param, value)
+    try:
+        figures_date(value or "")
+    except ValueError:
+        raise click.BadParameter(f"{_quote(value)} er ikke en dato; skriv den som ÅÅÅÅ-MM-DD "
+                                 "(fx 2019-01-15) eller med ord (fx »Januar 2019«)") from None
+    return value
+
+
 def _findings_path(ctx, param, value: Path | None) -> Path | None:
     if value is not None and value.suffix.lower() not in (".xlsx", ".csv"):
         raise click.BadParameter(f"{_quote(value)} skal ende på .xlsx eller .csv")
@@ -427,6 +442,26 @@ def _check_names(folder: Path, names: Sequence[str], what: str) -> None:
             raise Refused(TOO_LONG, f"Filnavnet {_quote(name)} er for langt til filsystemet "
                           f"({size} byte; højst {limit - TEMP_EXTRA}). {what} er ikke "
                           "skrevet.")
+
+
+def _check_not_there(folder: Path, names: Sequence[str], force: bool) -> None:
+    """All or nothing: no workbook is written while one would replace a file there already
+    (unless --force), nor where a folder has its name."""
+    there = [folder / name for name in names if (folder / name).exists()]
+    folders = [path for path in there if not path.is_file()]
+    if folders:
+        raise Refused(UNWRITABLE, f"{_quote(folders[0])} er en mappe, så arbejdsbogen kan "
+                      "ikke skrives dér. Intet er skrevet.")
+    if not there or force:
+        return
+    shown = ", ".join(_quote(path) for path in there[:3])
+    more = f" og {_count(len(there) - 3, 'anden', 'andre')}" if len(there) > 3 else ""
+    if len(there) == 1:
+        said, them = f"Arbejdsbogen {shown} findes allerede", "den"
+    else:
+        said, them = f"{len(there)} af arbejdsbøgerne findes allerede: {shown}{more}", "dem"
+    raise Refused(EXISTS, f"{said}. Intet er skrevet: brug --force for at overskrive {them}, "
+                  "eller vælg en anden mappe med -o.")
 
 
 # -- The commands ---------------------------------------------------------------------------
@@ -528,6 +563,39 @@ def _accepted_line(findings: list[Finding]) -> str:
     return f"; {count} fund godkendt med --accept" if count else ""
 
 
+# The round's details, each over the `Rapport` sheets' value: field -> (metavar, help).
+DETAILS = {
+    "title": ("TEKST", "Rapportens titel"),
+    "subtitle": ("TEKST", "Undertitlen, fx »Opfølgning på Strategiplan 2018«"),
+    "case_number": ("TEKST", "Sagsnummeret"),
+    "case_handler": ("TEKST", "Sagsbehandleren"),
+    "date": ("DATO", "Datoen: ÅÅÅÅ-MM-DD (skrives »15. januar 2019«) eller med ord, fx "
+             "»Januar 2019«"),
+    "revised": ("TEKST", "Revideret, fx »3. september 2018«"),
+    "follow_up": ("TEKST", "Opfølgningens navn, fx »Opfølgning januar 2019«"),
+}
+
+
+def detail_options(command):
+    """--title, --subtitle, --case-number, --case-handler, --date, --revised, --follow-up:
+    handed to the command as one `details` dict of those given."""
+    from .contract import META_NAMES
+
+    @functools.wraps(command)
+    def with_details(*args, **kwargs):
+        given = {name: kwargs.pop(name) for name in DETAILS}
+        return command(*args, details={name: value for name, value in given.items()
+                                       if value is not None}, **kwargs)
+
+    for name, (metavar, help_text) in reversed(DETAILS.items()):
+        with_details = click.option(
+            "--" + name.replace("_", "-"), name, metavar=metavar,
+            callback=_date_text if name == "date" else _sheet_text,
+            help=f"{help_text} (i stedet for Rapport-arkets »{META_NAMES[name]}«).",
+        )(with_details)
+    return with_details
+
+
 input_argument = click.argument("inputs", nargs=-1, type=PathType(),
                                 metavar="[ARBEJDSBOG|MAPPE]...")
 templates_option = click.option(
@@ -562,11 +630,12 @@ def main(ctx: click.Context) -> None:
 @click.option("--pdf-variant", type=ChoiceType(PDF_VARIANTS), default=PDF_VARIANTS[0],
               help=f"PDF-standard: pdf/ua-1 (tilgængelig) eller pdf/a-2a / pdf/a-3a (arkiv, "
               f"også tagget) (standard: {PDF_VARIANTS[0]}).")
+@detail_options
 @findings_option
 @accept_options
 @plan_option
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
-                  findings_sheet, accepted, accept_file, plan) -> None:
+                  findings_sheet, accepted, accept_file, plan, details) -> None:
     from .writers.pdf_process import pdf_process_for
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
@@ -581,7 +650,8 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
 
         try:
             outcome = build(paths, out_dir, formats, options, name=name,
-                            pdf_process=pdf_process, accept=acceptances, plan=_plan(plan))
+                            pdf_process=pdf_process, accept=acceptances, plan=_plan(plan),
+                            details=details)
         except OutputError as exc:  # the disk refused: the message says what is on disk
             click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives. {printable(str(exc))}",
                        err=True)
@@ -651,8 +721,6 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
 @input_argument
 @click.option("-o", "--output", "out_dir", type=PathType(), metavar="MAPPE",
               help="Mappe til arbejdsbøgerne (skal angives).")
-@click.option("--follow-up", callback=_sheet_text, metavar="TEKST",
-              help="Opfølgningens navn, fx »Opfølgning januar 2019«.")
 @click.option("--centre", "centres", multiple=True, metavar="KODE",
               help="Kun dette center (kan gentages), fx CPU/BGE.")
 @click.option("--deadline", callback=_sheet_text, metavar="TEKST",
@@ -661,8 +729,11 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
               help="Hvem arbejdsbogen sendes tilbage til.")
 @click.option("--templates", type=FolderType(), default=DEFAULT_TEMPLATES, metavar="MAPPE",
               help="Mappe med skabelonerne (ordlyden; standard: programmets egne).")
-def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
-                     templates) -> None:
+@click.option("--force", is_flag=True,
+              help="Overskriv arbejdsbøger, der allerede ligger i mappen.")
+@detail_options
+def template_command(inputs, out_dir, centres, deadline, return_to, templates, force,
+                     details) -> None:
     from .build import check, write_all
     from .centre_workbooks import centre_workbooks
     from .wording import load_wording
@@ -672,7 +743,7 @@ def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
                          "arbejdsbøgerne.")
     paths = _inputs(inputs)
     _check_folder_target(out_dir, "Arbejdsbøgerne")
-    result, findings = check(paths, templates=templates)
+    result, findings = check(paths, templates=templates, details=details)
     findings = [f for f in findings if f.code not in STATUS_FINDINGS]
     _print_findings(findings)
     errors = [f for f in findings if f.severity is Severity.ERROR]
@@ -684,9 +755,10 @@ def template_command(inputs, out_dir, follow_up, centres, deadline, return_to,
     if errors or unknown or result is None:
         click.echo("Arbejdsbøgerne er ikke skrevet.", err=True)
         sys.exit(1)
-    files = centre_workbooks(result.report, load_wording(templates), follow_up, centres,
-                             deadline, return_to)
+    files = centre_workbooks(result.report, load_wording(templates), centres=centres,
+                             deadline=deadline, return_to=return_to)
     _check_names(out_dir, list(files), "Arbejdsbøgerne")
+    _check_not_there(out_dir, list(files), force)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_all({out_dir / name: data for name, data in files.items()})  # all or none
     click.echo(f"{_count(len(files), 'arbejdsbog', 'arbejdsbøger')} skrevet til "

@@ -42,6 +42,13 @@ HEADER_NAMES = {  # the Danish header a message names
     "comment": "Kommentar",
     "id": "Id",
 }
+# The last round's columns in a workbook made from a follow-up: written, never read. No
+# header the reader knows (HEADERS, a hint in brackets aside) may be one of these.
+LAST_ROUND_HEADERS = {
+    "last_result": "Sidste resultat",
+    "last_timeline": "Sidste tidsplan",
+    "last_comment": "Sidste kommentar",
+}
 # A goal sheet's own running number, not an Id shared with other workbooks: see
 # reader/merge.py's `local_numbers`.
 NUMBER_HEADERS = ("nr",)

@@ -77,6 +77,7 @@ CODES = {
     "RG907": "the returned workbooks' Rapport sheets are not read with a plan",
     "RG910": "an output cannot be written where asked",
     "RG911": "a file name too long",
+    "RG912": "template: a workbook to be written exists already (no --force)",
     "RG920": "a mistake in a template file",
     "RG990": "an unforeseen error in reportgen",
 }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,8 +47,12 @@ def _needs_glyph(character: str) -> bool:
             and not 0xFE00 <= ord(character) <= 0xFE0F)
 
 
-def missing_glyphs(report: Report, fonts: Path) -> list[Finding]:
-    """A warning for each text holding characters that no font in `fonts` can draw."""
+def missing_glyphs(report: Report, fonts: Path,
+                   given: Mapping[str, str] | None = None) -> list[Finding]:
+    """A warning for each text holding characters that no font in `fonts` can draw.
+    `given`: the report's details given elsewhere than in a `Rapport` sheet (on the command
+    line), field -> the name a message gives it (its option)."""
+    given = given or {}
     findings = []
     for name, text, goal in report.texts():
         if not _BEYOND_ANY_TEXT_FONT.search(text):
@@ -59,9 +64,10 @@ def missing_glyphs(report: Report, fonts: Path) -> list[Finding]:
             continue
         shown = ", ".join(f"»{c}« (U+{ord(c):04X})" for c in list(missing)[:5])
         more = f" og {len(missing) - 5} andre" if len(missing) > 5 else ""
-        label = META_NAMES.get(name) or HEADER_NAMES[FIELDS.get(name, name)]
+        label = given.get(name) or META_NAMES.get(name) or HEADER_NAMES[FIELDS.get(name, name)]
         place = (goal.source.file, goal.source.sheet, f"række {goal.source.row}",
-                 goal.centre) if goal else (None, REPORT_SHEET, None, None)
+                 goal.centre) if goal else (None, None if name in given else REPORT_SHEET,
+                                            None, None)
         findings.append(Finding(
             "RG213", Severity.WARNING,
             f"{label} indeholder tegn, som rapportens skrifttyper ikke har: {shown}{more}. "

@@ -175,3 +175,14 @@ def test_the_findings_sheet_says_who_has_reported_and_names_each_goal(round_trip
     beside = (tmp_path / "fund-indberetning.csv").read_text(encoding="utf-8-sig")
     assert beside.splitlines()[0] == "Center;Mål;Indberettet;Mangler;Arbejdsbog modtaget"
     assert "CKF/MNO;3;0;" in beside
+
+
+def test_the_details_given_stand_over_the_plans(tmp_path):
+    plan = write_workbook(tmp_path / "plan.xlsx", plan_rows()[:1], headers=PLAN_HEADERS,
+                          meta=[("Titel", "Planens titel"), ("Opfølgning", "August 2018")])
+    back = write_workbook(tmp_path / "ind" / "x.xlsx", plan_rows()[:1], headers=PLAN_HEADERS,
+                          meta=[("Titel", "En centers titel")])
+    result, findings = check([back], plan=[plan], details={"follow_up": "Januar 2019"})
+    assert (result.report.meta.title, result.report.meta.follow_up) \
+        == ("Planens titel", "Januar 2019")
+    assert "RG907" in [f.code for f in findings]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import openpyxl
 import pytest
@@ -11,7 +13,7 @@ from click.testing import CliRunner
 from reportgen.cli import main
 from reportgen.reader import read_workbook
 
-from .helpers import goal_row, workbooks, write_workbook
+from .helpers import goal_row, pdf_text, squash, workbooks, write_workbook
 
 STATUSES = ("grøn", "gul", "rød", "gul / grøn")
 
@@ -57,7 +59,11 @@ def test_round_trip_every_goal_of_every_centre(run, tmp_path):
         filled |= fill_in(path, seed)
     assert filled.keys() == planned.keys()
 
-    assert run("build", "centres", "--format", "json", "-o", "out").exit_code == 0
+    # the centres' workbooks carry no report details: the secretariat gives them
+    assert all("Rapport" not in openpyxl.load_workbook(path).sheetnames for path in files)
+    result = run("build", "centres", "--format", "json", "-o", "out", "--title",
+                 "Opfølgning på Strategiplan – 48 mål", "--follow-up", "Opfølgning januar 2027")
+    assert result.exit_code == 0, result.output
     records = json.loads(next((tmp_path / "out").glob("*.json")).read_text())
     goals = {g["id"]: g for t in records["themes"] for a in t["focus_areas"]
              for g in a["goals"]}
@@ -125,7 +131,7 @@ def test_only_status_and_comment_cells_are_editable(generated):
     assert [sheet[f"A{r}"].value for r in (4, 5)] == ["1.1.1", "1.1.2"]
 
 
-def test_guide_report_sheet_and_print_settings(generated):
+def test_guide_sheet_and_print_settings(generated):
     workbook = openpyxl.load_workbook(generated / "CPU-BGE.xlsx")
     guide = workbook["Vejledning"]
     texts = "\n".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
@@ -135,8 +141,9 @@ def test_guide_report_sheet_and_print_settings(generated):
                     "Frist: 15. januar 2027", "Returneres til: Sekretariatet"):
         assert wording in texts
     assert len(guide._images) == 3
-    assert workbook["Rapport"]["A1"].value == "Titel" and workbook["Rapport"]["B1"].value == "Plan"
+    assert workbook.sheetnames == ["Mål", "Vejledning"]  # no Rapport sheet
     sheet = workbook["Mål"]
+    assert sheet["A1"].value == "Plan – CPU/BGE"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3"
@@ -150,3 +157,133 @@ def test_unknown_centre_is_an_error(run, generated):
 def test_only_the_centres_asked_for(run, generated, tmp_path):
     assert run("template", "plan", "-o", "one", "--centre", "CSS: Sundhed").exit_code == 0
     assert [p.name for p in (tmp_path / "one").iterdir()] == ["CSS-Sundhed.xlsx"]
+
+
+# -- The second round: a workbook made from the last follow-up ------------------------------
+
+LAST_COMMENT = ("Udbuddet blev annulleret i foråret og skal gentages, fordi ingen bydende "
+                "opfyldte kravene til energiklassen. Konsekvensen er, at byggeriet først kan "
+                "begynde efter sommerferien, og at den samlede tidsplan skrider med omkring "
+                "to måneder. Vi bringer os i mål ved at samle de to faser i én entreprise med "
+                "en fast tidsplan og ugentlig opfølgning i styregruppen. Slutord sidste runde.")
+NEW_COMMENT = ("Det nye udbud er afsluttet, og kontrakten er underskrevet med en entreprenør, "
+               "der kan begynde i august. Forsinkelsen er dermed indhentet delvis, men "
+               "indflytningen flyttes fra januar til marts, fordi leverancen af elementer er "
+               "lang. Vi følger tidsplanen hver uge og melder straks tilbage, hvis den skrider "
+               "igen; budgettet holder indtil videre. Slutord denne runde.")
+
+
+@pytest.fixture
+def last_round(run, tmp_path):
+    """Workbooks made from a follow-up: statuses and comments, one goal not reported."""
+    rows = [goal_row("Nyt plejecenter", "gul", "rød", LAST_COMMENT),
+            goal_row("Flere borgere", "grøn", "gul / grøn", "Lidt forsinket."),
+            goal_row("Ny vision", None, None),
+            goal_row("Sundhed for alle", "grøn", "grøn", centre="CSS", area="Sundhed")]
+    write_workbook(tmp_path / "august" / "august.xlsx", rows,
+                   meta=[("Titel", "Strategiplan"), ("Opfølgning", "Opfølgning august 2018")])
+    result = run("template", "august", "-o", "januar", "--follow-up", "Opfølgning januar 2019")
+    assert result.exit_code == 0, result.output
+    return tmp_path / "januar"
+
+
+def test_a_second_round_shows_the_last_round_grey_and_locked(last_round):
+    sheet = openpyxl.load_workbook(last_round / "CPU-BGE.xlsx")["Mål"]
+    assert [c.value for c in sheet[3]][7:] == [
+        "Resultat", "Tidsplan", "Kommentar", "Sidste resultat", "Sidste tidsplan",
+        "Sidste kommentar"]
+    assert [[c.value for c in row] for row in sheet["K4:M6"]] == [
+        ["gul", "rød", LAST_COMMENT], ["grøn", "gul / grøn", "Lidt forsinket."],
+        [None, None, None]]
+    assert [c.value for c in sheet["H4:J4"][0]] == [None, None, None]
+    for row in (4, 5, 6):
+        assert [c.column_letter for c in sheet[row] if not c.protection.locked] == ["H", "I", "J"]
+        for cell in sheet[f"K{row}:M{row}"][0]:
+            assert cell.fill.fgColor.rgb.endswith("F2F2F2")
+            assert cell.font.color.rgb.endswith("595959")
+    assert sheet.auto_filter.ref == "A3:M6"
+    assert "De grå kolonner til højre" in sheet["A2"].value
+    # the other centre's workbook has them too, and the first round's have none
+    assert openpyxl.load_workbook(last_round / "CSS.xlsx")["Mål"]["K3"].value == \
+        "Sidste resultat"
+
+
+def test_the_first_round_has_no_last_round_columns(generated):
+    sheet = openpyxl.load_workbook(generated / "CPU-BGE.xlsx")["Mål"]
+    assert sheet.max_column == 10 and "grå kolonner" not in sheet["A2"].value
+
+
+def test_the_last_rounds_headers_are_not_read_as_the_real_columns():
+    from reportgen.contract import HEADERS, LAST_ROUND_HEADERS
+    from reportgen.reader.rows import header_key
+
+    aliases = {alias for names in HEADERS.values() for alias in names}
+    assert not {header_key(text) for text in LAST_ROUND_HEADERS.values()} & aliases
+
+
+def test_a_returned_second_round_workbook_reads_back_only_the_new_statuses(last_round):
+    path = last_round / "CPU-BGE.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Mål"]
+    sheet["H4"], sheet["I4"], sheet["J4"] = "grøn", "gul", NEW_COMMENT
+    sheet["H5"], sheet["I5"] = "grøn", "grøn"  # row 6 left as it was: not reported
+    workbook.save(path)
+    result = read_workbook(path)
+    goals = {g.text: g for g in result.report.goals()}
+    assert ([s.value for s in goals["Nyt plejecenter"].result],
+        [s.value for s in goals["Nyt plejecenter"].timeline],
+        goals["Nyt plejecenter"].comment) == (["green"], ["yellow"], NEW_COMMENT)
+    assert ([s.value for s in goals["Flere borgere"].timeline], goals["Flere borgere"].comment) \
+        == (["green"], None)
+    assert not goals["Ny vision"].is_reported
+    codes = [f.code for f in result.findings]
+    assert "RG902" not in codes and "RG901" not in codes, result.findings
+    (not_reported,) = [f for f in result.findings if f.code == "RG205"]  # one for the goal
+    assert not_reported.cell == "H6" and "(H6) og tidsplanen (I6)" in not_reported.message
+
+
+def test_rows_are_tall_enough_for_the_text_they_hold(last_round, generated):
+    sheet = openpyxl.load_workbook(last_round / "CPU-BGE.xlsx")["Mål"]
+    # 400 characters in a column 48 wide: eight lines of about 52, and one to spare
+    assert sheet.row_dimensions[4].height >= 9 * 13
+    # room for a comment as long in every row of the first round, where the cell is empty
+    first = openpyxl.load_workbook(generated / "CPU-BGE.xlsx")["Mål"]
+    assert first.row_dimensions[4].height >= 9 * 13
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_long_comment_is_not_cut_off_when_printed_from_libreoffice(last_round, tmp_path):
+    path = last_round / "CPU-BGE.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    workbook["Mål"]["H4"], workbook["Mål"]["J4"] = "gul", NEW_COMMENT
+    workbook.save(path)
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run([shutil.which("soffice"), f"-env:UserInstallation={profile}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    text = squash(pdf_text((tmp_path / "pdf" / "CPU-BGE.pdf").read_bytes()))
+    for comment in (NEW_COMMENT, LAST_COMMENT):
+        assert squash(comment.split(". ")[-1]) in text  # the last sentence: "Slutord …"
+
+
+# -- Never over an earlier round's workbooks unasked ------------------------------------------
+
+def test_template_does_not_overwrite_without_force(run, generated):
+    before = {p.name: p.read_bytes() for p in generated.iterdir()}
+    result = run("template", "plan", "-o", "out")
+    assert result.exit_code == 1
+    assert "RG912 fejl: 2 af arbejdsbøgerne findes allerede: »out/CPU-BGE.xlsx«, " \
+        "»out/CSS-Sundhed.xlsx«. Intet er skrevet: brug --force" in result.output
+    assert {p.name: p.read_bytes() for p in generated.iterdir()} == before
+    assert run("template", "plan", "-o", "out", "--force", "--deadline", "1. marts").exit_code == 0
+    guide = openpyxl.load_workbook(generated / "CPU-BGE.xlsx")["Vejledning"]
+    assert "Frist: 1. marts" in [c.value for row in guide.iter_rows() for c in row]
+
+
+def test_one_workbook_there_and_nothing_is_written(run, generated, tmp_path):
+    (generated / "CPU-BGE.xlsx").unlink()
+    result = run("template", "plan", "-o", "out")
+    assert result.exit_code == 1
+    assert "RG912 fejl: Arbejdsbogen »out/CSS-Sundhed.xlsx« findes allerede." in result.output
+    assert "overskrive den" in result.output
+    assert not (generated / "CPU-BGE.xlsx").exists()

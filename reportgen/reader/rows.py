@@ -24,6 +24,7 @@ from ..contract import (
     GOAL_SHEET_NAMES,
     HEADER_NAMES,
     HEADERS,
+    LAST_ROUND_HEADERS,
     META_KEYS,
     META_NAMES,
     NUMBER_HEADERS,
@@ -32,8 +33,9 @@ from ..contract import (
     REQUIRED,
     STATUS_WORDS,
 )
+from ..dates import date_text
 from ..model import Finding, Goal, PlacedGoal, Severity, Source, Status, place
-from ..personal_data import CPR, EMAIL, PHONE
+from ..personal_data import CPR, EMAIL, PHONE, Hit
 from ..personal_data import find as find_personal_data
 
 HEADER_SEARCH_ROWS = 20
@@ -220,6 +222,14 @@ _PERSONAL = {
 }
 
 
+def personal_data_text(hit: Hit) -> tuple[str, Severity, str]:
+    """A hit's code, severity and what a text holds, for »… indeholder {what}«: »et
+    CPR-nummer (0101XX-XXXX), som ikke må offentliggøres. Slet nummeret.«"""
+    code, severity, what = _PERSONAL[hit.kind]
+    likely = "noget, der ligner " if hit.kind == CPR and not hit.certain else ""
+    return code, severity, likely + what.format(masked=hit.masked)
+
+
 def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
                   fields: tuple[str, ...] = (*PRINTED, "id")) -> None:
     """A finding for each CPR number (an error), e-mail address and phone number in a
@@ -234,11 +244,10 @@ def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
                 continue
             seen.add((name, cell.text))
             for hit in find_personal_data(cell.text):
-                code, severity, what = _PERSONAL[hit.kind]
-                likely = "noget, der ligner " if hit.kind == CPR and not hit.certain else ""
+                code, severity, what = personal_data_text(hit)
                 of_goal = f" (målet »{short(goal, 40)}«)" if goal and name != "goal" else ""
                 findings.add(code, severity,
-                             f"Cellen{of_goal} indeholder {likely}{what.format(masked=hit.masked)} "
+                             f"Cellen{of_goal} indeholder {what} "
                              f"Er det ikke personoplysninger, så godkend fundet med "
                              f"--accept {code}@{sheet}!{cell.ref}.",
                              sheet=sheet, cell=cell.ref, centre=row.text("centre"),
@@ -375,8 +384,11 @@ def _note_columns(sheet: str, header: Header, findings: FileFindings) -> None:
                          "rapporten. Vis kolonnen, og tjek, at indholdet må offentliggøres.",
                          sheet=sheet, cell=f"{get_column_letter(column)}{row}")
     known = set(header.columns.values()) | {column for _, column, _ in header.unused}
+    # The last round's columns of a centre's workbook (centre_workbooks.py): not read, and
+    # no news to anyone, in every workbook of a second round.
+    written = {header_key(text) for text in LAST_ROUND_HEADERS.values()}
     for index, text in enumerate(header.texts, start=1):
-        if index not in known and text and text.strip():
+        if index not in known and text and text.strip() and header_key(text) not in written:
             findings.add("RG901", Severity.NOTICE,
                          f"Kolonnen »{single_line(text)}« kendes ikke og læses ikke.",
                          sheet=sheet, cell=f"{get_column_letter(index)}{row}")
@@ -522,6 +534,8 @@ def read_meta(sheets: Sequence[Sheet], findings: FileFindings) -> dict[str, Any]
             meta[key] = meta.get(key, ()) + tuple(p for t in texts for p in _paragraphs(t))
             continue
         value = single_line(" ".join(texts)) if texts else None
+        if key == "date" and value:  # a date cell as shown, 15-01-2019: in words
+            value = date_text(value)
         if key in first_row and value and meta.get(key) and value != meta[key]:
             findings.add("RG303", Severity.ERROR,
                          f"»{META_NAMES[key]}« står to gange med hver sin værdi (række "
