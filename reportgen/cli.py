@@ -676,7 +676,7 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
                    "Ret fejlene (eller byg en kladde med --draft).", err=True)
         sys.exit(1)
     merged = sum(outcome.rows_read.values()) - outcome.goals_rendered
-    same = f"; {merged} mål stod ens i flere rækker og er slået sammen" if merged else ""
+    same = f"; {merged} mål stod ens i flere rækker og er slået sammen" if merged > 0 else ""
     click.echo(f"{_summary(outcome.rows_read)}{same}{_accepted_line(outcome.findings)}; "
                f"{outcome.goals_rendered} mål skrevet til {written}.")
 
