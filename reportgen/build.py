@@ -58,7 +58,8 @@ def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT
     if not paths:
         where = ", ".join(str(p) for p in inputs)
         return None, [*passed_over, Finding(
-            "RG002", Severity.ERROR, f"Der er ingen Excel-arbejdsbøger (.xlsx) i {where}.")]
+            "RG002", Severity.ERROR,
+            f"Der er ingen arbejdsbøger (.xlsx, .xls eller .ods) i {where}.")]
     result = read_workbooks(paths)
     findings = apply_acceptances([*passed_over, *result.findings,
                                   *missing_glyphs(result.report, templates / "fonts")], accept)
