@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help report test check bench templates clean
+.PHONY: help report test check bench templates fixtures clean
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -24,6 +24,9 @@ bench: $(INSTALLED) ## time every step at 20, 200 and 2,000 goals (and LibreOffi
 templates: $(INSTALLED) ## remake templates/report.docx and the default input from their scripts
 	$(BIN)/python tools/make_docx_template.py templates/report.docx
 	$(BIN)/python tools/make_default_input.py input/tema-1-vision-og-bosaetning.xlsx
+
+fixtures: $(INSTALLED) ## remake the .ods and .xls test fixtures from their script (needs LibreOffice)
+	$(BIN)/python tools/make_format_fixtures.py tests/fixtures
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

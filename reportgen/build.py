@@ -121,7 +121,8 @@ def _with_plan(planned: ReadResult, returned: ReadResult,
 
 def _no_workbooks(inputs: Sequence[Path]) -> Finding:
     where = ", ".join(str(p) for p in inputs)
-    return Finding("RG002", Severity.ERROR, f"Der er ingen Excel-arbejdsbøger (.xlsx) i {where}.")
+    return Finding("RG002", Severity.ERROR,
+                   f"Der er ingen arbejdsbøger (.xlsx, .xls eller .ods) i {where}.")
 
 
 def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,

@@ -615,7 +615,7 @@ def main(ctx: click.Context) -> None:
 
 
 @main.command("build",
-              help="Tjek arbejdsbøgerne og skriv rapporten (standard: alle .xlsx i input/).")
+              help="Tjek arbejdsbøgerne og skriv rapporten (standard: alle arbejdsbøger i input/).")
 @input_argument
 @click.option("-o", "--output", "out_dir", type=PathType(), default=Path("output"),
               metavar="MAPPE", help="Mappe til rapporten (standard: output).")

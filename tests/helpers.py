@@ -7,6 +7,8 @@ import importlib.util
 import io
 import json
 import re
+import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -25,15 +27,15 @@ from openpyxl import Workbook
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _bench_module(name: str):
-    """A module of bench/ (not a package), loaded by its path."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+def script_module(folder: str, name: str):
+    """A module of bench/ or tools/ (not packages), loaded by its path."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / folder / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-workbooks = _bench_module("workbooks")  # the benchmark's synthetic workbooks
+workbooks = script_module("bench", "workbooks")  # the benchmark's synthetic workbooks
 DEFAULT_INPUT = ROOT / "input"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -196,6 +198,41 @@ def pdf_goal_rows(data: bytes) -> list[tuple]:
                     walk(kid)
         walk(pdf.Root.StructTreeRoot)
     return rows
+
+
+FIXTURES = ROOT / "tests" / "fixtures"  # centre.ods and centre.xls: see test_formats.py
+
+
+def ods_content(rows: str) -> bytes:
+    """An .ods file's content.xml: one sheet, Mål, of these rows (`table:table-row`s)."""
+    return ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+            f'<office:spreadsheet><table:table table:name="Mål">{rows}</table:table>'
+            "</office:spreadsheet></office:body></office:document-content>").encode()
+
+
+def xls_records(data: bytes | bytearray) -> Iterable[tuple[int, int, int]]:
+    """(offset, type, size) of each record of an .xls workbook stream."""
+    position = 0
+    while position + 4 <= len(data):
+        kind, size = struct.unpack_from("<HH", data, position)
+        yield position, kind, size
+        position += 4 + size
+
+
+def xls_patched(target: Path, edit) -> Path:
+    """A copy of tests/fixtures/centre.xls whose workbook stream `edit(bytearray)` changed
+    in place (its length kept)."""
+    import olefile
+
+    shutil.copy(FIXTURES / "centre.xls", target)
+    with olefile.OleFileIO(target, write_mode=True) as ole:
+        data = bytearray(ole.openstream("Workbook").read())
+        edit(data)
+        ole.write_stream("Workbook", bytes(data))
+    return target
 
 
 def patched(source: Path, target: Path, name: str, edit) -> Path:

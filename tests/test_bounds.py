@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import struct
 import subprocess
 import sys
 import zipfile
@@ -19,7 +20,16 @@ from reportgen.reader import read_workbook, sheet_xml
 from reportgen.reader.rows import MAX_ROWS
 from reportgen.reader.sheet_xml import check_workbook, scan_workbook
 
-from .helpers import ROOT, goal_row, workbooks, write_workbook
+from .helpers import (
+    FIXTURES,
+    ROOT,
+    goal_row,
+    ods_content,
+    workbooks,
+    write_workbook,
+    xls_patched,
+    xls_records,
+)
 from .helpers import patched as patched_entry
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -286,3 +296,46 @@ def test_a_utf16_sheet_with_a_far_merge_is_refused_rather_than_rewritten(one_goa
     path = patched(one_goal, tmp_path / "utf16.xlsx", edit)
     assert [(f.code, f.cell) for f in read_workbook(path).errors] \
         == [("RG108", "A10:XFD1048576")]
+
+
+# -- .ods and .xls: what calamine would build ------------------------------------------
+# calamine builds each sheet as one block of cells, from its first to its last value, as
+# it opens the file. Read without the reader's own pass over the file first, the first
+# workbook here made calamine abort the process for want of memory (at 4 GB: no finding,
+# no message), the second took 1 GB.
+
+def test_an_ods_row_repeated_sixty_thousand_times_is_refused_in_bounds(tmp_path):
+    """One row of 1,000 cells holding a value, repeated 60,000 times: a few hundred bytes
+    declaring 60 million cells (calamine refuses only past 100 million)."""
+    row = ('<table:table-row table:number-rows-repeated="60000"><table:table-cell '
+           'table:number-columns-repeated="1000" office:value-type="string">'
+           "<text:p>x</text:p></table:table-cell></table:table-row>")
+    path = patched(FIXTURES / "centre.ods", tmp_path / "gentaget.ods",
+                   lambda _: ods_content(row), name="content.xml")
+    assert path.stat().st_size < (FIXTURES / "centre.ods").stat().st_size
+    assert read_in_child(path)["errors"] == [["RG106", "Mål", None]]
+
+
+def test_an_xls_with_one_value_in_its_last_cell_is_refused_in_bounds(tmp_path):
+    """The goal sheet's first text cell moved to IV65536, Excel 97's last cell."""
+    def edit(data: bytearray) -> None:
+        sheets = 0
+        for position, kind, _ in xls_records(data):
+            if kind == 0x0809:  # BOF: a worksheet's has type 0x10
+                sheets += struct.unpack_from("<H", data, position + 6)[0] == 0x10
+            elif sheets and kind == 0x00FD:  # LABELSST: row, column, ...
+                struct.pack_into("<HH", data, position + 4, 65535, 255)
+                return
+        raise AssertionError("no text cell")
+    path = xls_patched(tmp_path / "langt-ude.xls", edit)
+    assert read_in_child(path)["errors"] == [["RG106", "Mål", None]]
+
+
+def test_an_ods_of_a_million_tiny_elements_is_refused_in_bounds(tmp_path):
+    """9 MB of `<text:s/>` in one cell: each element costs the scan a call."""
+    cell = ('<table:table-cell office:value-type="string"><text:p>'
+            + "<text:s/>" * 1_000_000 + "</text:p></table:table-cell>")
+    path = patched(FIXTURES / "centre.ods", tmp_path / "mellemrum.ods",
+                   lambda _: ods_content(f"<table:table-row>{cell}</table:table-row>"),
+                   name="content.xml")
+    assert read_in_child(path)["errors"] == [["RG106", None, None]]

@@ -28,14 +28,16 @@ def test_a_folders_other_entries_are_passed_over_with_a_word(tmp_path):
     write_workbook(folder / "CPU.xlsx", [goal_row("A")])
     (folder / "._CPU.xlsx").write_bytes(b"\x00\x05\x16\x07 mac resource fork")
     (folder / "~$CPU.xlsx").write_bytes(b"lock")
-    (folder / "CSO.xls").write_bytes(b"\xd0\xcf\x11\xe0old")
+    (folder / "CSO.numbers").write_bytes(b"PK\x03\x04 Apple Numbers")
     (folder / "noter.txt").write_text("husk")
     (folder / "gammelt").mkdir()
     result, findings = check([folder])
     assert [g.text for g in result.report.goals()] == ["A"]
     passed = {f.file: f for f in findings if f.code == "RG010"}
-    assert sorted(passed) == ["._CPU.xlsx", "CSO.xls", "gammelt", "noter.txt", "~$CPU.xlsx"]
-    assert passed["CSO.xls"].severity.value == "advarsel" and ".xlsx" in passed["CSO.xls"].message
+    assert sorted(passed) == ["._CPU.xlsx", "CSO.numbers", "gammelt", "noter.txt",
+                              "~$CPU.xlsx"]
+    assert passed["CSO.numbers"].severity.value == "advarsel"
+    assert ".xlsx" in passed["CSO.numbers"].message
     assert passed["~$CPU.xlsx"].severity.value == "bemærkning"
     assert not [f for f in findings if f.severity.value == "fejl"]
 

@@ -6,11 +6,13 @@ Three stages, each a module, handing over in one direction:
   not a workbook), and the inputs a folder holds;
 - xlsx.py (with sheet_xml.py, which bounds the work, and cells.py, values as shown): an
   .xlsx file's sheets as rows of cells, each with its reference (`rows.Sheet`, `rows.Row`);
+  calamine.py (with sheet_extent.py, which bounds the work): an .xls or .ods file's
+  sheets as the same rows, values only; the file's name chooses the module;
 - rows.py: format-neutral, rows into goal rows (goal sheets and headers found, aliases,
   status words, same-as-above, each gap a finding), and merge.py: several files as one
   report, by the one identity rule.
 
-A second input format is one more module beside xlsx.py handing over the same rows.
+Another input format is one more module beside these two handing over the same rows.
 Nothing else reads workbooks; the words they are read by are contract.py's.
 """
 
@@ -22,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Finding, Report, Severity, Source
+from .calamine import SUFFIXES as CALAMINE_SUFFIXES
+from .calamine import calamine_sheets
 from .files import check_file, file_label, find_workbooks
 from .merge import assemble, local_numbers, merge_meta
 from .rows import FileFindings, GoalRow, clean_text, parse_status, read_sheets
@@ -78,7 +82,8 @@ def _read_file(path: Path,
     """The file's goal rows, how many goal rows it has, and its report metadata."""
     if not check_file(path, findings):
         return [], 0, {}
-    with xlsx_sheets(path, findings) as sheets:
+    load = calamine_sheets if path.suffix.lower() in CALAMINE_SUFFIXES else xlsx_sheets
+    with load(path, findings) as sheets:
         if sheets is None:
             return [], 0, {}
         return read_sheets(sheets, findings)

@@ -1,13 +1,14 @@
 """What a file is, before it is parsed: the inputs found (`find_workbooks`), and each file
-refused, with a finding, unless it is a workbook the format stage may be handed
-(`check_file`: missing, empty, too big, a zip bomb, encrypted, the old binary format,
-text, Strict Open XML). File names are shown by `file_label`.
+refused, with a finding, unless it is a workbook the format stage its name chooses may be
+handed (`check_file`: missing, empty, too big, a zip bomb, encrypted, another kind of file
+than its name says, text, Strict Open XML). File names are shown by `file_label`.
 """
 
 from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,13 +19,16 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # 100,000 real goal rows unpack to ~50 MB
 MAX_COMPRESSION_RATIO = 200  # sheets compress 5-30x; a bomb, thousands of times
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-OTHER_SPREADSHEETS = (".xls", ".ods", ".csv", ".numbers")
+# .xls and .ods are read for their values only (calamine.py); the rest in full (xlsx.py)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+OTHER_SPREADSHEETS = (".csv", ".numbers")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def find_workbooks(inputs: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
-    """Files as given; a folder's .xlsx/.xlsm files in name order. Every other entry of a
-    folder is passed over with a word (RG010): nothing in it is skipped silently."""
+    """Files as given; a folder's workbooks (.xlsx, .xlsm, .xls, .ods) in name order.
+    Every other entry of a folder is passed over with a word (RG010): nothing in it is
+    skipped silently."""
     paths: list[Path] = []
     findings: list[Finding] = []
     for path in inputs:
@@ -57,7 +61,8 @@ def _passed_over(entry: Path) -> tuple[Severity, str] | None:
     if suffix in OTHER_SPREADSHEETS:
         return Severity.WARNING, ("Regnearket er ikke gemt som .xlsx og læses ikke. Åbn det "
                                   "i Excel, og gem det som .xlsx (Excel-projektmappe).")
-    return Severity.NOTICE, "Filen er ikke en Excel-arbejdsbog (.xlsx) og springes over."
+    return Severity.NOTICE, ("Filen er ikke et regneark (.xlsx, .xls eller .ods) og springes "
+                             "over.")
 
 
 def file_label(name: str) -> str:
@@ -74,7 +79,9 @@ def file_label(name: str) -> str:
 
 
 def check_file(path: Path, findings: FileFindings) -> bool:
-    """Refuse what openpyxl must not be handed: the wrong kind of file, or one too big.
+    """Refuse what the format stage must not be handed: another kind of file than its name
+    says (.xls: the old binary format; .ods: OpenDocument; any other name: .xlsx), or
+    one too big.
 
     The archive's declared sizes bound what it can inflate to: Python's zipfile never
     returns more than an entry declares, so a zip bomb is refused here, unread.
@@ -104,9 +111,9 @@ def check_file(path: Path, findings: FileFindings) -> bool:
                      f"Filen kan ikke åbnes ({exc.strerror or type(exc).__name__}). Giv "
                      "adgang til filen, eller kopiér den til en mappe, du kan læse.")
         return False
+    suffix = path.suffix.lower()
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        findings.add("RG102", Severity.ERROR, _ole2_message(path))
-        return False
+        return _check_ole2(path, suffix, findings)
     if not magic.startswith(b"PK\x03\x04"):
         kind = ("en PDF-fil" if magic.startswith(b"%PDF") else
                 "en tekst- eller CSV-fil" if _looks_like_text(magic) else
@@ -131,16 +138,64 @@ def check_file(path: Path, findings: FileFindings) -> bool:
                      f"{MAX_UNPACKED_BYTES // 2**20} MB) eller er unormalt tæt pakket. "
                      "Kopiér målene til en ny arbejdsbog, og gem den som .xlsx.")
         return False
-    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+    names = {entry.filename for entry in entries}
+    try:
+        kind = _zip_kind(path, names)
+        encrypted = kind == "ods" and _ods_encrypted(path, names)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
+            NotImplementedError):  # an entry damaged, encrypted or packed in an unknown way
+        findings.add("RG101", Severity.ERROR,
+                     "Filen er beskadiget og kan ikke åbnes. Gem den igen som .xlsx.")
+        return False
+    if kind is None:
         findings.add("RG101", Severity.ERROR,
                      "Filen er en zip-fil, men ikke en Excel-arbejdsbog. Gem den som .xlsx.")
         return False
-    if _is_strict(path):
+    if kind != _EXPECTED.get(suffix, "xlsx"):
+        findings.add("RG101", Severity.ERROR, _misnamed(kind, suffix))
+        return False
+    if encrypted:
+        findings.add("RG102", Severity.ERROR, password_message(".ods"))
+        return False
+    if kind == "xlsx" and _is_strict(path):
         findings.add("RG101", Severity.ERROR,
                      "Filen er gemt som »Strict Open XML-regneark«, som ikke kan læses. Åbn "
                      "den i Excel, og gem den som »Excel-projektmappe (.xlsx)«.")
         return False
     return True
+
+
+# The kind of file a name promises: the format stage it is handed to (reader._read_file).
+_EXPECTED = {".xls": "xls", ".ods": "ods"}
+_KINDS = {"xlsx": ("en Excel-arbejdsbog", ".xlsx"),
+          "ods": ("et OpenDocument-regneark (fra fx LibreOffice)", ".ods"),
+          "xls": ("en arbejdsbog i det gamle Excel-format", ".xls")}
+
+
+def _misnamed(kind: str, suffix: str) -> str:
+    what, right = _KINDS[kind]
+    named = f"navnet ender på »{suffix}«" if suffix else "navnet har ingen endelse"
+    return f"Filen er {what}, men {named}. Ret navnet, så det ender på {right}."
+
+
+def _zip_kind(path: Path, names: set[str]) -> str | None:
+    """The kind of workbook a zip file is: "xlsx", "ods" (an OpenDocument spreadsheet says
+    so in its entry `mimetype`), or None."""
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "mimetype" in names:
+        with zipfile.ZipFile(path) as archive, archive.open("mimetype") as stream:
+            if stream.read(len(ODS_MIMETYPE) + 2).strip() == ODS_MIMETYPE:
+                return "ods"
+    return None
+
+
+def _ods_encrypted(path: Path, names: set[str]) -> bool:
+    """An .ods saved with a password lists how each part is encrypted in its manifest."""
+    if "META-INF/manifest.xml" not in names:
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return b"encryption-data" in archive.read("META-INF/manifest.xml")
 
 
 _STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -153,20 +208,45 @@ def _is_strict(path: Path) -> bool:
         return _STRICT_NAMESPACE in stream.read(4096)
 
 
-def _ole2_message(path: Path) -> str:
-    """An OLE2 file is either an encrypted workbook or the old binary format."""
+def _check_ole2(path: Path, suffix: str, findings: FileFindings) -> bool:
+    """An OLE2 compound file is an encrypted workbook (.xlsx inside), an old binary
+    workbook (.xls, read when so named), or something else (an old Word document)."""
     import olefile
 
     try:
         with olefile.OleFileIO(path) as ole:
             encrypted = ole.exists("EncryptionInfo")
+            workbook = ole.exists("Workbook") or ole.exists("Book")
     except Exception:  # a damaged OLE2 file: say what the header says
-        encrypted = False
+        encrypted = workbook = None
     if encrypted:
-        return ("Arbejdsbogen er beskyttet med adgangskode og kan ikke læses. Åbn den i Excel, "
-                "fjern adgangskoden (Filer › Oplysninger › Beskyt projektmappe), og gem igen.")
-    return ("Filen er i det gamle Excel-format (.xls). Åbn den i Excel, og gem den som .xlsx "
-            "(Excel-projektmappe).")
+        findings.add("RG102", Severity.ERROR, password_message(".xlsx"))
+        return False
+    if suffix != ".xls":
+        findings.add("RG102", Severity.ERROR, _misnamed("xls", suffix) if workbook else
+                     "Filen er i det gamle Excel-format (.xls). Åbn den i Excel, og gem den "
+                     "som .xlsx (Excel-projektmappe).")
+        return False
+    if workbook is None:
+        findings.add("RG101", Severity.ERROR,
+                     "Filen er beskadiget og kan ikke åbnes. Gem den igen som .xlsx.")
+        return False
+    if not workbook:
+        findings.add("RG101", Severity.ERROR,
+                     "Filen hedder .xls, men er ikke en Excel-arbejdsbog (måske et gammelt "
+                     "Word-dokument). Åbn arbejdsbogen i Excel, og gem den som .xlsx.")
+        return False
+    return True
+
+
+def password_message(suffix: str) -> str:
+    """What to do with a password-protected workbook, in the program it was saved from."""
+    if suffix == ".ods":
+        return ("Regnearket er beskyttet med adgangskode og kan ikke læses. Åbn det i "
+                "LibreOffice, vælg Filer › Gem som, fjern fluebenet ved »Gem med "
+                "adgangskode«, og gem igen.")
+    return ("Arbejdsbogen er beskyttet med adgangskode og kan ikke læses. Åbn den i Excel, "
+            "fjern adgangskoden (Filer › Oplysninger › Beskyt projektmappe), og gem igen.")
 
 
 def _looks_like_text(head: bytes) -> bool:

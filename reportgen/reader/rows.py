@@ -1,9 +1,9 @@
 """The format-neutral stage of the reader: a workbook's sheets as rows of cells, into goals.
 
-A format module (xlsx.py) hands over each sheet as a `Sheet`: its title, whether it is
-visible, its hidden columns, its first rows as text, and on request the rows below a
-header, each cell with its reference, its text as shown and its fill's status. Here the
-goal sheets and their header rows are found (`find_goal_sheets`), the rows are
+A format module (xlsx.py, calamine.py) hands over each sheet as a `Sheet`: its title,
+whether it is visible, its hidden columns, its first rows as text, and on request the rows
+below a header, each cell with its reference, its text as shown and its fill's status.
+Here the goal sheets and their header rows are found (`find_goal_sheets`), the rows are
 normalised into goal rows with a finding for each gap (`normalise_rows`: aliases, status
 words, same-as-above) and the `Rapport` sheet is read (`read_meta`). Nothing here knows
 how a file stores its cells.

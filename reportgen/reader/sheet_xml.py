@@ -48,7 +48,7 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
 _CHUNK = 1 << 20
 
 
-def _number(count: int) -> str:
+def number_text(count: int) -> str:
     return f"{count:,}".replace(",", ".")
 
 
@@ -134,6 +134,39 @@ _C, _ROW, _V, _F, _IS = (_MAIN + name for name in ("c", "row", "v", "f", "is"))
 _MERGE, _DIMENSION = _MAIN + "mergeCell", _MAIN + "dimension"
 
 
+def guarded_parser(start, end):
+    """An expat parser, namespaces split from names by a space, with these element
+    handlers; it raises what defusedxml forbids for openpyxl's own parse: entities and
+    external references."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = _entity
+    parser.UnparsedEntityDeclHandler = _unparsed_entity
+    parser.ExternalEntityRefHandler = _external
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    return parser
+
+
+def feed_chunks(parser, stream) -> None:
+    """The stream through the parser in fixed-size chunks, to its end."""
+    while chunk := stream.read(_CHUNK):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def _entity(name, is_parameter, value, base, sysid, pubid, notation):
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation)
+
+
+def _unparsed_entity(name, base, sysid, pubid, notation):
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation)
+
+
+def _external(context, base, sysid, pubid):
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
 class _SheetParser:
     """expat handlers that fill one SheetScan; only the elements openpyxl reads count.
 
@@ -145,15 +178,8 @@ class _SheetParser:
         self.scan = scan
         self.cell_limit = cell_limit
         self.merge_limit = merge_limit
-        self.parser = parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
-        parser.buffer_text = True
-        # What defusedxml forbids for openpyxl's own parse: entities, external references.
-        parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        parser.EntityDeclHandler = self._entity
-        parser.UnparsedEntityDeclHandler = self._unparsed_entity
-        parser.ExternalEntityRefHandler = self._external
-        parser.StartElementHandler = self._start
-        parser.EndElementHandler = self._end
+        self.parser = guarded_parser(self._start, self._end)
+        self.parser.buffer_text = True
         self.row = 0
         self.ref: str | None = None    # the cell's `r`, parsed only if it holds a value
         self.column = 0                # the cell's column when it has no `r`
@@ -164,18 +190,7 @@ class _SheetParser:
         self.merge_ref: str | None = None
 
     def feed(self, stream) -> None:
-        while chunk := stream.read(_CHUNK):
-            self.parser.Parse(chunk, False)
-        self.parser.Parse(b"", True)
-
-    def _entity(self, name, is_parameter, value, base, sysid, pubid, notation):
-        raise EntitiesForbidden(name, value, base, sysid, pubid, notation)
-
-    def _unparsed_entity(self, name, base, sysid, pubid, notation):
-        raise EntitiesForbidden(name, None, base, sysid, pubid, notation)
-
-    def _external(self, context, base, sysid, pubid):
-        raise ExternalReferenceForbidden(context, base, sysid, pubid)
+        feed_chunks(self.parser, stream)
 
     def _start(self, name, attrs):
         if name == _C:
@@ -331,7 +346,7 @@ def check_workbook(path: Path, findings) -> CheckedWorkbook | None:
     if sum(scan.cells for scan in scans) > MAX_CELLS:
         largest = max(scans, key=lambda scan: scan.cells)
         findings.add("RG106", Severity.ERROR,
-                     f"Arbejdsbogen har flere end {_number(MAX_CELLS)} celler (tomme, "
+                     f"Arbejdsbogen har flere end {number_text(MAX_CELLS)} celler (tomme, "
                      "formaterede celler medregnet), som er grænsen. Slet de tomme rækker og "
                      "kolonner uden for målene (markér dem, og vælg Slet), og gem igen.",
                      sheet=largest.title)
@@ -339,7 +354,7 @@ def check_workbook(path: Path, findings) -> CheckedWorkbook | None:
     if sum(scan.merge_elements for scan in scans) > MAX_MERGED_CELLS:
         largest = max(scans, key=lambda scan: scan.merge_elements)
         findings.add("RG108", Severity.ERROR,
-                     f"Arbejdsbogen har flere end {_number(MAX_MERGED_CELLS)} fletninger, som "
+                     f"Arbejdsbogen har flere end {number_text(MAX_MERGED_CELLS)} fletninger, som "
                      "er grænsen. Ophæv fletningerne (markér arket, og vælg Flet og centrer › "
                      "Ophæv fletning af celler), og gem igen.", sheet=largest.title)
         return None
@@ -356,7 +371,7 @@ def check_workbook(path: Path, findings) -> CheckedWorkbook | None:
                              key=lambda found: found[2].cells)
         findings.add("RG108", Severity.ERROR,
                      f"Cellerne {merge.ref} er flettet sammen, og arbejdsbogen har dermed "
-                     f"flere flettede celler end grænsen på {_number(MAX_MERGED_CELLS)}. "
+                     f"flere flettede celler end grænsen på {number_text(MAX_MERGED_CELLS)}. "
                      f"Fjern fletningen af {merge.ref} (markér cellerne, og vælg Flet og "
                      "centrer › Ophæv fletning af celler), og gem igen.",
                      sheet=scan.title, cell=merge.ref)
