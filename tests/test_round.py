@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from reportgen.build import check
 from reportgen.cli import main
 
-from .helpers import write_workbook
+from .helpers import FIXTURES, script_module, write_workbook
 
 PLAN_HEADERS = ("Id", "Tema", "Indsatsområde", "Effektmål", "Resultatmål",
                 "Måles hvordan/opnås gennem", "Resultat", "Tidsplan", "Kommentar",
@@ -186,3 +186,19 @@ def test_the_details_given_stand_over_the_plans(tmp_path):
     assert (result.report.meta.title, result.report.meta.follow_up) \
         == ("Planens titel", "Januar 2019")
     assert "RG907" in [f.code for f in findings]
+
+
+@pytest.mark.parametrize("suffix", [".ods", ".xls"])
+def test_a_workbook_returned_as_ods_or_xls_reports_its_goals(round_trip, tmp_path, suffix):
+    """The plan holds CBU/BLI's goals too (the fixture workbook's, whose .xlsx is the
+    plan's second file); that centre returns its workbook as LibreOffice saved it."""
+    plan, back = round_trip
+    centre_plan = script_module("tools", "make_format_fixtures").write_centre_workbook(
+        tmp_path / "plan-cbu.xlsx")
+    shutil.copy(FIXTURES / f"centre{suffix}", back / f"CBU-BLI{suffix}")
+    result, findings = check([back], plan=[plan, centre_plan])
+    theirs = [g for g in result.report.goals() if g.centre == "CBU/BLI"]
+    assert len(theirs) == 4 and all(g.is_reported for g in theirs)
+    assert all(g.source.file == f"CBU-BLI{suffix}" for g in theirs)
+    assert ("RG906", f"CBU-BLI{suffix}") in [(f.code, f.file) for f in findings]
+    assert not [f for f in findings if f.code in ("RG404", "RG405")]
