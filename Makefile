@@ -28,7 +28,7 @@ templates: $(INSTALLED) ## remake templates/report.docx and the default input fr
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,web]"
 	touch $@
 
 clean: ## remove .venv and output/
