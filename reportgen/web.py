@@ -36,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from .build import DRAFT_GAPS
 from .build_pool import BuildPool, JobFailed, QueueFull
 from .errors import ReportgenError
 from .model import Finding, Severity
@@ -75,9 +76,9 @@ class WebError(Exception):
     """A refusal: the HTTP status, a code of errors.CODES and a Danish message."""
 
     def __init__(self, status: int, code: str, message: str,
-                 findings: Sequence[dict] | None = None) -> None:
+                 more: dict | None = None) -> None:
         super().__init__(message)
-        self.status, self.code, self.message, self.findings = status, code, message, findings
+        self.status, self.code, self.message, self.more = status, code, message, more
 
 
 class TooLarge(WebError):
@@ -90,11 +91,9 @@ def _mb(size: int) -> str:
     return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size} byte"
 
 
-def error_body(code: str, message: str, findings: Sequence[dict] | None = None) -> dict:
-    body: dict[str, Any] = {"error": {"code": code, "message": message}}
-    if findings is not None:
-        body["findings"] = list(findings)
-    return body
+def error_body(code: str, message: str, more: dict | None = None) -> dict:
+    """`{"error": {"code", "message"}}`, and what else the answer holds (the findings)."""
+    return {"error": {"code": code, "message": message}, **(more or {})}
 
 
 # -- The guard: Host, Origin, body size, security headers --------------------------------
@@ -535,8 +534,12 @@ async def api_build(request: Request) -> Response:
         if summary is None:
             raise WebError(500, "RG708", job.message or "RG708 fejl: Rapporten kunne ikke "
                            "bygges.")
+        draft_helps = not draft and all(f["code"] in DRAFT_GAPS for f in summary["findings"]
+                                        if f["severity"] == Severity.ERROR.value)
         raise WebError(422, "RG709", f"Arbejdsbøgerne har {summary['errors']} fejl: rapporten "
-                       "er ikke bygget. Ret fejlene (eller byg en kladde).", summary["findings"])
+                       "er ikke bygget. Ret fejlene" + (" (eller byg en kladde)." if draft_helps
+                                                         else "."),
+                       {key: summary[key] for key in ("goals", "findings", "centres")})
     if not done.done():
         done.add_done_callback(lambda f: f.exception())  # read by `finished`
     return JSONResponse({"job": job.id, "goals": summary["goals"],
@@ -588,7 +591,7 @@ async def _web_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WebError)
     headers = {"retry-after": str(request.app.state.web.settings.retry_after)} \
         if exc.status == 503 else None
-    return JSONResponse(error_body(exc.code, exc.message, exc.findings), exc.status,
+    return JSONResponse(error_body(exc.code, exc.message, exc.more), exc.status,
                         headers=headers)
 
 
@@ -635,6 +638,7 @@ def create_app(pool: BuildPool, settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[Route("/", page), Route("/static/{name}", static),
+                Route("/favicon.ico", lambda request: Response(status_code=204)),
                 Route("/api/check", api_check, methods=["POST"]),
                 Route("/api/build", api_build, methods=["POST"]),
                 Route("/api/jobs/{job}", api_job),

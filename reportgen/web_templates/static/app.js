@@ -126,9 +126,7 @@
     try {
       let response = await fetch("/api/build", { method: "POST", body: data });
       let body = await answer(response);
-      if (response.status === 422 && body.findings) {
-        showCheck({ goals: 0, findings: body.findings, centres: [] });
-      }
+      if (response.status === 422 && body.findings) showCheck(body);
       if (!response.ok) {
         say(status, body.error.code + " fejl: " + body.error.message, true);
         bar.hidden = true;
