@@ -1,7 +1,7 @@
 """The web page's server-side time for one build, upload to files ready, with warm build
 processes: each size several times, the median.
 
-    .venv/bin/python bench/web.py /tmp/x/20.xlsx /tmp/x/200.xlsx [--runs 7] [--formats pdf,docx,json]
+    .venv/bin/python bench/web.py /tmp/x/20.xlsx /tmp/x/200.xlsx --runs 7 --formats pdf
 """
 
 from __future__ import annotations
