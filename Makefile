@@ -31,7 +31,7 @@ fixtures: $(INSTALLED) ## remake the .ods and .xls test fixtures from their scri
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,web]"
 	touch $@
 
 clean: ## remove .venv and output/

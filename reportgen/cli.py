@@ -763,3 +763,43 @@ def template_command(inputs, out_dir, centres, deadline, return_to, templates, f
     write_all({out_dir / name: data for name, data in files.items()})  # all or none
     click.echo(f"{_count(len(files), 'arbejdsbog', 'arbejdsbøger')} skrevet til "
                f"{printable(str(out_dir))}: {', '.join(printable(n) for n in files)}.")
+
+
+def _port(ctx, param, value: int) -> int:
+    if not 1 <= value <= 65535:
+        raise WrongUsage(USAGE, f"Tilvalget »--port« skal være et tal fra 1 til 65535, ikke "
+                         f"{value}.", ctx)
+    return value
+
+
+def _at_least_one(ctx, param, value: int) -> int:
+    if value < 1:
+        raise WrongUsage(USAGE, f"Tilvalget {_param_name(param)} skal være mindst 1.", ctx)
+    return value
+
+
+@main.command("serve", help="Start web-siden til sekretariatet: upload arbejdsbøgerne, se "
+              "fundene, hent rapporten.")
+@click.option("--host", default="127.0.0.1", metavar="ADRESSE",
+              help="Adressen, serveren lytter på (standard: 127.0.0.1, kun denne maskine).")
+@click.option("--port", type=int, default=8000, callback=_port, metavar="PORT",
+              help="Porten (standard: 8000).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAVN",
+              help="Et værtsnavn mere, siden må kaldes ved (fx navnet bag en reverse proxy); "
+              "kan gentages.")
+@click.option("--workers", type=int, default=2, callback=_at_least_one, metavar="ANTAL",
+              help="Byggeprocesser (standard: 2).")
+@click.option("--queue", type=int, default=8, callback=_at_least_one, metavar="ANTAL",
+              help="Byggerier, der må vente, før serveren svarer »prøv igen« (standard: 8).")
+@click.option("--timeout", type=float, default=300.0, metavar="SEKUNDER",
+              help="Længste tid for ét byggeri (standard: 300).")
+def serve_command(host, port, allow_hosts, workers, queue, timeout) -> None:
+    try:
+        from .web import serve
+    except ImportError as exc:
+        raise Refused(SYSTEM, "Web-siden kræver Starlette og uvicorn: installér dem med "
+                      f"»pip install 'reportgen[web]'« ({printable(str(exc))}).") from exc
+    for name in allow_hosts:
+        if not name or any(c in name for c in "/ :@") or not name.isprintable():
+            raise WrongUsage(USAGE, f"{_quote(name)} er ikke et værtsnavn (--allow-host).")
+    serve(host, port, allow_hosts, workers, queue, timeout)

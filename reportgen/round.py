@@ -34,6 +34,8 @@ class CentreStatus:
         head = f"{self.centre}: {self.reported} af {self.goals} mål indberettet"
         if not self.received:
             return f"{head} — ingen arbejdsbog modtaget"
+        if not self.missing:
+            return head
         shown = ", ".join(self.missing[:10]) + (" …" if len(self.missing) > 10 else "")
         return f"{head} (mangler {shown})"
 
@@ -41,6 +43,11 @@ class CentreStatus:
 def centres_behind(report: Report, received: set[str] | None = None) -> list[CentreStatus]:
     """Each centre with a goal not reported, in the report's order; `received`: the
     centres a returned workbook reported for (None: every centre, as without a plan)."""
+    return [status for status in centre_statuses(report, received) if status.missing]
+
+
+def centre_statuses(report: Report, received: set[str] | None = None) -> list[CentreStatus]:
+    """Every centre of the report, in its order, and how far it has reported."""
     statuses: dict[str, list[Goal]] = {}
     for goal in report.goals():
         statuses.setdefault(goal.centre, []).append(goal)
@@ -48,7 +55,7 @@ def centres_behind(report: Report, received: set[str] | None = None) -> list[Cen
                          tuple(g.id or f"»{short(g.text, 30)}«" for g in goals
                                if not g.is_reported),
                          received is None or centre in received)
-            for centre, goals in statuses.items() if not all(g.is_reported for g in goals)]
+            for centre, goals in statuses.items()]
 
 
 def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Finding], set[str]]:

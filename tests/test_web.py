@@ -1,0 +1,465 @@
+"""The web page's API through Starlette's test client: the happy path with the default
+input, each bad upload its own answer, the guard (Host, Origin, sizes), the build pool
+(a full queue, a timeout, a worker that dies), and nothing left behind."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import msoffcrypto.format.ooxml
+import pytest
+
+pytest.importorskip("starlette")
+
+from click.testing import CliRunner  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
+
+from reportgen.build_pool import BuildPool, JobFailed, QueueFull  # noqa: E402
+from reportgen.cli import main  # noqa: E402
+from reportgen.reader.files import MAX_FILE_BYTES  # noqa: E402
+from reportgen.web import Settings, create_app, prepare_worker, saved_name  # noqa: E402
+
+from .helpers import DEFAULT_INPUT, docx_text, goal_row, pdf_text, write_workbook  # noqa: E402
+
+BASE = "http://127.0.0.1:8000"
+DEFAULT = sorted(DEFAULT_INPUT.glob("*.xlsx"))[0]
+SETTINGS = Settings(files=4, file_bytes=2 * 2**20, request_bytes=6 * 2**20)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with BuildPool(2, 2, timeout=120, prepare=prepare_worker) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def client(pool):
+    with TestClient(create_app(pool, SETTINGS), base_url=BASE) as client:
+        yield client
+
+
+def upload(path: Path, name: str | None = None, field: str = "files") -> tuple:
+    return (field, (name or path.name, path.read_bytes()))
+
+
+def wait_for(client, job: str, seconds: float = 60) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        state = client.get(f"/api/jobs/{job}").json()
+        if state["state"] in ("done", "failed"):
+            return state
+        time.sleep(0.02)
+    raise AssertionError(f"job {job} not done in {seconds} s")
+
+
+def error(response, status: int, code: str) -> str:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"]["code"] == code, body
+    assert "Traceback" not in response.text
+    return body["error"]["message"]
+
+
+# -- the happy path --------------------------------------------------------------------
+
+def test_check_the_default_input(client):
+    response = client.post("/api/check", files=[upload(DEFAULT)])
+    assert response.status_code == 200
+    body = response.json()
+    assert body["goals"] == 7
+    assert [f for f in body["findings"] if f["severity"] == "fejl"] == []
+    assert body["centres"] == [{"centre": "CPU/BGE", "goals": 7, "reported": 7, "missing": [],
+                                "received": True, "line": "CPU/BGE: 7 af 7 mål indberettet"}]
+
+
+def test_build_the_default_input_and_download_it(client, pool):
+    response = client.post("/api/build", files=[upload(DEFAULT)])
+    assert response.status_code == 202, response.text
+    job = response.json()["job"]
+    state = wait_for(client, job)
+    assert state["state"] == "done" and state["progress"] == 1.0, state
+    names = [f["name"] for f in state["files"]]
+    stem = DEFAULT.stem
+    assert names == [f"{stem}.pdf", f"{stem}.docx", f"{stem}.json", f"{stem}-fund.xlsx"]
+    preview = client.get(state["preview"])
+    assert preview.status_code == 200 and preview.content.startswith(b"\x89PNG")
+    fetched = {}
+    for entry in state["files"]:
+        got = client.get(entry["url"])
+        assert got.status_code == 200
+        assert got.headers["content-disposition"].startswith("attachment;")
+        assert got.headers["x-content-type-options"] == "nosniff"
+        fetched[entry["name"]] = got.content
+    text = pdf_text(fetched[f"{stem}.pdf"])
+    assert "Tema 1: Vision og Bosætning" in text
+    assert "Opfølgning på Strategiplan 2018" in text
+    assert "CPU/BGE" in text
+    assert "Tema 1: Vision og Bosætning" in docx_text(fetched[f"{stem}.docx"])
+    # every file fetched: the job's folder is gone, and so is the job
+    assert client.get(f"/api/jobs/{job}").status_code == 404
+    error(client.get(state["files"][0]["url"]), 404, "RG707")
+
+
+def test_a_draft_of_a_workbook_with_gaps(client, tmp_path):
+    path = write_workbook(tmp_path / "huller.xlsx", [goal_row("Et mål", result=None),
+                                                      goal_row("Et andet mål", result="gul")])
+    final = client.post("/api/build", files=[upload(path)])
+    assert "eller byg en kladde" in error(final, 422, "RG709")
+    assert final.json()["goals"] == 2 and final.json()["centres"][0]["reported"] == 1
+    assert {f["code"] for f in final.json()["findings"]} >= {"RG202", "RG205"}
+    draft = client.post("/api/build", files=[upload(path)], data={"draft": "1",
+                                                                   "formats": "pdf"})
+    assert draft.status_code == 202, draft.text
+    assert draft.json()["centres"][0]["missing"]
+    state = wait_for(client, draft.json()["job"])
+    assert [f["name"] for f in state["files"]] == ["huller.pdf", "huller-fund.xlsx"]
+    text = pdf_text(client.get(state["files"][0]["url"]).content)
+    assert "Et andet mål" in text
+
+
+def test_a_zip_of_workbooks(client, tmp_path):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(DEFAULT, f"runde/{DEFAULT.name}")
+        out.writestr("runde/~$lås.xlsx", b"x")
+        out.writestr("runde/noter.txt", b"x")
+    response = client.post("/api/check", files=[("files", ("runde.zip", archive.getvalue()))])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["goals"] == 7
+    assert sorted(f["code"] for f in body["findings"]) == ["RG010", "RG010"]
+
+
+def test_the_plan_gives_who_is_missing(client, tmp_path):
+    plan = write_workbook(tmp_path / "plan.xlsx", [goal_row("Mål A", centre="A/AA"),
+                                                    goal_row("Mål B", centre="B/BB")])
+    back = write_workbook(tmp_path / "a.xlsx", [goal_row("Mål A", centre="A/AA")])
+    response = client.post("/api/check", files=[upload(back), upload(plan, field="plan")])
+    assert response.status_code == 200, response.text
+    centres = {c["centre"]: c for c in response.json()["centres"]}
+    assert centres["A/AA"]["reported"] == 1
+    assert centres["B/BB"]["received"] is False
+    assert centres["B/BB"]["line"] == "B/BB: 0 af 1 mål indberettet — ingen arbejdsbog modtaget"
+
+
+def test_the_page(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'lang="da"' in page.text and "Byg rapport" in page.text
+    assert "<script>" not in page.text  # the one script is a file: the CSP admits no other
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    script = client.get("/static/app.js")
+    assert script.status_code == 200 and script.headers["content-type"].startswith(
+        "text/javascript")
+    error(client.get("/static/../web.py"), 404, "RG707")
+    error(client.get("/static/index.html.j2"), 404, "RG707")
+
+
+# -- bad uploads, each its own answer --------------------------------------------------
+
+def _not_a_workbook(tmp_path: Path) -> Path:
+    path = tmp_path / "centre.xlsx"
+    path.write_text("Tema;Resultat\n1;2\n")
+    return path
+
+
+def _encrypted(tmp_path: Path) -> Path:
+    good = write_workbook(tmp_path / "god.xlsx", [goal_row("Et mål")])
+    with good.open("rb") as source, (tmp_path / "centre.xlsx").open("wb") as out:
+        msoffcrypto.format.ooxml.OOXMLFile(source).encrypt("hemmelig", out)
+    return tmp_path / "centre.xlsx"
+
+
+def _zip_bomb(tmp_path: Path) -> Path:
+    good = write_workbook(tmp_path / "god.xlsx", [goal_row("Et mål")])
+    path = tmp_path / "centre.xlsx"
+    with zipfile.ZipFile(good) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                new.writestr(info, old.read(info))
+                continue
+            with new.open(info.filename, "w", force_zip64=True) as stream:
+                chunk = b" " * (8 << 20)
+                for _ in range(14):  # 112 MiB of white space, over the reader's 100 MB
+                    stream.write(chunk)
+    return path
+
+
+@pytest.mark.parametrize("make, code, words", [
+    (_not_a_workbook, "RG101", "tekst- eller CSV-fil"),
+    (_encrypted, "RG102", "adgangskode"),
+    (_zip_bomb, "RG106", "pakker sig ud"),
+], ids=["not-a-workbook", "encrypted", "zip-bomb"])
+def test_a_bad_workbook_is_a_finding_and_stops_a_build(client, tmp_path, make, code, words):
+    path = make(tmp_path)
+    checked = client.post("/api/check", files=[upload(path)])
+    assert checked.status_code == 200, checked.text
+    [finding] = checked.json()["findings"]
+    assert (finding["code"], finding["file"]) == (code, "centre.xlsx")
+    assert words in finding["message"]
+    built = client.post("/api/build", files=[upload(path)], data={"draft": "1"})
+    assert "kladde" not in error(built, 422, "RG709")
+    assert [f["code"] for f in built.json()["findings"]] == [code]
+
+
+def test_a_zip_bomb_as_the_upload(client):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        with out.open("stor.xlsx", "w", force_zip64=True) as stream:
+            for _ in range(16):
+                stream.write(b"\0" * (8 << 20))
+    assert len(archive.getvalue()) < 1 << 20
+    message = error(client.post("/api/check", files=[("files", ("bombe.zip",
+                                                                archive.getvalue()))]),
+                    413, "RG701")
+    assert "pakker sig ud" in message
+
+
+def test_too_many_files(client, tmp_path):
+    files = [upload(DEFAULT, f"{n}.xlsx") for n in range(SETTINGS.files + 1)]
+    message = error(client.post("/api/check", files=files), 413, "RG702")
+    assert f"højst {SETTINGS.files}" in message
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        for n in range(SETTINGS.files + 1):
+            out.write(DEFAULT, f"{n}.xlsx")
+    error(client.post("/api/check", files=[("files", ("mange.zip", archive.getvalue()))]),
+          413, "RG702")
+
+
+def test_a_file_too_large(client):
+    big = b"PK\x03\x04" + b"\0" * SETTINGS.file_bytes
+    message = error(client.post("/api/check", files=[("files", ("stor.xlsx", big))]),
+                    413, "RG701")
+    assert "pr. fil" in message
+
+
+def test_a_request_too_large_by_its_length_is_refused_unread(client):
+    body = b"x" * (SETTINGS.request_bytes + 1)
+    response = client.post("/api/check", content=body,
+                           headers={"content-type": "multipart/form-data; boundary=x"})
+    error(response, 413, "RG701")
+
+
+def test_a_request_too_large_is_refused_before_its_body_is_all_read(client):
+    """Without a Content-Length (chunked), the body is counted as it streams in."""
+    chunk = b"x" * 2**20
+    chunks = SETTINGS.request_bytes // len(chunk) + 20
+    pulled = 0
+    boundary = b"boundary"
+
+    async def receive():
+        nonlocal pulled
+        pulled += 1
+        if pulled == 1:
+            return {"type": "http.request", "more_body": True, "body":
+                    b"--" + boundary + b'\r\nContent-Disposition: form-data; name="files"; '
+                    b'filename="a.xlsx"\r\nContent-Type: application/octet-stream\r\n\r\n'}
+        return {"type": "http.request", "body": chunk, "more_body": pulled < chunks}
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/check", "raw_path": b"/api/check",
+             "query_string": b"", "root_path": "", "scheme": "http", "http_version": "1.1",
+             "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 5000),
+             "headers": [(b"host", b"127.0.0.1:8000"),
+                         (b"content-type", b"multipart/form-data; boundary=" + boundary)]}
+    asyncio.run(client.app(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert b"RG701" in sent[1]["body"]
+    assert pulled < chunks / 2
+
+
+def raw_upload(client, name: bytes, data: bytes):
+    """A multipart body written by hand: a client library escapes what a name may not hold."""
+    body = (b'--b\r\nContent-Disposition: form-data; name="files"; filename="' + name +
+            b'"\r\nContent-Type: application/octet-stream\r\n\r\n' + data + b"\r\n--b--\r\n")
+    return client.post("/api/check", content=body,
+                       headers={"content-type": "multipart/form-data; boundary=b"})
+
+
+@pytest.mark.parametrize("name", [b"../../x.xlsx", b"/etc/x.xlsx", b"mappe\\x.xlsx",
+                                  b"x\x00.xlsx", b"x\x1b.xlsx",
+                                  b"..", "x\u202e.xlsx".encode()])
+def test_a_path_in_the_file_name_is_refused(client, name):
+    message = error(raw_upload(client, name, DEFAULT.read_bytes()), 400, "RG704")
+    assert "sti" in message
+
+
+def test_a_windows_path_is_cut_to_its_name_by_the_form_parser(client, tmp_path):
+    """Old browsers sent the whole path; the parser keeps the name alone (the label)."""
+    path = write_workbook(tmp_path / "x.xlsx", [goal_row("Et mål", result="blå")])
+    response = raw_upload(client, b"C:\\Users\\x.xlsx", path.read_bytes())
+    assert response.status_code == 200
+    assert [f["file"] for f in response.json()["findings"]] == ["x.xlsx"]
+
+
+def test_a_long_file_name_is_shortened_and_kept_as_the_label(client):
+    name = "æ" * 200 + ".xlsx"
+    assert len(saved_name(name).encode()) <= 200 and saved_name(name).endswith(".xlsx")
+    response = client.post("/api/check", files=[("files", (name, DEFAULT.read_bytes()))])
+    assert response.status_code == 200 and response.json()["goals"] == 7
+
+
+def test_a_file_that_is_no_workbook_by_its_name(client):
+    error(client.post("/api/check", files=[("files", ("noter.txt", b"hej"))]), 415, "RG703")
+    error(client.post("/api/check", files=[("files", ("runde.zip", b"ikke en zip"))]),
+          415, "RG703")
+
+
+def test_a_request_without_workbooks(client):
+    error(client.post("/api/check", data={"draft": "1"}), 400, "RG700")
+    error(client.post("/api/check", json={"files": []}), 400, "RG700")
+    error(client.post("/api/build", files=[upload(DEFAULT)], data={"formats": "exe"}),
+          400, "RG700")
+
+
+def test_a_foreign_origin_is_refused(client):
+    files = [upload(DEFAULT)]
+    message = error(client.post("/api/check", files=files,
+                                headers={"origin": "https://evil.example"}), 403, "RG705")
+    assert "anden hjemmeside" in message
+    error(client.post("/api/build", files=files, headers={"origin": "null"}), 403, "RG705")
+    error(client.post("/api/check", files=files, headers={"sec-fetch-site": "cross-site"}),
+          403, "RG705")
+    same = client.post("/api/check", files=files, headers={"origin": BASE})
+    assert same.status_code == 200
+
+
+def test_a_wrong_host_is_refused(client):
+    message = error(client.get("/", headers={"host": "evil.example"}), 400, "RG705")
+    assert "--allow-host" in message
+    error(client.post("/api/check", files=[upload(DEFAULT)],
+                      headers={"host": "rebind.example:8000"}), 400, "RG705")
+    assert client.get("/", headers={"host": "localhost:8000"}).status_code == 200
+
+
+def test_an_unknown_job(client):
+    error(client.get("/api/jobs/nothing"), 404, "RG707")
+    error(client.get("/api/jobs/nothing/files/x.pdf"), 404, "RG707")
+    error(client.get("/no/such/page"), 404, "RG707")
+
+
+def test_the_default_limits_are_the_readers():
+    assert Settings().file_bytes == MAX_FILE_BYTES
+    assert Settings().keep_seconds == 30 * 60
+
+
+# -- the build pool --------------------------------------------------------------------
+
+def _sleep(progress, seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def _die(progress) -> None:
+    os._exit(3)
+
+
+def _fail(progress) -> None:
+    raise ValueError("sådan")
+
+
+def test_the_pool_bounds_its_queue_and_replaces_a_worker_that_dies_or_overruns():
+    with BuildPool(1, 1, timeout=1.0) as pool:
+        first = pool.submit(_sleep, 0.3)
+        second = pool.submit(_sleep, 0.0)
+        with pytest.raises(QueueFull):
+            pool.submit(_sleep, 0.0)
+        assert first.result(10) == 0.3 and second.result(10) == 0.0
+        with pytest.raises(JobFailed) as died:
+            pool.submit(_die).result(10)
+        assert died.value.reason == "died"
+        with pytest.raises(JobFailed) as late:
+            pool.submit(_sleep, 30).result(10)
+        assert late.value.reason == "timeout"
+        with pytest.raises(JobFailed) as failed:
+            pool.submit(_fail).result(10)
+        assert failed.value.reason == "error" and "sådan" in str(failed.value)
+        assert pool.submit(_sleep, 0.0).result(10) == 0.0  # replaced, and working
+
+
+def test_a_full_queue_is_503_with_retry_after(tmp_path):
+    with BuildPool(1, 0, timeout=30) as pool, \
+            TestClient(create_app(pool), base_url=BASE) as client:
+        pool.submit(_sleep, 2.0)  # the one worker busy, no room to wait
+        response = client.post("/api/check", files=[upload(DEFAULT)])
+        error(response, 503, "RG706")
+        assert int(response.headers["retry-after"]) > 0
+
+
+def test_a_build_that_overruns_is_a_failed_job(tmp_path):
+    with BuildPool(1, 1, timeout=0.3, prepare=prepare_worker) as pool, \
+            TestClient(create_app(pool), base_url=BASE) as client:
+        response = client.post("/api/build", files=[upload(DEFAULT)])
+        assert response.status_code == 202  # checked in time; the rendering overruns
+        state = wait_for(client, response.json()["job"])
+        assert state["state"] == "failed" and state["files"] == []
+        assert state["message"].startswith("RG708 fejl:") and "0.3 sekunder" in state["message"]
+        again = client.post("/api/check", files=[upload(DEFAULT)])  # a new worker
+        assert again.status_code == 200
+
+
+def test_old_jobs_are_forgotten_with_their_files(client):
+    response = client.post("/api/build", files=[upload(DEFAULT)], data={"formats": "json"})
+    job = response.json()["job"]
+    wait_for(client, job)
+    web = client.app.state.web
+    folder = web.jobs[job].folder
+    assert folder.is_dir()
+    web.sweep(now=time.monotonic() + 29 * 60)
+    assert folder.is_dir()
+    web.sweep(now=time.monotonic() + 31 * 60)
+    assert not folder.exists()
+    error(client.get(f"/api/jobs/{job}"), 404, "RG707")
+
+
+# -- the command, and nothing left behind ----------------------------------------------
+
+def test_serve_usage_errors_are_danish():
+    runner = CliRunner()
+    result = runner.invoke(main, ["serve", "--port", "0"])
+    assert result.exit_code == 2 and "RG003" in result.output and "65535" in result.output
+    result = runner.invoke(main, ["serve", "--allow-host", "a/b"])
+    assert result.exit_code == 2 and "værtsnavn" in result.output
+    result = runner.invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0 and "--allow-host" in result.output
+
+
+def _children() -> set[int]:
+    me, found = str(os.getpid()), set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == me and fields[0] != "Z":
+                found.add(int(entry.name))
+    return found
+
+
+def test_nothing_is_left_behind(tmp_path):
+    before_children = _children()
+    before_temps = set(Path(tempfile.gettempdir()).glob("reportgen-web-*"))
+    with BuildPool(2, 2, prepare=prepare_worker) as pool:
+        with TestClient(create_app(pool), base_url=BASE) as client:
+            root = client.app.state.web.root
+            response = client.post("/api/build", files=[upload(DEFAULT)])
+            wait_for(client, response.json()["job"])
+            client.post("/api/check", files=[upload(DEFAULT)])
+            assert _children() - before_children  # the manager
+            assert any(root.iterdir())  # the job's folder, its files not fetched
+        assert not root.exists()
+    assert _children() == before_children
+    assert set(Path(tempfile.gettempdir()).glob("reportgen-web-*")) == before_temps
