@@ -304,7 +304,9 @@ def _summary(result, findings: list[Finding]) -> dict:
     from .round import centre_statuses
 
     centres = centre_statuses(result.report, result.received) if result is not None else []
+    meta = result.report.meta if result is not None else None
     return {"goals": sum(1 for _ in result.report.goals()) if result is not None else 0,
+            "details": {name: getattr(meta, name) for name in DETAILS} if meta else {},
             "findings": [finding_dict(f) for f in findings],
             "centres": [{"centre": c.centre, "goals": c.goals, "reported": c.reported,
                          "missing": list(c.missing), "received": c.received, "line": c.line}
@@ -312,14 +314,15 @@ def _summary(result, findings: list[Finding]) -> dict:
             "errors": sum(f.severity is Severity.ERROR for f in findings)}
 
 
-def check_job(progress, inputs: list[Path], plan: list[Path], draft: bool) -> dict:
+def check_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
+              details: dict[str, str]) -> dict:
     from .build import check
 
-    return _summary(*check(inputs, draft=draft, plan=plan))
+    return _summary(*check(inputs, draft=draft, plan=plan, details=details))
 
 
 def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
-              formats: list[str], out: Path) -> dict:
+              details: dict[str, str], formats: list[str], out: Path) -> dict:
     """Check; stop if the input has errors; else render, and write the files into `out`:
     the formats asked for, the findings sheet and page 1 of the PDF as a picture."""
     from .build import check, output_name, render, write_all
@@ -327,7 +330,7 @@ def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
     from .writers import RenderOptions
 
     progress(0.05, "started")
-    result, findings = check(inputs, draft=draft, plan=plan)
+    result, findings = check(inputs, draft=draft, plan=plan, details=details)
     summary = _summary(result, findings)
     progress(0.3, "checked", summary)
     if result is None or summary["errors"]:
@@ -432,6 +435,27 @@ def _flag(fields: dict[str, str], name: str) -> bool:
     return fields.get(name, "").strip().lower() in ("1", "true", "on", "ja", "yes")
 
 
+# The report's details the page shows and may change: field of model.Meta, as the form
+# names them (the command line's --title and its kin).
+DETAILS = ("title", "subtitle", "case_number", "case_handler", "date", "revised", "follow_up")
+
+
+def _details(fields: dict[str, str]) -> dict[str, str]:
+    """The details the form gives (an empty field leaves the detail out); a date in
+    figures that is no date is refused here, before any work."""
+    from .dates import figures_date
+
+    given = {name: fields[name] for name in DETAILS if name in fields}
+    if any(len(text) > 1000 or not text.isprintable() for text in given.values()):
+        raise WebError(400, "RG700", "En rapportoplysning er for lang eller har kontroltegn.")
+    try:
+        figures_date(given.get("date") or "")
+    except ValueError:
+        raise WebError(400, "RG700", "Datoen findes ikke. Skriv den som 2019-01-15 eller "
+                       "15.01.2019, eller med ord.") from None
+    return given
+
+
 def _formats(fields: dict[str, str]) -> list[str]:
     from .writers import format_list
 
@@ -479,7 +503,7 @@ async def api_check(request: Request) -> Response:
     try:
         upload = await read_upload(request, folder, web.settings)
         future = _submit(web, check_job, upload.inputs, upload.plan,
-                         _flag(upload.fields, "draft"))
+                         _flag(upload.fields, "draft"), _details(upload.fields))
         try:
             summary = await asyncio.wrap_future(future)
         except JobFailed as exc:
@@ -517,8 +541,9 @@ async def api_build(request: Request) -> Response:
     try:
         upload = await read_upload(request, folder, web.settings)
         draft, formats = _flag(upload.fields, "draft"), _formats(upload.fields)
-        future = _submit(web, build_job, upload.inputs, upload.plan, draft, formats,
-                         folder / "rapport", progress=progress)
+        future = _submit(web, build_job, upload.inputs, upload.plan, draft,
+                         _details(upload.fields), formats, folder / "rapport",
+                         progress=progress)
     except BaseException:
         await run_in_threadpool(shutil.rmtree, folder, True)
         raise

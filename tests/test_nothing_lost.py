@@ -122,7 +122,9 @@ def test_ids_are_read_as_shown(tmp_path):
     workbook["Mål"]["J5"].number_format = "0.00"
     workbook.save(path)
     result = read_workbooks([path])
-    assert [g.id for g in result.report.goals()] == ["1.10", "1.5", "3", "1.20"]
+    assert {g.text: g.id for g in result.report.goals()} == {
+        "A": "1.10", "B": "1.5", "C": "3", "D": "1.20"}
+    assert [g.text for g in result.report.goals()] == ["B", "A", "D", "C"]  # in Id order
     assert not result.findings
 
 

@@ -126,13 +126,14 @@ def test_findings_sheet_to_send_back(tmp_path, monkeypatch, suffix):
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     else:
         sheet = openpyxl.load_workbook(io.BytesIO(data))["Fund"]
-        assert sheet.auto_filter.ref == "A1:G3"
+        assert sheet.auto_filter.ref == "A1:I3"
         rows = [[c.value or "" for c in row] for row in sheet.iter_rows()]
         assert sheet["C2"].data_type == "s"
-    assert rows[0] == ["Alvor", "Kode", "Center", "Fil", "Ark", "Celle", "Besked"]
+    assert rows[0] == ["Alvor", "Kode", "Center", "Id", "Mål", "Fil", "Ark", "Celle", "Besked"]
     centre = "'=CSS" if suffix == ".csv" else "=CSS"
-    assert [r[:6] for r in rows[1:]] == [["fejl", "RG201", centre, "c.xlsx", "Mål", "F2"],
-                                         ["fejl", "RG202", "CPU", "c.xlsx", "Mål", "H3"]]
+    assert [r[:8] for r in rows[1:]] == [
+        ["fejl", "RG201", centre, "", "A", "c.xlsx", "Mål", "F2"],
+        ["fejl", "RG202", "CPU", "", "B", "c.xlsx", "Mål", "H3"]]
 
 
 def test_draft_marks_every_gap_and_lists_them_at_the_end(tmp_path):

@@ -106,6 +106,25 @@ def test_build_the_default_input_and_download_it(client, pool):
     error(client.get(state["files"][0]["url"]), 404, "RG707")
 
 
+def test_the_details_are_shown_and_the_ones_given_stand(client):
+    checked = client.post("/api/check", files=[upload(DEFAULT)]).json()
+    assert checked["details"]["title"] == "Tema 1: Vision og Bosætning."
+    assert checked["details"]["date"] == "August 2018"
+    response = client.post("/api/build", files=[upload(DEFAULT)],
+                           data={"date": "2019-01-15", "follow_up": "Opfølgning januar 2019",
+                                 "formats": "pdf"})
+    assert response.status_code == 202, response.text
+    state = wait_for(client, response.json()["job"])
+    (pdf,) = [f for f in state["files"] if f["name"].endswith(".pdf")]
+    text = pdf_text(client.get(pdf["url"]).content)
+    assert "15. januar 2019" in text and "Opfølgning januar 2019" in text
+    assert "August 2018" not in text
+    for entry in state["files"]:  # fetched: the job's folder goes
+        client.get(entry["url"])
+    error(client.post("/api/check", files=[upload(DEFAULT)], data={"date": "2019-02-30"}),
+          400, "RG700")
+
+
 def test_a_draft_of_a_workbook_with_gaps(client, tmp_path):
     path = write_workbook(tmp_path / "huller.xlsx", [goal_row("Et mål", result=None),
                                                       goal_row("Et andet mål", result="gul")])

@@ -84,6 +84,10 @@
                  text("td", c.received ? c.missing.join(", ") : "ingen arbejdsbog modtaget"));
       body.append(row);
     }
+    for (const [name, value] of Object.entries(body.details || {})) {
+      const field = $("detail-" + name);
+      if (field && !field.dataset.edited) field.value = value || "";
+    }
     $("trin-2").hidden = false;
     $("trin-3").hidden = false;
   }
@@ -115,6 +119,9 @@
     const data = formData();
     const draft = document.querySelector("input[name=kind]:checked").value === "draft";
     if (draft) data.append("draft", "1");
+    for (const field of document.querySelectorAll("#details input")) {
+      if (field.dataset.edited) data.append(field.name, field.value);
+    }
     $("build").disabled = true;
     $("downloads").replaceChildren();
     $("preview").hidden = true;
@@ -168,6 +175,9 @@
   $("filter-centre").addEventListener("change", showFindings);
   $("filter-severity").addEventListener("change", showFindings);
   $("build").addEventListener("click", build);
+  for (const field of document.querySelectorAll("#details input")) {
+    field.addEventListener("input", () => { field.dataset.edited = "1"; });
+  }
   for (const kind of ["dragenter", "dragover"]) {
     drop.addEventListener(kind, (e) => { e.preventDefault(); drop.classList.add("over"); });
   }
