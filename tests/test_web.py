@@ -26,6 +26,7 @@ from reportgen.reader.files import MAX_FILE_BYTES  # noqa: E402
 from reportgen.web import Settings, create_app, prepare_worker, saved_name  # noqa: E402
 
 from .helpers import DEFAULT_INPUT, docx_text, goal_row, pdf_text, write_workbook  # noqa: E402
+from .web_server import descendants  # noqa: E402
 
 BASE = "http://127.0.0.1:8000"
 DEFAULT = sorted(DEFAULT_INPUT.glob("*.xlsx"))[0]
@@ -455,21 +456,8 @@ def test_serve_usage_errors_are_danish():
     assert result.exit_code == 0 and "--allow-host" in result.output
 
 
-def _children() -> set[int]:
-    me, found = str(os.getpid()), set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[1] == me and fields[0] != "Z":
-                found.add(int(entry.name))
-    return found
-
-
 def test_nothing_is_left_behind(tmp_path):
-    before_children = _children()
+    before_children = descendants(os.getpid())
     before_temps = set(Path(tempfile.gettempdir()).glob("reportgen-web-*"))
     with BuildPool(2, 2, prepare=prepare_worker) as pool:
         with TestClient(create_app(pool), base_url=BASE) as client:
@@ -477,8 +465,8 @@ def test_nothing_is_left_behind(tmp_path):
             response = client.post("/api/build", files=[upload(DEFAULT)])
             wait_for(client, response.json()["job"])
             client.post("/api/check", files=[upload(DEFAULT)])
-            assert _children() - before_children  # the manager
+            assert descendants(os.getpid()) - before_children  # the manager
             assert any(root.iterdir())  # the job's folder, its files not fetched
         assert not root.exists()
-    assert _children() == before_children
+    assert descendants(os.getpid()) == before_children
     assert set(Path(tempfile.gettempdir()).glob("reportgen-web-*")) == before_temps
