@@ -67,6 +67,9 @@ def test_upload_see_findings_build_and_download(tmp_path):
 
             page.set_input_files("#files", [str(DEFAULT)])
             expect(page.locator("#summary")).to_contain_text("7 mål læst; 0 fejl")
+            # the details as the workbook gives them, one changed before the build
+            expect(page.locator("#detail-title")).to_have_value("Tema 1: Vision og Bosætning.")
+            page.fill("#detail-follow_up", "Opfølgning januar 2019")
             page.click("#build")
             page.wait_for_selector("#downloads a", timeout=60_000)
             page.wait_for_selector("#preview-img", state="visible")
@@ -81,6 +84,7 @@ def test_upload_see_findings_build_and_download(tmp_path):
             data = Path(download.value.path()).read_bytes()
             text = pdf_text(data)
             assert "Tema 1: Vision og Bosætning" in text and "CPU/BGE" in text
+            assert "Opfølgning januar 2019" in text and "Opfølgning august 2018" not in text
             assert [e for e in errors if "422" not in e] == []  # the refused final build
         finally:
             browser.close()

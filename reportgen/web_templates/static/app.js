@@ -84,7 +84,7 @@
                  text("td", c.received ? c.missing.join(", ") : "ingen arbejdsbog modtaget"));
       body.append(row);
     }
-    for (const [name, value] of Object.entries(body.details || {})) {
+    for (const [name, value] of Object.entries(result.details || {})) {
       const field = $("detail-" + name);
       if (field && !field.dataset.edited) field.value = value || "";
     }
