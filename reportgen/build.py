@@ -106,6 +106,7 @@ def _with_plan(planned: ReadResult, returned: ReadResult,
     """The plan's goals with the returned statuses; the returned workbooks' `Rapport`
     sheets are not read (the plan and the command line give the details)."""
     report, matched, received = apply_plan(planned, returned)
+
     def of_details(finding: Finding) -> bool:
         return (finding.sheet or "").strip().casefold() == REPORT_SHEET.casefold()
 
