@@ -467,19 +467,20 @@ def _check_not_there(folder: Path, names: Sequence[str], force: bool) -> None:
 # -- The commands ---------------------------------------------------------------------------
 
 def _inputs(paths: tuple[Path, ...]) -> list[Path]:
-    inputs = list(paths) or [DEFAULT_INPUT]
-    missing = [p for p in inputs if not p.exists()]
-    if missing:
-        raise WrongUsage("RG001", f"{'Stien findes' if len(missing) == 1 else 'Stierne findes'}"
-                         f" ikke: {', '.join(_quote(p) for p in missing)}.")
-    return inputs
+    return _existing(list(paths) or [DEFAULT_INPUT], "Stien findes", "Stierne findes")
 
 
 def _plan(paths: tuple[Path, ...]) -> list[Path]:
+    return _existing(list(paths), "Planen findes", "Planen findes")
+
+
+def _existing(paths: list[Path], one: str, several: str) -> list[Path]:
+    """The paths, or RG001 naming those that do not exist."""
     missing = [p for p in paths if not p.exists()]
     if missing:
-        raise WrongUsage("RG001", f"Planen findes ikke: {', '.join(_quote(p) for p in missing)}.")
-    return list(paths)
+        raise WrongUsage("RG001", f"{one if len(missing) == 1 else several}"
+                         f" ikke: {', '.join(_quote(p) for p in missing)}.")
+    return paths
 
 
 def _print_findings(findings: list[Finding]) -> None:

@@ -120,11 +120,14 @@ def quoted(text: str) -> str:
 def cpr_numbers(texts: Iterable[str], today: dt.date | None = None) -> set[str]:
     """The CPR numbers in the texts, as their ten digits: for comparing two sets of texts
     inside a check, never for showing."""
-    return {re.sub(r"\D", "", text[hit.start:hit.end]) for text in texts
-            for hit in find(text, today) if hit.kind == CPR}
+    return {_digits(text, hit) for text in texts for hit in find(text, today) if hit.kind == CPR}
 
 
 def new_cpr_number(text: str, known: set[str], today: dt.date | None = None) -> Hit | None:
     """The first CPR number in `text` that is not one of `known` (see cpr_numbers)."""
     return next((hit for hit in find(text, today) if hit.kind == CPR
-                 and re.sub(r"\D", "", text[hit.start:hit.end]) not in known), None)
+                 and _digits(text, hit) not in known), None)
+
+
+def _digits(text: str, hit: Hit) -> str:
+    return re.sub(r"\D", "", text[hit.start:hit.end])

@@ -202,3 +202,11 @@ def test_a_workbook_returned_as_ods_or_xls_reports_its_goals(round_trip, tmp_pat
     assert all(g.source.file == f"CBU-BLI{suffix}" for g in theirs)
     assert ("RG906", f"CBU-BLI{suffix}") in [(f.code, f.file) for f in findings]
     assert not [f for f in findings if f.code in ("RG404", "RG405")]
+
+
+def test_a_plan_that_does_not_exist_is_wrong_usage(tmp_path):
+    result = _run("check", str(write_workbook(tmp_path / "a.xlsx", plan_rows()[:1],
+                                              headers=PLAN_HEADERS)),
+                  "--plan", str(tmp_path / "ingen.xlsx"))
+    assert result.exit_code == 2 and "RG001" in result.output
+    assert f"Planen findes ikke: »{tmp_path / 'ingen.xlsx'}«." in result.output
