@@ -22,13 +22,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import smileys
+from . import marks, smileys
 from .native import sonames_only
 
 # kind -> the function that draws one of its names as SVG, raising ValueError for a name
 # it does not draw. A kind is also a URL scheme: never `data`, `file` or `http`.
 DRAWINGS: dict[str, Callable[[str], str]] = {
     "smiley": smileys.draw,
+    "mark": marks.draw,
 }
 
 # Word takes no SVG: pictures go in as PNG, large enough to stay crisp at the sizes used.
