@@ -107,6 +107,8 @@ def _word_picture() -> type:
             inline = self.tpl.current_rendering_part.new_pic_inline(
                 io.BytesIO(png(self.image.key)), self.width, self.height)
             inline.docPr.set("descr", self.image.alt)
+            for side in ("distT", "distB", "distL", "distR"):  # else LibreOffice spaces it
+                inline.set(side, "0")                          # and wraps a status's pictures
             return (f"</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r>"
                     '<w:t xml:space="preserve">')
 
