@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .acceptance import Acceptance
 from .acceptance import apply as apply_acceptances
+from .compare import compare
 from .contract import REPORT_SHEET
 from .dates import date_text
 from .errors import ReportgenError
@@ -28,6 +29,7 @@ from .glyphs import missing_glyphs
 from .model import META_TEXTS, Finding, Meta, Report, Severity
 from .personal_data import cpr_numbers, masked, new_cpr_number
 from .personal_data import find as find_personal_data
+from .previous import read_previous, shown
 from .reader import ReadResult, find_workbooks, read_workbooks
 from .reader.rows import personal_data_text
 from .round import CentreStatus, apply_plan, centres_behind
@@ -60,13 +62,16 @@ class BuildResult:
 
 def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT_TEMPLATES,
           accept: Sequence[Acceptance] = (), plan: Sequence[Path] = (),
-          details: dict[str, str] | None = None,
+          details: dict[str, str] | None = None, previous: Path | None = None,
           ) -> tuple[ReadResult | None, list[Finding]]:
     """Read every workbook and return the report with every finding, errors first; texts
     the templates' fonts cannot draw are warnings. With a plan (the workbooks the round
     went out from), the plan gives the goals and their order, the inputs their statuses
     (round.py). `details` (field of model.Meta -> text, as `--title` and its kin give
-    them) stand over the `Rapport` sheets' values and are checked as they are. Accepted
+    them) stand over the `Rapport` sheets' values and are checked as they are. With
+    `previous` (the earlier follow-up's workbooks, or its JSON export), each goal carries
+    its statuses there and the report the goals gone (compare.py; what reading it found is
+    weighed as previous.py says, and is not subject to `accept`). Accepted
     findings stop nothing; in a draft, the gaps it may show do not either, and CPR numbers
     are shown masked."""
     details = given_details(details or {})
@@ -83,6 +88,11 @@ def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT
                                       [*plan_passed_over, *passed_over])
     if details:
         result.report = replace(result.report, meta=replace(result.report.meta, **details))
+    earlier_findings: list[Finding] = []
+    if previous is not None:
+        earlier, earlier_findings = read_previous(previous)
+        if earlier is not None:
+            result.report = shown(compare(result.report, earlier))
     options = {name: DETAIL_OPTIONS[name] for name in details}
     findings = apply_acceptances([
         *findings, *personal_data_in_details(details),
@@ -93,6 +103,7 @@ def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT
                     for f in findings]
         if any(f.code == "RG601" for f in findings):
             result.report = result.report.with_texts(masked)
+    findings += earlier_findings
     order = list(Severity)
     return result, sorted(findings, key=lambda f: order.index(f.severity))
 
@@ -130,14 +141,15 @@ def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAUL
           options: RenderOptions | None = None, name: str | None = None,
           pdf_process: PdfProcess | None = None,
           accept: Sequence[Acceptance] = (), plan: Sequence[Path] = (),
-          details: dict[str, str] | None = None) -> BuildResult:
+          details: dict[str, str] | None = None, previous: Path | None = None) -> BuildResult:
     """Check, render, write. A PDF process the caller's `with` has started (before this
     call, so that WeasyPrint's import overlaps the reading, as the command does) may be
     handed in, and stays the caller's to stop; else render() starts one of its own.
-    `details`: the round's details over the `Rapport` sheets' (see `check`)."""
+    `details`: the round's details over the `Rapport` sheets', `previous`: the earlier
+    follow-up to compare with (see `check`)."""
     options = options or RenderOptions()
     result, findings = check(inputs, draft=options.draft, templates=options.templates,
-                             accept=accept, plan=plan, details=details)
+                             accept=accept, plan=plan, details=details, previous=previous)
     outcome = BuildResult(findings, result.rows_read if result else {})
     if result is not None:
         outcome.behind = centres_behind(result.report, result.received)

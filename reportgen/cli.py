@@ -474,6 +474,12 @@ def _plan(paths: tuple[Path, ...]) -> list[Path]:
     return _existing(list(paths), "Planen findes", "Planen findes")
 
 
+def _previous(path: Path | None) -> Path | None:
+    if path is None:
+        return None
+    return _existing([path], "Den forrige opfølgning findes", "Den forrige opfølgning findes")[0]
+
+
 def _existing(paths: list[Path], one: str, several: str) -> list[Path]:
     """The paths, or RG001 naming those that do not exist."""
     missing = [p for p in paths if not p.exists()]
@@ -547,6 +553,13 @@ plan_option = click.option(
     "--plan", "plan", multiple=True, type=PathType(), metavar="PLAN",
     help="Arbejdsbogen (eller mappen), runden blev sendt ud fra: planen bestemmer, hvilke mål "
     "rapporten har, og i hvilken rækkefølge; kan gentages.")
+
+
+previous_option = click.option(
+    "--previous", "previous", type=PathType(), metavar="STI",
+    help="Den forrige opfølgning: dens arbejdsbøger (fil eller mappe) eller dens JSON-eksport. "
+    "Rapporten viser med en pil, hvilke statusser der er forbedret eller forværret siden, "
+    "markerer nye mål og lister de mål, der ikke længere er med.")
 
 
 def _print_behind(behind: list) -> None:
@@ -635,12 +648,14 @@ def main(ctx: click.Context) -> None:
 @findings_option
 @accept_options
 @plan_option
+@previous_option
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
-                  findings_sheet, accepted, accept_file, plan, details) -> None:
+                  findings_sheet, accepted, accept_file, plan, previous, details) -> None:
     from .writers.pdf_process import pdf_process_for
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
     paths = _inputs(inputs)
+    previous = _previous(previous)
     acceptances = _all_acceptances(accepted, accept_file)
     _check_folder_target(out_dir, "Rapporten")
     if findings_sheet is not None:  # before the report, so that a failure leaves no report
@@ -652,7 +667,7 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
         try:
             outcome = build(paths, out_dir, formats, options, name=name,
                             pdf_process=pdf_process, accept=acceptances, plan=_plan(plan),
-                            details=details)
+                            details=details, previous=previous)
         except OutputError as exc:  # the disk refused: the message says what is on disk
             click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives. {printable(str(exc))}",
                        err=True)
@@ -688,14 +703,18 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
 @findings_option
 @accept_options
 @plan_option
-def check_command(inputs, draft, findings_sheet, accepted, accept_file, plan) -> None:
+@previous_option
+def check_command(inputs, draft, findings_sheet, accepted, accept_file, plan,
+                  previous) -> None:
     from .build import check
 
     paths = _inputs(inputs)
+    previous = _previous(previous)
     acceptances = _all_acceptances(accepted, accept_file)
     if findings_sheet is not None:
         _check_file_target(findings_sheet, "Fundene")
-    result, findings = check(paths, draft=draft, accept=acceptances, plan=_plan(plan))
+    result, findings = check(paths, draft=draft, accept=acceptances, plan=_plan(plan),
+                             previous=previous)
     _print_findings(findings)
     behind = []
     if result is not None:

@@ -22,13 +22,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import smileys
+from . import marks, smileys
 from .native import sonames_only
 
 # kind -> the function that draws one of its names as SVG, raising ValueError for a name
 # it does not draw. A kind is also a URL scheme: never `data`, `file` or `http`.
 DRAWINGS: dict[str, Callable[[str], str]] = {
     "smiley": smileys.draw,
+    "mark": marks.draw,
 }
 
 # Word takes no SVG: pictures go in as PNG, large enough to stay crisp at the sizes used.
@@ -106,6 +107,8 @@ def _word_picture() -> type:
             inline = self.tpl.current_rendering_part.new_pic_inline(
                 io.BytesIO(png(self.image.key)), self.width, self.height)
             inline.docPr.set("descr", self.image.alt)
+            for side in ("distT", "distB", "distL", "distR"):  # else LibreOffice spaces it
+                inline.set(side, "0")                          # and wraps a status's pictures
             return (f"</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r>"
                     '<w:t xml:space="preserve">')
 

@@ -42,6 +42,14 @@ class Source:
         return place(self.file, self.sheet, f"række {self.row}")
 
 
+@dataclass(frozen=True)
+class Previous:
+    """A goal's statuses at the earlier follow-up it is compared with."""
+
+    result: tuple[Status, ...] = ()
+    timeline: tuple[Status, ...] = ()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Goal:
     # Field order is the JSON export's key order.
@@ -53,6 +61,9 @@ class Goal:
     timeline: tuple[Status, ...]
     comment: str | None = None
     source: Source
+    # Compared with an earlier follow-up (Report.comparison): its statuses there, None for
+    # a goal it did not hold (new). Without a comparison, None and not in the JSON.
+    previous: Previous | None = None
 
     @property
     def statuses(self) -> tuple[Status, ...]:
@@ -118,6 +129,16 @@ class Meta:
     intro: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """The earlier follow-up a report is compared with: its label (as the change marks'
+    alternative texts name it) and its goals this report no longer holds, in its order.
+    Those goals' texts are published too (the list of goals gone, the JSON)."""
+
+    label: str
+    removed: tuple[PlacedGoal, ...] = ()
+
+
 META_TEXTS = ("title", "subtitle", "case_number", "case_handler", "date", "revised",
               "follow_up")
 GOAL_TEXTS = ("text", "measure", "centre", "comment")
@@ -127,6 +148,7 @@ GOAL_TEXTS = ("text", "measure", "centre", "comment")
 class Report:
     meta: Meta = field(default_factory=Meta)
     themes: tuple[Theme, ...] = ()
+    comparison: Comparison | None = None
 
     def goals(self) -> Iterator[Goal]:
         for placed in self.placed_goals():
@@ -153,21 +175,39 @@ class Report:
                     for name in GOAL_TEXTS:
                         if getattr(goal, name):
                             yield name, getattr(goal, name), goal
+        if self.comparison is not None:
+            yield "previous_label", self.comparison.label, None
+            for placed in self.comparison.removed:
+                goal = placed.goal
+                yield "theme", placed.theme, goal
+                yield "focus_area", placed.focus_area, goal
+                for effect_goal in placed.effect_goals:
+                    yield "effect_goal", effect_goal, goal
+                for name in GOAL_TEXTS:
+                    if getattr(goal, name):
+                        yield name, getattr(goal, name), goal
 
     def with_texts(self, change: Callable[[str], str]) -> Report:
         """The same report with `change` applied to every text `texts()` yields."""
         def changed(text: str | None) -> str | None:
             return None if text is None else change(text)
 
+        def goal_changed(goal: Goal) -> Goal:
+            return replace(goal, **{name: changed(getattr(goal, name)) for name in GOAL_TEXTS})
+
         meta = replace(self.meta, intro=tuple(map(change, self.meta.intro)),
                        **{name: changed(getattr(self.meta, name)) for name in META_TEXTS})
-        return replace(self, meta=meta, themes=tuple(
+        comparison = self.comparison
+        if comparison is not None:
+            comparison = Comparison(change(comparison.label), tuple(
+                PlacedGoal(change(placed.theme), change(placed.focus_area),
+                           tuple(map(change, placed.effect_goals)), goal_changed(placed.goal))
+                for placed in comparison.removed))
+        return replace(self, meta=meta, comparison=comparison, themes=tuple(
             replace(theme, name=change(theme.name), focus_areas=tuple(
                 replace(area, name=change(area.name),
                         effect_goals=tuple(map(change, area.effect_goals)),
-                        goals=tuple(replace(goal, **{name: changed(getattr(goal, name))
-                                                     for name in GOAL_TEXTS})
-                                    for goal in area.goals))
+                        goals=tuple(map(goal_changed, area.goals)))
                 for area in theme.focus_areas))
             for theme in self.themes))
 

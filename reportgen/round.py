@@ -3,7 +3,7 @@
 With a plan, the plan decides which goals the report holds and in which order (themes,
 focus areas, goals, their texts, centres and Ids); the returned workbooks give the
 statuses and comments. A returned goal is the plan's goal with its Id, else the one with
-its theme, focus area and text (and centre, where two plan goals share a wording). A plan
+its theme, focus area and text (and centre, where two goals share a wording). A plan
 goal no workbook reports is not reported (RG205); a returned goal the plan does not hold
 is an error (RG404); a returned text that differs from the plan's under one Id is a
 warning (RG405), and the plan's is printed.
@@ -11,6 +11,7 @@ warning (RG405), and the plan's is printed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .model import Finding, FocusArea, Goal, PlacedGoal, Report, Severity, Theme
@@ -62,25 +63,14 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
     """The plan's report with the returned statuses and comments; the findings of the
     matching; the centres a returned workbook reported for."""
     back = list(returned.report.placed_goals())
-    by_id: dict[str, list[int]] = {}
-    by_wording: dict[tuple[str, str, str], list[int]] = {}
-    for index, placed in enumerate(back):
-        if placed.goal.id:
-            by_id.setdefault(placed.goal.id, []).append(index)
-        by_wording.setdefault(_wording(placed), []).append(index)
-    used: set[int] = set()
     findings: list[Finding] = []
     received: set[str] = set()
     plan_goals = list(plan.report.placed_goals())
-    shared = _shared_wordings(plan_goals)
+    matches = match_goals(plan_goals, back)
+    used = {index for index in matches if index is not None}
     themes: dict[str, dict[str, tuple[tuple[str, ...], list[Goal]]]] = {}
-    for placed in plan_goals:
+    for placed, index in zip(plan_goals, matches, strict=True):
         goal = placed.goal
-        wording = _wording(placed)
-        index = next((i for i in by_id.get(goal.id or "", ()) if i not in used), None)
-        if index is None:
-            index = next((i for i in by_wording.get(wording, ()) if i not in used and (
-                wording not in shared or back[i].goal.centre == goal.centre)), None)
         match = None if index is None else back[index]
         if match is None:
             new = replace(goal, result=(), timeline=(), comment=None)
@@ -89,7 +79,6 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
                                 f"har det ({_named(goal)}). Bed centret om at sende sin "
                                 "arbejdsbog."))
         else:
-            used.add(index)
             received.add(goal.centre)
             new = replace(goal, result=match.goal.result, timeline=match.goal.timeline,
                           comment=match.goal.comment, source=match.goal.source)
@@ -113,12 +102,41 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
     return report, findings, received
 
 
+def match_goals(targets: Sequence[PlacedGoal],
+                candidates: Sequence[PlacedGoal]) -> list[int | None]:
+    """The one rule by which a goal is found again in other workbooks (a plan's goal among
+    the returned ones, a goal of this follow-up among the previous one's): for each target,
+    the index of the candidate with its Id, else of the one with its theme, focus area and
+    text, and its centre too where two targets or two candidates share that wording; None
+    where there is none. Each candidate is matched once, in the targets' order."""
+    by_id: dict[str, list[int]] = {}
+    by_wording: dict[tuple[str, str, str], list[int]] = {}
+    for index, placed in enumerate(candidates):
+        if placed.goal.id:
+            by_id.setdefault(placed.goal.id, []).append(index)
+        by_wording.setdefault(_wording(placed), []).append(index)
+    shared = _shared_wordings(targets) | _shared_wordings(candidates)
+    used: set[int] = set()
+    matches: list[int | None] = []
+    for placed in targets:
+        goal = placed.goal
+        wording = _wording(placed)
+        index = next((i for i in by_id.get(goal.id or "", ()) if i not in used), None)
+        if index is None:
+            index = next((i for i in by_wording.get(wording, ()) if i not in used and (
+                wording not in shared or candidates[i].goal.centre == goal.centre)), None)
+        if index is not None:
+            used.add(index)
+        matches.append(index)
+    return matches
+
+
 def _wording(placed: PlacedGoal) -> tuple[str, str, str]:
     return placed.theme, placed.focus_area, placed.goal.text
 
 
-def _shared_wordings(goals: list[PlacedGoal]) -> set[tuple[str, str, str]]:
-    """Theme, focus area and text that two plan goals share: matched by centre too."""
+def _shared_wordings(goals: Sequence[PlacedGoal]) -> set[tuple[str, str, str]]:
+    """Theme, focus area and text that two goals share: matched by centre too."""
     seen: set[tuple[str, str, str]] = set()
     shared = set()
     for placed in goals:

@@ -368,7 +368,7 @@ def test_check_says_one_other_finding_in_the_singular(place):
 # -- The general edge: the system, an interrupt, a warning ----------------------------------
 
 def test_an_unforeseen_os_error_is_rg900_without_a_traceback(place, monkeypatch):
-    def check(paths, draft=False, accept=(), plan=()):
+    def check(paths, draft=False, accept=(), plan=(), previous=None):
         raise PermissionError(errno.EACCES, "Permission denied", "input/plan.xlsx")
     monkeypatch.setattr(build_module, "check", check)
     result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
@@ -378,7 +378,7 @@ def test_an_unforeseen_os_error_is_rg900_without_a_traceback(place, monkeypatch)
 
 
 def test_an_os_error_the_table_does_not_know_is_named_by_its_symbol(place, monkeypatch):
-    def check(paths, draft=False, accept=(), plan=()):
+    def check(paths, draft=False, accept=(), plan=(), previous=None):
         raise OSError(errno.EXDEV, "Invalid cross-device link")
     monkeypatch.setattr(build_module, "check", check)
     result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
@@ -387,7 +387,7 @@ def test_an_os_error_the_table_does_not_know_is_named_by_its_symbol(place, monke
 
 
 def test_ctrl_c_is_afbrudt_and_exit_130(place, monkeypatch):
-    def check(paths, draft=False, accept=(), plan=()):
+    def check(paths, draft=False, accept=(), plan=(), previous=None):
         raise KeyboardInterrupt
     monkeypatch.setattr(build_module, "check", check)
     result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
@@ -399,7 +399,7 @@ def test_ctrl_c_from_the_shell(place):
     code = ("import os, signal, sys\n"
             "sys.argv[0] = 'reportgen'\n"
             "import reportgen.build\n"
-            "def check(paths, draft=False, accept=(), plan=()):\n"
+            "def check(paths, draft=False, accept=(), plan=(), previous=None):\n"
             "    os.kill(os.getpid(), signal.SIGINT)\n"
             "reportgen.build.check = check\n"
             "from reportgen.cli import main\n"
@@ -453,7 +453,7 @@ def test_a_warning_inside_a_command_is_kept_from_the_user(place, monkeypatch):
 
     real_check = build_module.check
 
-    def check(paths, draft=False, accept=(), plan=()):
+    def check(paths, draft=False, accept=(), plan=(), previous=None):
         warnings.warn("Data Validation extension is not supported and will be removed",
                       UserWarning, stacklevel=1)
         return real_check(paths, draft=draft)

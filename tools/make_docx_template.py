@@ -186,6 +186,7 @@ def build(path: Path) -> None:
     document.add_paragraph("{%p endif %}")
     _goal_table(document)
     document.add_paragraph("{%p endfor %}")
+    _removed_list(document)
     _gap_list(document)
 
     footer = section.footer.paragraphs[0]
@@ -198,6 +199,31 @@ def build(path: Path) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(path)
+
+
+def _smileys(statuses: str, column: str, width_mm: float = 6) -> str:
+    """The tags of a status's smileys: one each, " / " between two, or the words for none."""
+    return (f'{{% for status in {statuses} %}}{{% if not loop.first %}} / {{% endif %}}'
+            f'{{{{ image("smiley:" ~ status.value, wording.alt(status, "{column}"), '
+            f'width_mm={width_mm}) }}}}{{% else %}}{{{{ wording.not_reported }}}}{{% endfor %}}')
+
+
+def _removed_list(document) -> None:
+    """After the last theme, with --previous: the earlier follow-up's goals that are gone,
+    each with its theme › focus area, centre and statuses then (as the HTML's
+    removed.html.j2)."""
+    document.add_paragraph("{%p if comparison and comparison.removed %}")
+    document.add_paragraph("{{ wording.removed_heading }}", style="Heading 2")
+    document.add_paragraph("{%p for gone in comparison.removed %}")
+    item = document.add_paragraph(style="List Bullet")
+    item.add_run("{{ gone.goal.text }} ")
+    item.add_run("({{ gone.theme }} › {{ gone.focus_area }}; {{ gone.goal.centre }})"
+                 ).font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    item.add_run(" {{ wording.removed_result }} " + _smileys("gone.goal.result", "result", 4)
+                 + "; {{ wording.removed_timeline }} "
+                 + _smileys("gone.goal.timeline", "timeline", 4))
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p endif %}")
 
 
 def _gap_list(document) -> None:
@@ -267,6 +293,9 @@ def _goal_table(document) -> None:
 
     cells = r["goal"].cells
     _text(cells[0], "{{ goal.text }}")
+    # A goal the earlier follow-up did not hold (--previous): `ny`, bold, after its text.
+    cells[0].paragraphs[0].add_run('{{ " " if is_new(goal) else "" }}')
+    cells[0].paragraphs[0].add_run('{{ wording.new_goal if is_new(goal) else "" }}').bold = True
     # One run per look; each run's text is empty when it does not apply.
     measure = cells[1].paragraphs[0]
     measure.add_run('{{ goal.measure or "" }}{{ "\\n" if goal.measure and goal.comment else "" }}')
@@ -275,13 +304,12 @@ def _goal_table(document) -> None:
     measure.add_run('{{ goal.comment or "" }}').italic = True
     gap = measure.add_run('{{ wording.missing_comment if goal.lacks_comment else "" }}')
     gap.bold, gap.font.color.rgb = True, RGBColor(0x8B, 0x1A, 0x1A)
-    # A status's smiley each, " / " between two, or the words for none (as the HTML's
-    # `smileys` macro).
+    # A status's smiley each, " / " between two, or the words for none, and the change
+    # since the earlier follow-up's mark (as the HTML's `smileys` macro).
     for cell, column in ((cells[2], "result"), (cells[3], "timeline")):
-        paragraph = _text(cell, (
-            f'{{% for status in goal.{column} %}}{{% if not loop.first %}} / {{% endif %}}'
-            f'{{{{ image("smiley:" ~ status.value, wording.alt(status, "{column}"), '
-            'width_mm=6) }}{% else %}{{ wording.not_reported }}{% endfor %}'))
+        paragraph = _text(cell, _smileys(f"goal.{column}", column) + (
+            f'{{% set mark = change_mark(goal, "{column}") %}}{{% if mark %}}\u00a0'
+            '{{ image(mark.key, mark.alt, width_mm=3) }}{% endif %}'))
         paragraph.alignment = 1  # centred
     _text(cells[4], "{{ goal.centre }}")
     _row_flag(r["goal"], "w:cantSplit")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from babel.dates import get_month_names
 
-from ..model import PlacedGoal, Report
-from ..wording import load_wording
+from ..compare import Change, direction
+from ..model import Goal, PlacedGoal, Report
+from ..wording import Wording, load_wording
 from . import RenderOptions
 
 FALLBACK_TITLE = "Opfølgning på strategiplan"
@@ -49,7 +51,32 @@ def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "draft": options.draft,
         "gaps": draft_gaps(report),
         "report_date": report_date(report.meta),
+        # Change since the earlier follow-up (--previous): None without one.
+        "comparison": report.comparison,
+        "change_mark": lambda goal, column: change_mark(report, goal, column, wording),
+        "is_new": lambda goal: report.comparison is not None and goal.previous is None,
     }
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A change mark as a template places it: `image(mark.key, mark.alt)`."""
+
+    key: str
+    alt: str
+
+
+def change_mark(report: Report, goal: Goal, column: str, wording: Wording) -> Mark | None:
+    """The mark beside a goal's status in `column` ("result" or "timeline") that changed
+    since the earlier follow-up; None where it did not, or there is nothing to compare."""
+    if report.comparison is None or goal.previous is None:
+        return None
+    change = direction(getattr(goal.previous, column), getattr(goal, column))
+    if change is Change.IMPROVED:
+        return Mark("mark:improved", f"{wording.improved_since} {report.comparison.label}")
+    if change is Change.WORSE:
+        return Mark("mark:worse", f"{wording.worse_since} {report.comparison.label}")
+    return None
 
 
 def report_date(meta) -> dt.datetime | None:

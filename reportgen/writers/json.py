@@ -22,7 +22,23 @@ def _plain(value: Any) -> Any:
 
 
 def report_records(report: Report) -> dict[str, Any]:
-    return _plain(asdict(report))
+    """The report as JSON's records. Compared with an earlier follow-up, each goal has
+    `previous` (its statuses there: {"result": [...], "timeline": [...]}, or null for a
+    new goal) and the report `removed` (the goals gone, as that follow-up had them, with
+    their theme and focus area); without a comparison, neither."""
+    records = _plain(asdict(report))
+    comparison = records.pop("comparison")
+    for theme in records["themes"]:
+        for area in theme["focus_areas"]:
+            for goal in area["goals"]:
+                if comparison is None:
+                    del goal["previous"]
+    if comparison is not None:
+        records["removed"] = [
+            {"theme": gone["theme"], "focus_area": gone["focus_area"],
+             **{key: value for key, value in gone["goal"].items() if key != "previous"}}
+            for gone in comparison["removed"]]
+    return records
 
 
 def render(report: Report, options: RenderOptions) -> bytes:

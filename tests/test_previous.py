@@ -1,0 +1,371 @@
+"""Change since the previous follow-up (`--previous`): a previous and a current follow-up
+built here, in which statuses go up, down and stay, a double status changes by its least
+favourable status, a goal is new and two are gone (one of two sharing a wording, told apart
+by centre), once with Ids and once without."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from docx.oxml.ns import qn
+
+from reportgen.build import build, check
+from reportgen.cli import main
+from reportgen.compare import Change, direction, least_favourable
+from reportgen.model import Status
+
+from .helpers import (
+    HEADERS,
+    docx_pictures,
+    docx_text,
+    goal_row,
+    outloud_errors,
+    pdf_figures,
+    pdf_text,
+    squash,
+    write_workbook,
+)
+
+LABEL = "Opfølgning marts 2018"
+IMPROVED, WORSE = f"forbedret siden {LABEL}", f"forværret siden {LABEL}"
+AREA_2 = "Uddannelse"
+
+# (Id, text, result, timeline, centre, area) then and now; None: not in that follow-up.
+# A: result down, timeline up. B: result up, timeline stays. C: a double status down by its
+# least favourable (gul / grøn -> grøn / rød), and a double timeline that stays by it
+# (gul / grøn -> grøn / gul). E: one wording for two centres; CKU's goes down (against its
+# own grøn, not CBU's rød), CBU's is gone. D gone. N new.
+THEN = [
+    ("1.1", "Flere borgere flytter til", "grøn", "gul", "CPU/BGE", "Vision"),
+    ("1.2", "Bedre skoler", "rød", "rød", "CBU/BLI", "Vision"),
+    ("1.3", "Mere kultur", "gul / grøn", "gul / grøn", "CKF/ABC", "Vision"),
+    ("1.4", "Gammelt mål om veje", "grøn", "grøn", "CTM/XYZ", "Vision"),
+    ("2.1", "Fælles mål for to centre", "rød", "grøn", "CBU/BLI", AREA_2),
+    ("2.2", "Fælles mål for to centre", "grøn", "grøn", "CKU/ABC", AREA_2),
+]
+NOW = [
+    ("1.1", "Flere borgere flytter til", "gul", "grøn", "CPU/BGE", "Vision"),
+    ("1.2", "Bedre skoler", "grøn", "rød", "CBU/BLI", "Vision"),
+    ("1.3", "Mere kultur", "grøn / rød", "grøn / gul", "CKF/ABC", "Vision"),
+    ("1.5", "Nyt mål om cykelstier", "grøn", "grøn", "CTM/XYZ", "Vision"),
+    ("2.2", "Fælles mål for to centre", "rød", "grøn", "CKU/ABC", AREA_2),
+]
+NEW = "Nyt mål om cykelstier"
+GONE = [("Gammelt mål om veje", "Vision", "CTM/XYZ"),
+        ("Fælles mål for to centre", AREA_2, "CBU/BLI")]
+THEME = "Tema 1: Mærk Næstved"
+# Marks per goal text, in document order: (result, timeline), None where none.
+MARKS = {
+    "Flere borgere flytter til": (WORSE, IMPROVED),
+    "Bedre skoler": (IMPROVED, None),
+    "Mere kultur": (WORSE, None),
+    NEW: (None, None),
+    "Fælles mål for to centre": (WORSE, None),
+}
+
+
+def write_follow_up(path: Path, goals, follow_up: str, ids: bool,
+                    renamed: dict[str, str] | None = None) -> Path:
+    rows = []
+    for goal_id, text, result, timeline, centre, area in goals:
+        text = (renamed or {}).get(text, text)
+        row = goal_row(text, result, timeline, comment=f"Kommentar til {text}", centre=centre,
+                       theme=THEME, area=area)
+        rows.append([goal_id, *row] if ids else row)
+    headers = ("Id", *HEADERS) if ids else HEADERS
+    return write_workbook(path, rows, headers=headers,
+                          meta=[("Titel", "Strategiplan"), ("Opfølgning", follow_up)])
+
+
+@pytest.fixture(scope="module", params=["ids", "no-ids"])
+def pair(request, tmp_path_factory) -> dict:
+    """The previous follow-up (a workbook, and its JSON export), the current one, and the
+    current built against the previous workbook: format -> bytes."""
+    ids = request.param == "ids"
+    folder = tmp_path_factory.mktemp(request.param)
+    # With Ids, a goal's text may be reworded and still be the goal.
+    renamed = {"Bedre skoler": "Bedre skoler i hele kommunen"} if ids else None
+    previous = write_follow_up(folder / "forrige" / "marts.xlsx", THEN, LABEL, ids)
+    current = write_follow_up(folder / "nu" / "august.xlsx", NOW, "Opfølgning august 2018",
+                              ids, renamed)
+    exported = build([previous], folder / "export", ("json",))
+    assert not exported.errors, exported.errors
+    outcome = build([current], folder / "out", ("pdf", "docx", "json"), previous=previous)
+    assert not outcome.errors, outcome.errors
+    return {"folder": folder, "current": current, "previous": previous,
+            "previous_json": exported.written[0], "renamed": renamed or {},
+            **{p.suffix[1:]: p.read_bytes() for p in outcome.written},
+            "paths": {p.suffix[1:]: p for p in outcome.written}}
+
+
+def goals_of(records: dict) -> list[dict]:
+    return [goal for theme in records["themes"] for area in theme["focus_areas"]
+            for goal in area["goals"]]
+
+
+def now_text(pair: dict, text: str) -> str:
+    return pair["renamed"].get(text, text)
+
+
+STATUS_WORDS = {"grøn": "green", "gul": "yellow", "rød": "red"}
+
+
+def statuses(cell: str) -> list[str]:
+    return [STATUS_WORDS[word.strip()] for word in cell.split("/")]
+
+
+def is_mark(alt: str | None) -> bool:
+    return bool(alt) and alt.startswith(("forbedret siden", "forværret siden"))
+
+
+# -- The comparison itself --------------------------------------------------------------
+
+def test_a_double_status_compares_by_its_least_favourable():
+    g, y, r = Status.GREEN, Status.YELLOW, Status.RED
+    assert least_favourable((g, r)) is r and least_favourable((y, g)) is y
+    assert least_favourable(()) is None
+    assert direction((y, g), (g, r)) is Change.WORSE
+    assert direction((y, g), (g, y)) is Change.UNCHANGED
+    assert direction((r,), (y, g)) is Change.IMPROVED
+    assert direction((g,), (r,)) is Change.WORSE
+    assert direction((), (g,)) is Change.NO_PREVIOUS
+    assert direction((g,), ()) is Change.NO_PREVIOUS
+
+
+def test_json_gives_each_goal_its_previous_statuses_or_null_and_the_goals_gone(pair):
+    records = json.loads(pair["json"])
+    then = {(text, centre): (result, timeline) for _, text, result, timeline, centre, _ in THEN}
+    goals = goals_of(records)
+    assert [g["text"] for g in goals] == [now_text(pair, n[1]) for n in NOW]
+    for goal, (_, text, *_rest, centre, _area) in zip(goals, NOW, strict=True):
+        if text == NEW:
+            assert goal["previous"] is None
+        else:
+            result, timeline = then[text, centre]
+            assert goal["previous"] == {"result": statuses(result),
+                                        "timeline": statuses(timeline)}, text
+    assert [(g["text"], g["focus_area"], g["centre"]) for g in records["removed"]] == GONE
+    assert all(g["theme"] == THEME for g in records["removed"])
+    gone = {g["centre"]: g for g in records["removed"]}
+    assert gone["CBU/BLI"]["result"] == ["red"] and gone["CTM/XYZ"]["timeline"] == ["green"]
+    assert gone["CBU/BLI"]["source"]["file"] == "marts.xlsx"
+
+
+def test_without_previous_the_json_has_neither_field(pair, tmp_path):
+    outcome = build([pair["current"]], tmp_path, ("json",))
+    records = json.loads(outcome.written[0].read_bytes())
+    assert "removed" not in records and "comparison" not in records
+    assert all("previous" not in goal for goal in goals_of(records))
+
+
+def test_the_pdf_marks_each_changed_status_with_its_direction_in_the_structure_tree(pair):
+    from .helpers import pdf_goal_rows
+
+    rows = pdf_goal_rows(pair["pdf"])
+    assert len(rows) == len(NOW)
+    for (goal, _notes, result, timeline, _centre), (_, text, *_rest) in zip(rows, NOW,
+                                                                             strict=True):
+        want_result, want_timeline = MARKS[text]
+        assert [a for a in result if is_mark(a)] == ([want_result] if want_result else []), text
+        assert [a for a in timeline if is_mark(a)] == (
+            [want_timeline] if want_timeline else []), text
+        # `ny` beside the new goal's text, and beside no other
+        assert goal.endswith("ny") == (text == NEW), goal
+    marks = [alt for alt in pdf_figures(pair["pdf"]) if is_mark(alt)]
+    assert sorted(marks) == sorted([IMPROVED] * 2 + [WORSE] * 3)
+
+
+def docx_goal_rows(data: bytes) -> list[tuple[str, list[str], list[str]]]:
+    """(goal text, result pictures' alts, timeline pictures' alts) per goal row."""
+    document = docx.Document(io.BytesIO(data))
+    rows = []
+    for table in document.tables:
+        for row in table.rows:
+            cells = row.cells
+            if len(cells) != 5:
+                continue
+            alts = [[p.get("descr") for p in c._tc.iter(qn("wp:docPr"))] for c in cells[2:4]]
+            if any(alts) and cells[0].text.strip():
+                rows.append((cells[0].text, *alts))
+    return rows
+
+
+def test_the_docx_marks_each_changed_status_with_its_direction_as_picture_alts(pair):
+    rows = docx_goal_rows(pair["docx"])
+    assert len(rows) == len(NOW)
+    for (goal, result, timeline), (_, text, *_rest) in zip(rows, NOW, strict=True):
+        want_result, want_timeline = MARKS[text]
+        assert [a for a in result if is_mark(a)] == ([want_result] if want_result else []), text
+        assert [a for a in timeline if is_mark(a)] == (
+            [want_timeline] if want_timeline else []), text
+        assert goal == (f"{text} ny" if text == NEW else now_text(pair, text))
+    marks = [alt for alt, _ in docx_pictures(pair["docx"]) if is_mark(alt)]
+    assert sorted(marks) == sorted([IMPROVED] * 2 + [WORSE] * 3)
+    # one drawing each way, told apart by shape as well as colour
+    pictures = {alt: image for alt, image in docx_pictures(pair["docx"]) if is_mark(alt)}
+    assert pictures[IMPROVED] != pictures[WORSE]
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_the_goals_gone_are_listed_after_the_last_theme(pair, fmt):
+    text = pdf_text(pair["pdf"]) if fmt == "pdf" else docx_text(pair["docx"])
+    heading = "Mål fra sidste opfølgning, som ikke længere er med"
+    flat = squash(text)
+    assert flat.count(squash(heading)) == 1
+    after = flat[flat.index(squash(heading)):]
+    assert squash(now_text(pair, NOW[-1][1])) in flat[:flat.index(squash(heading))]
+    for goal, area, centre in GONE:
+        assert squash(f"{goal} ({THEME} › {area}; {centre})") in after, goal
+    assert squash("Resultater:") in after and squash("Tidsplan:") in after
+
+
+def test_the_goals_gone_show_their_statuses_then_as_smileys_with_alt(pair):
+    alts = [alt for alt, _ in docx_pictures(pair["docx"])]
+    # the last four pictures: the two goals gone, result and timeline each
+    assert alts[-4:] == ["Grøn smiley: resultatet forventes nået",
+                         "Grøn smiley: tidsplanen forventes holdt",
+                         "Rød smiley: resultatet forventes ikke nået",
+                         "Grøn smiley: tidsplanen forventes holdt"]
+    assert pdf_figures(pair["pdf"])[-4:] == alts[-4:]
+
+
+def test_the_json_export_as_previous_gives_the_same_report_as_its_workbooks(pair, tmp_path):
+    outcome = build([pair["current"]], tmp_path, ("pdf", "docx", "json"),
+                    previous=pair["previous_json"])
+    assert not outcome.errors, outcome.errors
+    made = {p.suffix[1:]: p.read_bytes() for p in outcome.written}
+    assert made["json"] == pair["json"]
+    assert made["docx"] == pair["docx"]
+    assert pdf_figures(made["pdf"]) == pdf_figures(pair["pdf"])
+
+
+def test_same_input_same_bytes(pair, tmp_path):
+    outcome = build([pair["current"]], tmp_path, ("pdf", "docx", "json"),
+                    previous=pair["previous"])
+    for path in outcome.written:
+        assert path.read_bytes() == pair[path.suffix[1:]], path.name
+
+
+def test_outloud_finds_no_errors_with_marks(pair):
+    errors, _ = outloud_errors(pair["paths"]["pdf"])
+    assert errors == []
+
+
+# -- What goes wrong ----------------------------------------------------------------------
+
+def broken(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+def good_export(pair) -> dict:
+    return json.loads(pair["previous_json"].read_bytes())
+
+
+BROKEN = {
+    "not JSON": ('{"meta": {}, "themes": [', "ikke gyldig JSON (linje 1"),
+    "not UTF-8": (b'{"meta": {"title": "\xf8"}}', "ikke UTF-8"),
+    "a list": ("[]", "filen skal være et objekt"),
+    "no themes": ('{"meta": {}}', "filen mangler »themes«"),
+    "no goal text": (None, "themes[0].focus_areas[0].goals[1] mangler »text«"),
+    "an unknown status": (None, "themes[0].focus_areas[0].goals[0].result må kun holde"),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))
+def test_a_broken_previous_json_is_rg110_naming_the_file_and_the_place(pair, tmp_path, case):
+    content, expected = BROKEN[case]
+    if content is None:
+        records = good_export(pair)
+        goals = records["themes"][0]["focus_areas"][0]["goals"]
+        if case == "no goal text":
+            del goals[1]["text"]
+        else:
+            goals[0]["result"] = ["blue"]
+        content = json.dumps(records)
+    path = broken(tmp_path, "forrige.json", content)
+    result, findings = check([pair["current"]], previous=path)
+    found = [f for f in findings if f.code == "RG110"]
+    assert len(found) == 1 and found[0].severity.value == "fejl"
+    assert found[0].file == "forrige.json (forrige opfølgning)"
+    assert expected in found[0].message, found[0].message
+    # the command says it in Danish, with its code, and writes nothing
+    cli = CliRunner().invoke(main, ["build", str(pair["current"]), "-o", str(tmp_path / "o"),
+                                    "--previous", str(path)], catch_exceptions=False)
+    assert cli.exit_code == 1
+    assert "RG110 fejl: forrige.json (forrige opfølgning): " in cli.stdout
+    assert "Traceback" not in cli.stdout + cli.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_a_previous_that_does_not_exist_is_rg001(pair, tmp_path):
+    for command in (["build", "-o", str(tmp_path / "o")], ["check"]):
+        cli = CliRunner().invoke(main, [*command, str(pair["current"]), "--previous",
+                                        str(tmp_path / "ingen")], catch_exceptions=False)
+        assert cli.exit_code == 2
+        assert cli.stderr.startswith("RG001 fejl: Den forrige opfølgning findes ikke: »")
+
+
+def test_check_compares_too_and_says_what_the_previous_workbook_holds(pair, tmp_path):
+    cli = CliRunner().invoke(main, ["check", str(pair["current"]), "--previous",
+                                    str(pair["previous"].parent)], catch_exceptions=False)
+    assert cli.exit_code == 0, cli.stdout
+    result, findings = check([pair["current"]], previous=pair["previous"].parent)
+    assert result.report.comparison.label == LABEL
+    assert len(result.report.comparison.removed) == len(GONE)
+
+
+def test_personal_data_in_the_previous_stops_nothing_and_is_shown_masked(tmp_path):
+    cpr = "010190-1234"  # noqa: S105 (a test's made-up number)
+    goals = [("1", f"Mål for borger {cpr}", "grøn", "grøn", "CPU/BGE", "Vision"),
+             ("2", "Et mål", "grøn", "gul", "CPU/BGE", "Vision")]
+    previous = write_follow_up(tmp_path / "forrige.xlsx", goals, LABEL, ids=False)
+    current = write_follow_up(tmp_path / "nu.xlsx", goals[1:], "Nu", ids=False)
+    outcome = build([current], tmp_path / "out", ("json", "docx"), previous=previous)
+    assert not outcome.errors, outcome.errors
+    found = [f for f in outcome.findings if f.code == "RG601"]
+    assert found and all(f.severity.value == "advarsel" for f in found)
+    assert all(f.file == "forrige.xlsx (forrige opfølgning)" for f in found)
+    made = {p.suffix[1:]: p.read_bytes() for p in outcome.written}
+    assert cpr not in made["json"].decode() and "0101XX-XXXX" in made["json"].decode()
+    assert cpr not in docx_text(made["docx"]) and "0101XX-XXXX" in docx_text(made["docx"])
+
+
+def test_the_label_falls_back_to_the_date_and_then_to_words(tmp_path):
+    now = [("1", "Et mål", "grøn", "gul", "CPU/BGE", "Vision")]
+    current = write_follow_up(tmp_path / "nu.xlsx", now, "Nu", ids=False)
+    dated = write_workbook(tmp_path / "a" / "dated.xlsx", [goal_row(
+        "Et mål", "gul", "gul", "Kommentar")], meta=[("Dato", "Marts 2018")])
+    bare = write_workbook(tmp_path / "b" / "bare.xlsx", [goal_row(
+        "Et mål", "gul", "gul", "Kommentar")])
+    for previous, label in ((dated, "Marts 2018"), (bare, "sidste opfølgning")):
+        outcome = build([current], tmp_path / "out", ("docx",), previous=previous)
+        alts = [alt for alt, _ in docx_pictures(outcome.written[0].read_bytes())]
+        assert [a for a in alts if is_mark(a)] == [f"forbedret siden {label}"]
+
+
+def test_the_texts_of_the_goals_gone_and_the_label_are_the_reports_texts(pair):
+    result, _ = check([pair["current"]], previous=pair["previous"])
+    report = result.report
+    texts = [text for _, text, _ in report.texts()]
+    assert LABEL in texts and "Gammelt mål om veje" in texts
+    changed = report.with_texts(lambda text: text.upper())
+    assert changed.comparison.label == LABEL.upper()
+    assert [p.goal.text for p in changed.comparison.removed] == [g[0].upper() for g in GONE]
+    assert changed.comparison.removed[0].theme == THEME.upper()
+    assert all(text.isupper() or not any(c.isalpha() for c in text)
+               for _, text, _ in changed.texts())
+
+
+def test_the_command_builds_with_previous(pair, tmp_path):
+    cli = CliRunner().invoke(main, ["build", str(pair["current"]), "-o", str(tmp_path),
+                                    "--format", "json", "--previous",
+                                    str(pair["previous_json"])], catch_exceptions=False)
+    assert cli.exit_code == 0, cli.stdout + cli.stderr
+    assert (tmp_path / "august.json").read_bytes() == pair["json"]
