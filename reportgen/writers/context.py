@@ -9,6 +9,7 @@ from typing import Any
 
 from babel.dates import get_month_names
 
+from ..look import load_look
 from ..model import PlacedGoal, Report
 from ..wording import load_wording
 from . import RenderOptions
@@ -44,6 +45,7 @@ def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "report": report,
         "meta": report.meta,
         "wording": wording,
+        "look": load_look(options.templates),
         "document_title": document_title(report),
         "follow_up": report.meta.follow_up or wording.legend_heading,
         "draft": options.draft,

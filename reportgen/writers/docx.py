@@ -37,7 +37,9 @@ def render(report: Report, options: RenderOptions) -> bytes:
                              f"({type(exc).__name__}). Gem den igen som .docx i Word.",
                              path.name) from exc
     context = template_context(report, options)
-    context["image"] = lambda key, alt, width_mm: Image(key, alt).docx(template, width_mm)
+    look = context["look"]
+    context["image"] = lambda key, alt, width_mm: Image(look.picture(key), alt).docx(
+        template, width_mm)
     env = Environment(autoescape=True, undefined=StrictUndefined, finalize=_as_typed)
     try:
         template.render(context, jinja_env=env, autoescape=True)
