@@ -19,12 +19,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from docx.enum.style import WD_STYLE_TYPE
-
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
