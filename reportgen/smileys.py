@@ -3,21 +3,17 @@ see images.py).
 
 The faces differ in the mouth (smile, straight, frown) as well as in colour, so the
 status reads in a grey print and for a colour-blind reader. Each outline is dark enough
-to stand at least 3:1 against white.
+to stand at least 3:1 against white. The colours are the look's (templates/look.toml,
+look.py), named in the picture's key.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from .model import Status
 
-# fill, outline (also eyes and mouth)
-COLOURS: dict[Status, tuple[str, str]] = {
-    Status.GREEN: ("#5CB85C", "#1E5E20"),
-    Status.YELLOW: ("#FFD23F", "#6B5200"),
-    Status.RED: ("#E5534B", "#8B1A1A"),
-}
 MOUTHS: dict[Status, str] = {
     Status.GREEN: "M29 58 Q50 80 71 58",
     Status.YELLOW: "M30 66 L70 66",
@@ -26,8 +22,26 @@ MOUTHS: dict[Status, str] = {
 
 
 @cache
-def smiley_svg(status: Status) -> str:
-    fill, line = COLOURS[status]
+def default_colours() -> dict[Status, tuple[str, str]]:
+    """Each face's fill and outline in the look shipped with reportgen (templates/look.toml)."""
+    from .look import load_look
+    from .writers import DEFAULT_TEMPLATES
+
+    look = load_look(DEFAULT_TEMPLATES)
+    return {status: look.smiley(status) for status in Status}
+
+
+def __getattr__(name: str):
+    if name == "COLOURS":  # status -> (fill, outline), as the shipped look has them
+        return default_colours()
+    raise AttributeError(name)
+
+
+_NAME = re.compile(r"(green|yellow|red)(?:,([0-9A-Fa-f]{6}),([0-9A-Fa-f]{6}))?")
+
+
+@cache
+def smiley_svg(status: Status, fill: str, line: str) -> str:
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" width="100" height="100">'
         f'<circle cx="50" cy="50" r="45" fill="{fill}" stroke="{line}" stroke-width="6"/>'
@@ -40,5 +54,15 @@ def smiley_svg(status: Status) -> str:
 
 
 def draw(name: str) -> str:
-    """The face named by its status (`green`, `yellow`, `red`); ValueError for another."""
-    return smiley_svg(Status(name))
+    """The face named by its status (`green`, `yellow`, `red`), and its fill and outline
+    (`green,5CB85C,1E5E20`; the look's, see look.py), else the shipped look's colours;
+    ValueError for another name."""
+    match = _NAME.fullmatch(name)
+    if match is None:
+        raise ValueError(name)
+    status = Status(match[1])
+    if match[2] is None:
+        fill, line = default_colours()[status]
+    else:
+        fill, line = f"#{match[2].upper()}", f"#{match[3].upper()}"
+    return smiley_svg(status, fill, line)

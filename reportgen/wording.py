@@ -33,6 +33,19 @@ class Wording:
     gaps_heading: str
     gaps_not_reported: str
     gaps_missing_comment: str
+    # The labels of the tables, in both documents.
+    header_case_number: str
+    header_case_handler: str
+    header_date: str
+    header_revised: str
+    area_label: str
+    status_label: str
+    goal_label: str
+    effect_label: str
+    column_measure: str
+    column_result: str
+    column_timeline: str
+    column_centre: str
     legend: tuple[LegendRow, ...]
     # Further texts a template editor adds to wording.toml, used as `wording.<key>`: a new
     # label needs no change here.
@@ -56,20 +69,26 @@ class Wording:
         return f"{row.name}: {sentence[:1].lower()}{sentence[1:]}"
 
 
-def load_wording(templates: Path) -> Wording:
-    """The wording file read and checked: a mistake in it is RG920 naming the file and, for
-    TOML's own errors, the line."""
-    path = templates / "wording.toml"
+def read_toml(path: Path, what: str) -> dict:
+    """A TOML file of the templates read: a mistake in it is RG920 naming the file and, for
+    TOML's own errors, the line (`what` names the file's content in a message)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ReportgenError("RG920", f"Ordlyden kan ikke læses ({type(exc).__name__}).",
+        raise ReportgenError("RG920", f"{what} kan ikke læses ({type(exc).__name__}).",
                              path.name) from exc
     except tomllib.TOMLDecodeError as exc:  # "… (at line 3, column 5)"
         at = re.search(r"at line (\d+), column (\d+)", str(exc))
         where = f"{path.name}, linje {at[1]}, kolonne {at[2]}" if at else path.name
-        raise ReportgenError("RG920", "Ordlyden er ikke gyldig TOML (tjek anførselstegn, "
+        raise ReportgenError("RG920", f"{what} er ikke gyldig TOML (tjek anførselstegn, "
                              f"lighedstegn og [afsnit]): {exc}.", where) from exc
+
+
+def load_wording(templates: Path) -> Wording:
+    """The wording file read and checked: a mistake in it is RG920 naming the file and, for
+    TOML's own errors, the line."""
+    path = templates / "wording.toml"
+    data = read_toml(path, "Ordlyden")
     texts = {f.name for f in fields(Wording)} - {"legend", "extra"}
     rows = {f.name for f in fields(LegendRow)} - {"status"}
     missing = [key for key in sorted(texts) if not isinstance(data.get(key), str)]

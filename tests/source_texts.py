@@ -23,9 +23,11 @@ LEGEND = [
     "heraf og hvordan bringer vi os i mål",
 ]
 COLUMNS = ["Måles hvordan/opnås gennem", "Resultater", "Tidsplan", "Center/Centerchef"]
+# The source labels the columns under each focus area's row; the report labels them once,
+# under the theme's row, in the header rows that repeat on every page the table runs onto.
 THEME = [
-    "Tema 1: Mærk Næstved",
-    "Indsatsområde: Vision", "Status", *COLUMNS,
+    "Tema 1: Mærk Næstved", *COLUMNS,
+    "Indsatsområde: Vision", "Status",
     "Resultatmål:", "Effektmål:",
     "Realisere målsætninger i eksisterende vision for 2014 – 2017",
     "Sikre vækst og udvikling i Næstved Kommune gennem fornyelse og forankring af vision i nyt "
@@ -36,7 +38,7 @@ THEME = [
     "Forankring af kendskab til og arbejde med vision 2018 – 2021 hos medarbejdere i Næstved "
     "Kommune", "CPU/BGE",
     "Forberedelse af DM i skills, fase 2 – herunder plan for opfølgende aktiviteter", "CPU/BGE",
-    "Indsatsområde: Bosætning", "Status", *COLUMNS,
+    "Indsatsområde: Bosætning", "Status",
     "Resultatmål:", "Effektmål:",
     "Befolkningstilvækst på 250 personer som netto bidrager økonomisk til kommunen",
     "Ny bosætningsstrategi for 2018 - 2021",

@@ -8,6 +8,10 @@ wording). This script is how it was first made, and remakes it from scratch:
 Jinja2 tags in the document: `{{ ... }}` inside a run, `{%p ... %}` alone in a paragraph,
 `{%tr ... %}` alone in a table row (docxtpl's syntax). A picture is placed inside a run with
 `{{ image(key, alt, width_mm=…) }}` (reportgen/images.py).
+
+The colours and the font are look.toml's: the DOCX writer sets them on the rendered
+document, on the styles and on the cells it knows by their paragraph's style (STYLES
+below), so the colours written here are only what Word shows while the template is edited.
 """
 
 from __future__ import annotations
@@ -17,13 +21,19 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
-FONT = "Arial"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from reportgen.look import load_look  # noqa: E402
+from reportgen.writers.docx import STYLES  # noqa: E402
+
+LOOK = load_look(Path(__file__).resolve().parents[1] / "templates")
+FONT = LOOK.font
 GOAL_COLUMNS_MM = (48, 42, 25, 25, 34)  # goal, measure/comment, result, timeline, centre
 
 
@@ -98,7 +108,20 @@ def _field(paragraph, instruction: str) -> None:
 
 
 def _styles(document) -> None:
+    """The styles, and those the DOCX writer colours from the look (STYLES): a cell whose
+    first paragraph has a shading style is shaded in its colour."""
     styles = document.styles
+    for name, (kind, role) in STYLES.items():
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH if kind == "shade"
+                                 else WD_STYLE_TYPE.CHARACTER)
+        if kind == "shade":
+            style.base_style = styles["Normal"]
+            style.font.bold = True
+        elif role == "accent":
+            style.font.bold = True
+        style.font.color.rgb = RGBColor.from_string(LOOK.word(LOOK.text if kind == "shade"
+                                                              else getattr(LOOK, role)))
+        style.quick_style = True
     normal = styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(9)
     normal.paragraph_format.space_after = Pt(3)
@@ -136,8 +159,8 @@ def build(path: Path) -> None:
     body.remove(body[0]) if body[0].tag == qn("w:p") else None
 
     document.add_paragraph("{%p if draft %}")
-    mark = document.add_paragraph().add_run("{{ wording.draft_mark }}")
-    mark.bold, mark.font.size, mark.font.color.rgb = True, Pt(11), RGBColor(0x8B, 0x1A, 0x1A)
+    mark = document.add_paragraph().add_run("{{ wording.draft_mark }}", style="Mangel")
+    mark.font.size = Pt(11)
     document.add_paragraph("{%p endif %}")
 
     header = document.add_table(rows=4, cols=2)
@@ -145,9 +168,10 @@ def build(path: Path) -> None:
     _no_borders(header)
     _caption(header, "Sagsoplysninger")
     for row, (label, value) in zip(header.rows, (
-            ("Sagsnr.", "meta.case_number"), ("Sagsbehandler", "meta.case_handler"),
-            ("Dato", "meta.date"), ("Revideret", "meta.revised")), strict=True):
-        _text(row.cells[0], label)
+            ("case_number", "meta.case_number"), ("case_handler", "meta.case_handler"),
+            ("date", "meta.date"), ("revised", "meta.revised")), strict=True):
+        row.cells[0].paragraphs[0].add_run(f"{{{{ wording.header_{label} }}}}",
+                                           style="Etiket")
         _text(row.cells[1], f'{{{{ {value} or "" }}}}')
     _widths(header, (28, 52))
 
@@ -163,8 +187,8 @@ def build(path: Path) -> None:
     legend = document.add_table(rows=4, cols=2, style="Table Grid")
     _caption(legend, "Smiley-skala")
     top = legend.rows[0].cells[0].merge(legend.rows[0].cells[1])
-    _text(top, "{{ follow_up }}", bold=True)
-    _shade(top, "E6E6E6")
+    _text(top, "{{ follow_up }}", style="Signaturforklaring, hoved")
+    _shade(top, LOOK.word(LOOK.legend_head))
     _row_flag(legend.rows[0], "w:tblHeader")
     _text(legend.rows[1].cells[0], "{%tr for row in wording.legend %}")
     _text(legend.rows[2].cells[0],
@@ -189,13 +213,7 @@ def build(path: Path) -> None:
     _removed_list(document)
     _gap_list(document)
 
-    footer = section.footer.paragraphs[0]
-    footer.paragraph_format.tab_stops.add_tab_stop(Mm(174), WD_TAB_ALIGNMENT.RIGHT)
-    footer.add_run("{{ document_title }}\tSide ")
-    _field(footer, "PAGE")
-    footer.add_run(" af ")
-    _field(footer, "NUMPAGES")
-    footer.style.font.size = Pt(7.5)
+    _header_and_footer(section)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(path)
@@ -203,7 +221,7 @@ def build(path: Path) -> None:
 
 def _smileys(statuses: str, column: str, width_mm: float = 6) -> str:
     """The tags of a status's smileys: one each, " / " between two, or the words for none."""
-    return (f'{{% for status in {statuses} %}}{{% if not loop.first %}} / {{% endif %}}'
+    return (f'{{% for status in {statuses} %}}{{% if not loop.first %}}\u00a0/\u00a0{{% endif %}}'
             f'{{{{ image("smiley:" ~ status.value, wording.alt(status, "{column}"), '
             f'width_mm={width_mm}) }}}}{{% else %}}{{{{ wording.not_reported }}}}{{% endfor %}}')
 
@@ -224,6 +242,41 @@ def _removed_list(document) -> None:
                  + _smileys("gone.goal.timeline", "timeline", 4))
     document.add_paragraph("{%p endfor %}")
     document.add_paragraph("{%p endif %}")
+
+
+def _header_and_footer(section) -> None:
+    """A draft's mark at the top of every page; the title and the page number at the foot,
+    in two cells of a borderless table, so that a long title wraps in its own cell."""
+    header = section.header.paragraphs[0]
+    header.alignment = 2  # right
+    header.add_run('{{ wording.draft_mark if draft else "" }}', style="Mangel")
+
+    footer = section.footer
+    footer.paragraphs[0].style.font.size = Pt(7.5)
+    table = footer.add_table(rows=1, cols=2, width=Mm(174))
+    _no_borders(table)
+    _caption(table, "Sidefod")
+    title, number = table.rows[0].cells
+    _text(title, "{{ document_title }}", style="Footer")
+    paragraph = _text(number, "Side ", style="Footer")
+    paragraph.alignment = 2  # right
+    _field(paragraph, "PAGE")
+    paragraph.add_run(" af ")
+    _field(paragraph, "NUMPAGES")
+    _widths(table, (140, 34))
+    # A footer ends with a paragraph, as a cell does: the footer's own first one, moved
+    # below the table, empty and small.
+    first = footer.paragraphs[0]
+    first.paragraph_format.space_after = Pt(0)
+    first.paragraph_format.line_spacing = Pt(1)
+    footer._element.remove(first._p)
+    footer._element.append(first._p)
+
+
+def _keep_with_next(row) -> None:
+    """Every paragraph of the row kept with the next: Word keeps the row with the next."""
+    for paragraph in row._tr.iter(qn("w:p")):
+        Paragraph(paragraph, None).paragraph_format.keep_with_next = True
 
 
 def _gap_list(document) -> None:
@@ -247,7 +300,7 @@ def _gap_list(document) -> None:
 
 def _goal_table(document) -> None:
     rows = [
-        "theme", "for area", "area", "columns", "if effect", "effect", "endif effect",
+        "theme", "columns", "for area", "area", "if effect", "effect", "endif effect",
         "for goal", "goal", "endfor goal", "endfor area",
     ]
     table = document.add_table(rows=len(rows), cols=5, style="Table Grid")
@@ -255,9 +308,12 @@ def _goal_table(document) -> None:
     r = {name: table.rows[i] for i, name in enumerate(rows)}
 
     theme = r["theme"].cells[0].merge(r["theme"].cells[4])
-    _text(theme, "{{ theme.name }}", bold=True)
-    _shade(theme, "D9D9D9")
-    _row_flag(r["theme"], "w:tblHeader")
+    _text(theme, "{{ theme.name }}", style="Temarække")
+    _shade(theme, LOOK.word(LOOK.theme_row))
+    # Both header rows repeat on every page the table runs onto (Word repeats the
+    # table's first rows, those that carry tblHeader).
+    for name in ("theme", "columns"):
+        _row_flag(r[name], "w:tblHeader")
 
     for name, tag in (("for area", "{%tr for area in theme.focus_areas %}"),
                       ("if effect", "{%tr if area.effect_goals %}"),
@@ -269,27 +325,29 @@ def _goal_table(document) -> None:
 
     cells = r["area"].cells
     area = cells[0].merge(cells[1])
-    _text(area, "Indsatsområde: {{ area.name }}", bold=True)
+    _text(area, "{{ wording.area_label }} {{ area.name }}", style="Indsatsområderække")
     status = cells[2].merge(cells[3])
-    _text(status, "Status", bold=True)
+    _text(status, "{{ wording.status_label }}", style="Indsatsområderække")
     for cell in (area, status):
-        _shade(cell, "EEEEEE")
+        _shade(cell, LOOK.word(LOOK.area_row))
     _row_flag(r["area"], "w:cantSplit")
 
-    for cell, label in zip(r["columns"].cells[1:], ("Måles hvordan/opnås gennem", "Resultater",
-                                                     "Tidsplan", "Center/Centerchef"),
+    for cell, label in zip(r["columns"].cells[1:], ("measure", "result", "timeline", "centre"),
                            strict=True):
-        _text(cell, label, bold=True)
+        _text(cell, f"{{{{ wording.column_{label} }}}}", bold=True)
     _row_flag(r["columns"], "w:cantSplit")
 
     cells = r["effect"].cells
-    _text(cells[0], "Resultatmål:", bold=True)
+    _text(cells[0], "{{ wording.goal_label }}", bold=True)
     effect = cells[1].merge(cells[4])
-    _text(effect, "Effektmål:")
+    _text(effect, "{{ wording.effect_label }}")
     effect.add_paragraph("{%p for effect_goal in area.effect_goals %}")
     effect.add_paragraph("{{ effect_goal }}", style="List Bullet")
     effect.add_paragraph("{%p endfor %}")
     _row_flag(r["effect"], "w:cantSplit")
+    # A focus area's heading rows stay on the page of its first goal.
+    _keep_with_next(r["area"])
+    _keep_with_next(r["effect"])
 
     cells = r["goal"].cells
     _text(cells[0], "{{ goal.text }}")
@@ -302,14 +360,21 @@ def _goal_table(document) -> None:
     label = measure.add_run('{{ (wording.comment_label ~ " ") if goal.comment else "" }}')
     label.bold = label.italic = True
     measure.add_run('{{ goal.comment or "" }}').italic = True
-    gap = measure.add_run('{{ wording.missing_comment if goal.lacks_comment else "" }}')
-    gap.bold, gap.font.color.rgb = True, RGBColor(0x8B, 0x1A, 0x1A)
-    # A status's smiley each, " / " between two, or the words for none, and the change
-    # since the earlier follow-up's mark (as the HTML's `smileys` macro).
+    measure.add_run('{{ wording.missing_comment if goal.lacks_comment else "" }}',
+                    style="Mangel")
+    # A status's smiley each, " / " between two (no-break spaces: one line), or the words
+    # for none, red, and the change since the earlier follow-up's mark (as the HTML's
+    # `smileys` macro).
     for cell, column in ((cells[2], "result"), (cells[3], "timeline")):
-        paragraph = _text(cell, _smileys(f"goal.{column}", column) + (
+        paragraph = _text(cell, (
+            f'{{% for status in goal.{column} %}}{{% if not loop.first %}}\u00a0/\u00a0'
+            f'{{% endif %}}{{{{ image("smiley:" ~ status.value, '
+            f'wording.alt(status, "{column}"), width_mm=6) }}}}{{% endfor %}}'))
+        paragraph.add_run(f'{{{{ wording.not_reported if not goal.{column} else "" }}}}',
+                          style="Mangel")
+        paragraph.add_run(
             f'{{% set mark = change_mark(goal, "{column}") %}}{{% if mark %}}\u00a0'
-            '{{ image(mark.key, mark.alt, width_mm=3) }}{% endif %}'))
+            '{{ image(mark.key, mark.alt, width_mm=3) }}{% endif %}')
         paragraph.alignment = 1  # centred
     _text(cells[4], "{{ goal.centre }}")
     _row_flag(r["goal"], "w:cantSplit")

@@ -11,6 +11,7 @@ from typing import Any
 from babel.dates import get_month_names
 
 from ..compare import Change, direction
+from ..look import load_look
 from ..model import Goal, PlacedGoal, Report
 from ..wording import Wording, load_wording
 from . import RenderOptions
@@ -46,6 +47,7 @@ def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "report": report,
         "meta": report.meta,
         "wording": wording,
+        "look": load_look(options.templates),
         "document_title": document_title(report),
         "follow_up": report.meta.follow_up or wording.legend_heading,
         "draft": options.draft,

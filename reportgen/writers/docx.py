@@ -24,6 +24,22 @@ from .context import document_title, template_context
 
 EPOCH = dt.datetime(2000, 1, 1)
 
+# The Word template's styles the look colours (look.toml; the template's own colours are
+# only what Word shows while it is edited): name -> ("shade", colour) shades each table
+# cell whose first paragraph has the style; ("colour", colour) colours the style's text.
+STYLES: dict[str, tuple[str, str]] = {
+    "Temarække": ("shade", "theme_row"),
+    "Indsatsområderække": ("shade", "area_row"),
+    "Signaturforklaring, hoved": ("shade", "legend_head"),
+    "Mangel": ("colour", "accent"),
+    "Etiket": ("colour", "muted"),
+}
+# Word's own styles, coloured as the look says.
+TEXT_STYLES = {"Normal": "text", "Title": "text", "Subtitle": "text", "Heading 1": "text",
+               "Heading 2": "text", "Heading 3": "text", "Footer": "muted"}
+# The tables the template draws with lines.
+GRID_STYLES = ("Table Grid",)
+
 
 def render(report: Report, options: RenderOptions) -> bytes:
     from docxtpl import DocxTemplate
@@ -37,13 +53,16 @@ def render(report: Report, options: RenderOptions) -> bytes:
                              f"({type(exc).__name__}). Gem den igen som .docx i Word.",
                              path.name) from exc
     context = template_context(report, options)
-    context["image"] = lambda key, alt, width_mm: Image(key, alt).docx(template, width_mm)
+    look = context["look"]
+    context["image"] = lambda key, alt, width_mm: Image(look.picture(key), alt).docx(
+        template, width_mm)
     env = Environment(autoescape=True, undefined=StrictUndefined, finalize=_as_typed)
     try:
         template.render(context, jinja_env=env, autoescape=True)
     except (TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
         raise template_error(exc, options.templates, path.name) from exc
 
+    _apply_look(template.docx, context["look"])
     properties = template.docx.core_properties
     properties.title = _property(document_title(report))
     properties.subject = _property(report.meta.subtitle or "")
@@ -58,6 +77,71 @@ def render(report: Report, options: RenderOptions) -> bytes:
     raw = io.BytesIO()
     template.save(raw)
     return _fixed_zip(raw.getvalue())
+
+
+def _apply_look(document, look) -> None:
+    """The look's font and colours on the rendered document: the font on every style and
+    the defaults; the colours on the styles named above and on the cells they mark."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import RGBColor
+
+    styles = document.styles
+    root = styles.element
+    defaults = root.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+        if rpr is not None and rpr.find(qn("w:rFonts")) is None:
+            rpr.insert(0, OxmlElement("w:rFonts"))
+    for fonts in root.iter(qn("w:rFonts")):
+        for name in list(fonts.attrib):
+            if name.endswith("Theme}") or name.endswith("Theme"):
+                del fonts.attrib[name]
+        for side in ("ascii", "hAnsi", "cs", "eastAsia"):
+            fonts.set(qn(f"w:{side}"), look.font)
+    names = {style.name: style for style in styles}
+    colours = {**TEXT_STYLES, **{name: role for name, (kind, role) in STYLES.items()
+                                  if kind == "colour"}}
+    for name, role in colours.items():
+        if name in names:
+            names[name].font.color.rgb = RGBColor.from_string(look.word(getattr(look, role)))
+    for name in GRID_STYLES:
+        borders = names[name].element.find(qn("w:tblPr") + "/" + qn("w:tblBorders")) \
+            if name in names else None
+        for border in borders if borders is not None else ():
+            border.set(qn("w:color"), look.word(look.rule))
+    shades = {names[name].style_id: look.word(getattr(look, role))
+              for name, (kind, role) in STYLES.items() if kind == "shade" and name in names}
+    for cell in document.element.body.iter(qn("w:tc")):
+        paragraph = cell.find(qn("w:p"))
+        style = paragraph.find(qn("w:pPr") + "/" + qn("w:pStyle")) \
+            if paragraph is not None else None
+        fill = shades.get(style.get(qn("w:val"))) if style is not None else None
+        if fill is not None:
+            _shading(cell).set(qn("w:fill"), fill)
+
+
+# What follows w:shd in a cell's properties (the schema fixes the order).
+_AFTER_SHADING = ("noWrap", "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark")
+
+
+def _shading(cell):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = cell.get_or_add_tcPr()
+    shading = properties.find(qn("w:shd"))
+    if shading is None:
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:color"), "auto")
+        after = [child for child in properties
+                 if child.tag in {qn(f"w:{name}") for name in _AFTER_SHADING}]
+        if after:
+            after[0].addprevious(shading)
+        else:
+            properties.append(shading)
+    return shading
 
 
 # The document properties hold at most 255 characters (python-docx refuses more); the

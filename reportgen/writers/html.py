@@ -43,7 +43,8 @@ def render_html(report: Report, options: RenderOptions,
     )
     env.filters["css_string"] = css_string
     context = template_context(report, options)
-    context["image"] = lambda key, alt: Image(key, alt).html(image_src)
+    look = context["look"]
+    context["image"] = lambda key, alt: Image(look.picture(key), alt).html(image_src)
     context["uses_emoji"] = any(_EMOJI.search(text) for text in report_texts(report))
     try:
         return env.get_template("report.html.j2").render(context)
