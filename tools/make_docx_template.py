@@ -235,8 +235,8 @@ def _removed_list(document) -> None:
     document.add_paragraph("{%p for gone in comparison.removed %}")
     item = document.add_paragraph(style="List Bullet")
     item.add_run("{{ gone.goal.text }} ")
-    item.add_run("({{ gone.theme }} › {{ gone.focus_area }}; {{ gone.goal.centre }})"
-                 ).font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    item.add_run("({{ gone.theme }} › {{ gone.focus_area }}; {{ gone.goal.centre }})",
+                 style="Etiket")
     item.add_run(" {{ wording.removed_result }} " + _smileys("gone.goal.result", "result", 4)
                  + "; {{ wording.removed_timeline }} "
                  + _smileys("gone.goal.timeline", "timeline", 4))
