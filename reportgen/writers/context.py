@@ -9,8 +9,11 @@ from typing import Any
 
 from babel.dates import get_month_names
 
+from .. import chart
+from ..errors import ReportgenError
 from ..model import PlacedGoal, Report
-from ..wording import load_wording
+from ..overview import Counts, counts
+from ..wording import Wording, load_wording
 from . import RenderOptions
 
 FALLBACK_TITLE = "Opfølgning på strategiplan"
@@ -49,7 +52,40 @@ def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "draft": options.draft,
         "gaps": draft_gaps(report),
         "report_date": report_date(report.meta),
+        "overview": overview_context(report, wording) if options.overview else None,
     }
+
+
+def overview_context(report: Report, wording: Wording) -> dict[str, Any]:
+    """The overview as the templates place it: `themes` (each with `name`, `result` and
+    `timeline`, and those with `green`, `yellow`, `red`, `not_reported`), `total`, and
+    the chart's picture key and alternative text, both made from the same numbers."""
+    overview = counts(report)
+    try:
+        rows = [(theme.name, theme.tally) for theme in overview.themes]
+        rows.append((wording.overview_total, overview.total))
+        key = "chart:" + chart.name(
+            (wording.overview_result, wording.overview_timeline),
+            (wording.overview_green, wording.overview_yellow, wording.overview_red,
+             wording.overview_not_reported),
+            [(name, tally.result.values(), tally.timeline.values()) for name, tally in rows])
+
+        def said(numbers: Counts) -> str:
+            return wording.overview_chart_counts.format(**numbers.__dict__)
+
+        alt = wording.overview_chart_alt.format(rows=" ".join(
+            wording.overview_chart_row.format(name=name, result=said(tally.result),
+                                              timeline=said(tally.timeline))
+            for name, tally in rows))
+    except AttributeError as exc:  # a wording.toml older than the overview
+        raise ReportgenError("RG920", f"Ordlyden mangler teksten {exc} til oversigten. Tilføj "
+                             "den (se programmets egen wording.toml), eller byg uden "
+                             "oversigt med --no-overview.", "wording.toml") from exc
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ReportgenError("RG920", "Diagrammets alternative tekst (overview_chart_alt, "
+                             "overview_chart_row, overview_chart_counts) bruger et felt i "
+                             f"{{…}}, der ikke findes: {exc}.", "wording.toml") from exc
+    return {"themes": overview.themes, "total": overview.total, "chart": key, "alt": alt}
 
 
 def report_date(meta) -> dt.datetime | None:

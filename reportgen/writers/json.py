@@ -1,4 +1,5 @@
-"""The JSON writer: the normalised records, for BI tools and for tests."""
+"""The JSON writer: the normalised records, for BI tools and for tests, and the
+overview's numbers (overview.py) under `overview`, whatever the options."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from enum import Enum
 from typing import Any
 
 from ..model import Report
+from ..overview import counts
 from . import RenderOptions
 
 
@@ -22,7 +24,7 @@ def _plain(value: Any) -> Any:
 
 
 def report_records(report: Report) -> dict[str, Any]:
-    return _plain(asdict(report))
+    return _plain(asdict(report)) | {"overview": counts(report).records()}
 
 
 def render(report: Report, options: RenderOptions) -> bytes:
