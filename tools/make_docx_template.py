@@ -17,6 +17,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
@@ -229,7 +230,12 @@ def _overview(document) -> None:
     """The overview before the themes (`overview` is none with --no-overview): a table of
     the goals per status, per theme and in all, its note, and the chart as a picture."""
     document.add_paragraph("{%p if overview %}")
-    document.add_paragraph("{{ wording.overview_heading }}", style="Heading 2")
+    # A heading of its own style, at Heading 2's level (Word's navigation pane shows it),
+    # so that "Heading 2" remains the themes'.
+    heading = document.styles.add_style("Overview Heading", WD_STYLE_TYPE.PARAGRAPH)
+    heading.base_style, heading.next_paragraph_style = document.styles["Heading 2"], None
+    _set(heading.element.get_or_add_pPr(), "w:outlineLvl", **{"w:val": "1"})
+    document.add_paragraph("{{ wording.overview_heading }}", style=heading)
     caption = document.add_paragraph("{{ wording.overview_caption }}", style="Caption")
     caption.paragraph_format.keep_with_next = True
     caption.runs[0].bold, caption.runs[0].font.color.rgb = False, RGBColor(0x55, 0x55, 0x55)
