@@ -644,16 +644,19 @@ def main(ctx: click.Context) -> None:
 @click.option("--pdf-variant", type=ChoiceType(PDF_VARIANTS), default=PDF_VARIANTS[0],
               help=f"PDF-standard: pdf/ua-1 (tilgængelig) eller pdf/a-2a / pdf/a-3a (arkiv, "
               f"også tagget) (standard: {PDF_VARIANTS[0]}).")
+@click.option("--no-overview", "overview", is_flag=True, flag_value=False, default=True,
+              help="Uden oversigten (tabel og diagram) før temaerne, som kildens layout.")
 @detail_options
 @findings_option
 @accept_options
 @plan_option
 @previous_option
-def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
+def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant, overview,
                   findings_sheet, accepted, accept_file, plan, previous, details) -> None:
     from .writers.pdf_process import pdf_process_for
 
-    options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant)
+    options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant,
+                            overview=overview)
     paths = _inputs(inputs)
     previous = _previous(previous)
     acceptances = _all_acceptances(accepted, accept_file)

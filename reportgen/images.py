@@ -22,13 +22,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import marks, smileys
+from . import chart, marks, smileys
 from .native import sonames_only
 
 # kind -> the function that draws one of its names as SVG, raising ValueError for a name
 # it does not draw. A kind is also a URL scheme: never `data`, `file` or `http`.
 DRAWINGS: dict[str, Callable[[str], str]] = {
     "smiley": smileys.draw,
+    "chart": chart.draw,
     "mark": marks.draw,
 }
 
@@ -51,12 +52,11 @@ def svg(key: str) -> str:
 
 @cache
 def png(key: str, size: int = PNG_SIZE) -> bytes:
-    """The same drawing as a square PNG of `size` pixels."""
+    """The same drawing as a PNG `size` pixels wide (and as high as its shape makes it)."""
     with sonames_only():
         import cairosvg  # only Word and the centres' workbooks need it
 
-    return cairosvg.svg2png(bytestring=svg(key).encode(), output_width=size,
-                            output_height=size)
+    return cairosvg.svg2png(bytestring=svg(key).encode(), output_width=size)
 
 
 @cache
@@ -104,8 +104,10 @@ def _word_picture() -> type:
             self.image = image
 
         def _insert_image(self) -> str:
+            # at least PNG_SIZE pixels, and some 300 per inch for a wide picture (a chart)
+            size = max(PNG_SIZE, round(self.width.mm * 12))
             inline = self.tpl.current_rendering_part.new_pic_inline(
-                io.BytesIO(png(self.image.key)), self.width, self.height)
+                io.BytesIO(png(self.image.key, size)), self.width, self.height)
             inline.docPr.set("descr", self.image.alt)
             # No distance to the text beside it: LibreOffice reads a missing one as
             # 3 mm each side, and two smileys with " / " between no longer fit a line.

@@ -49,6 +49,10 @@ class Look:
     def smiley(self, status: Status) -> tuple[str, str]:
         return dict(self.smileys)[status]
 
+    def fill(self, status: str) -> str:
+        """The fill of a status's smiley, by the status's name (`green`)."""
+        return self.smiley(Status(status))[0]
+
     def picture(self, key: str) -> str:
         """A template's picture key with the colours it is drawn in: `smiley:green` ->
         `smiley:green,5CB85C,1E5E20`; other keys as they are."""

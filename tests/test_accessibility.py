@@ -76,8 +76,8 @@ def test_one_table_per_theme_however_many_pages_it_spans(multi_theme):
     with pikepdf.open(io.BytesIO(multi_theme["pdf"])) as pdf:
         assert len(pdf.pages) >= 4
         tables = [e for e in elements(pdf) if e.S == "/Table"]
-        # the header block, the legend, and one goal table per theme
-        assert len(tables) == 2 + THEMES
+        # the header block, the legend, the overview, and one goal table per theme
+        assert len(tables) == 3 + THEMES
         for table in tables[2:]:
             heads = [k for k in table.K if k.get("/S") == "/THead"]
             assert len(heads) == 1
@@ -151,7 +151,7 @@ def test_emoji_and_danish_letters_render_with_an_embedded_font(tmp_path):
     emoji = "😞👍🟢"
     path = write_workbook(tmp_path / "e.xlsx", [goal_row("Mål æøå", "gul",
                                                          comment="Forsinket 😞 men 👍 🟢")])
-    outcome = build([path], tmp_path / "out", ("pdf",))
+    outcome = build([path], tmp_path / "out", ("pdf",), RenderOptions(overview=False))  # 1 page
     data = outcome.written[0].read_bytes()
     assert squash("Forsinket 😞 men 👍 🟢") in squash(pdf_text(data))
     noto = TTFont(ROOT / "templates" / "fonts" / "NotoColorEmoji.ttf")

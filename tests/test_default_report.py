@@ -24,9 +24,23 @@ EXPECTED_JSON = Path(__file__).parent / "expected" / "default.json"
 WORDING = load_wording(DEFAULT_TEMPLATES)
 
 
+def chart_alt(records: dict) -> str:
+    """The overview's chart's alternative text, from the JSON's overview."""
+    def said(numbers: dict) -> str:
+        return WORDING.overview_chart_counts.format(**numbers)
+
+    rows = [(t["name"], t) for t in records["overview"]["themes"]]
+    rows.append((WORDING.overview_total, records["overview"]["total"]))
+    return WORDING.overview_chart_alt.format(rows=" ".join(
+        WORDING.overview_chart_row.format(name=name, result=said(row["result"]),
+                                          timeline=said(row["timeline"]))
+        for name, row in rows))
+
+
 def expected_alts(records: dict) -> list[str]:
-    """The legend's three smileys, then each goal's result and timeline statuses."""
-    alts = [WORDING.alt(status) for status in Status]
+    """The legend's three smileys, the overview's chart, then each goal's result and
+    timeline statuses."""
+    alts = [WORDING.alt(status) for status in Status] + [chart_alt(records)]
     for theme in records["themes"]:
         for area in theme["focus_areas"]:
             for goal in area["goals"]:
@@ -63,7 +77,7 @@ def test_default_input_has_the_source_statuses_and_a_double_timeline(records):
 
 def test_every_smiley_in_the_pdf_is_a_figure_with_its_danish_alt_text(default_build, records):
     alts = expected_alts(records)
-    assert len(alts) == 3 + sum(len(g["result"]) + len(g["timeline"])
+    assert len(alts) == 3 + 1 + sum(len(g["result"]) + len(g["timeline"])
                                 for t in records["themes"] for a in t["focus_areas"]
                                 for g in a["goals"])
     assert pdf_figures(default_build["pdf"]) == alts
@@ -75,6 +89,7 @@ def test_every_smiley_in_the_docx_is_the_right_picture_with_its_alt_text(default
     pictures = docx_pictures(default_build["docx"])
     assert [alt for alt, _ in pictures] == expected_alts(records)
     by_name = {WORDING.row(status).name: status for status in Status}
+    assert pictures.pop(3)[0] == chart_alt(records)  # the chart (tests/test_overview.py)
     for alt, image in pictures:
         status = by_name[alt.split(":")[0]]
         assert image == png(f"smiley:{status.value}"), alt
@@ -106,7 +121,8 @@ def test_html_is_the_escaped_source_of_the_pdf(default_build):
     html = default_build["html"].decode()
     assert '<html lang="da-DK">' in html
     assert "Styrkelse af &#34; Mærk Næstved" in html
-    assert html.count('<img class="smiley"') == len(pdf_figures(default_build["pdf"]))
+    assert html.count('<img class="smiley"') + html.count('<img class="chart"') == len(
+        pdf_figures(default_build["pdf"]))
 
 
 def test_page_one_rendered_to_png_shows_text_and_all_three_smileys(default_build):

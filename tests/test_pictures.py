@@ -53,7 +53,8 @@ def test_a_new_kind_of_picture_is_placed_in_both_documents_with_its_alt_text(mar
     assert f'<p><img class="mark" src="{images.data_uri("mark:changed")}" alt="{ALT}"></p>' \
         in html
     figures = pdf_figures(marked["pdf"])
-    assert figures[0] == ALT and len(figures) == 1 + 3 + 15  # the mark, legend, goals
+    # the mark, the legend, the overview's chart, the goals
+    assert figures[0] == ALT and len(figures) == 1 + 3 + 1 + 15
     pictures = docx_pictures(marked["docx"])
     assert pictures[0] == (ALT, images.png("mark:changed"))
     assert [alt for alt, _ in pictures] == figures

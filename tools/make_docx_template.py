@@ -199,6 +199,7 @@ def build(path: Path) -> None:
     _widths(legend, (14, 116))
 
     document.add_paragraph().add_run("{{ wording.comment_rule }}").italic = True
+    _overview(document)
 
     document.add_paragraph("{%p for theme in report.themes %}")
     # Every theme after the first begins a page, as in the PDF.
@@ -296,6 +297,61 @@ def _gap_list(document) -> None:
     ]
     for text, style in lines:
         document.add_paragraph(text, style=style)
+
+
+OVERVIEW_COLUMNS_MM = (50, 13, 13, 13, 23, 13, 13, 13, 23)  # theme, then 4 per column
+STATUS_RULES = (("5CB85C", "single"), ("FFD23F", "single"), ("E5534B", "single"),
+                ("595959", "dashed"))  # the smileys' colours; not reported dashed
+
+
+def _overview(document) -> None:
+    """The overview before the themes (`overview` is none with --no-overview): a table of
+    the goals per status, per theme and in all, its note, and the chart as a picture."""
+    document.add_paragraph("{%p if overview %}")
+    # A heading of its own style, at Heading 2's level (Word's navigation pane shows it),
+    # so that "Heading 2" remains the themes'.
+    heading = document.styles.add_style("Overview Heading", WD_STYLE_TYPE.PARAGRAPH)
+    heading.base_style, heading.next_paragraph_style = document.styles["Heading 2"], None
+    _set(heading.element.get_or_add_pPr(), "w:outlineLvl", **{"w:val": "1"})
+    document.add_paragraph("{{ wording.overview_heading }}", style=heading)
+    caption = document.add_paragraph("{{ wording.overview_caption }}", style="Caption")
+    caption.paragraph_format.keep_with_next = True
+    caption.runs[0].bold, caption.runs[0].font.color.rgb = False, RGBColor(0x55, 0x55, 0x55)
+    table = document.add_table(rows=6, cols=9, style="Table Grid")
+    _caption(table, "{{ wording.overview_caption }}")
+    head, labels, loop, row, end, total = table.rows
+    theme = head.cells[0].merge(labels.cells[0])
+    _text(theme, "{{ wording.overview_theme }}", bold=True)
+    for first, column in ((1, "result"), (5, "timeline")):
+        group = head.cells[first].merge(head.cells[first + 3])
+        _text(group, f"{{{{ wording.overview_{column} }}}}", bold=True).alignment = 1
+        for offset, status in enumerate(("green", "yellow", "red", "not_reported")):
+            cell = labels.cells[first + offset]
+            _text(cell, f"{{{{ wording.overview_{status} }}}}", bold=True)
+            colour, line = STATUS_RULES[offset]
+            borders = _set(cell._tc.get_or_add_tcPr(), "w:tcBorders")
+            _set(borders, "w:top", **{"w:val": line, "w:sz": "18", "w:color": colour})
+    for cell in (theme, *head.cells[1:], *labels.cells[1:]):
+        _shade(cell, "E6E6E6")
+    for header in (head, labels):
+        _row_flag(header, "w:tblHeader")
+        _row_flag(header, "w:cantSplit")
+    _text(loop.cells[0], "{%tr for theme in overview.themes %}")
+    _text(end.cells[0], "{%tr endfor %}")
+    for cells, name, tally, bold in ((row.cells, "{{ theme.name }}", "theme", False),
+                                     (total.cells, "{{ wording.overview_total }}",
+                                      "overview.total", True)):
+        _text(cells[0], name, bold=bold)
+        numbers = [f"{{{{ {tally}.{column}.{status} }}}}" for column in ("result", "timeline")
+                   for status in ("green", "yellow", "red", "not_reported")]
+        for cell, number in zip(cells[1:], numbers, strict=True):
+            _text(cell, number, bold=bold).alignment = 2  # right
+    for flagged in (row, total):
+        _row_flag(flagged, "w:cantSplit")
+    _widths(table, OVERVIEW_COLUMNS_MM)
+    document.add_paragraph("{{ wording.overview_note }}").runs[0].font.size = Pt(8)
+    document.add_paragraph("{{ image(overview.chart, overview.alt, width_mm=150) }}")
+    document.add_paragraph("{%p endif %}")
 
 
 def _goal_table(document) -> None:

@@ -37,6 +37,7 @@ class RenderOptions:
     templates: Path = DEFAULT_TEMPLATES
     draft: bool = False
     pdf_variant: str = PDF_VARIANTS[0]
+    overview: bool = True  # the overview (table and chart) before the themes
 
 
 FORMATS = ("pdf", "docx", "html", "json")  # each a module of this package

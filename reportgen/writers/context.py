@@ -10,9 +10,12 @@ from typing import Any
 
 from babel.dates import get_month_names
 
+from .. import chart
 from ..compare import Change, direction
-from ..look import load_look
-from ..model import Goal, PlacedGoal, Report
+from ..errors import ReportgenError
+from ..look import Look, load_look
+from ..model import Goal, PlacedGoal, Report, Status
+from ..overview import Counts, counts
 from ..wording import Wording, load_wording
 from . import RenderOptions
 
@@ -43,11 +46,12 @@ def report_texts(report: Report) -> Iterator[str]:
 
 def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
     wording = load_wording(options.templates)
+    look = load_look(options.templates)
     return {
         "report": report,
         "meta": report.meta,
         "wording": wording,
-        "look": load_look(options.templates),
+        "look": look,
         "document_title": document_title(report),
         "follow_up": report.meta.follow_up or wording.legend_heading,
         "draft": options.draft,
@@ -57,6 +61,7 @@ def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "comparison": report.comparison,
         "change_mark": lambda goal, column: change_mark(report, goal, column, wording),
         "is_new": lambda goal: report.comparison is not None and goal.previous is None,
+        "overview": overview_context(report, wording, look) if options.overview else None,
     }
 
 
@@ -79,6 +84,39 @@ def change_mark(report: Report, goal: Goal, column: str, wording: Wording) -> Ma
     if change is Change.WORSE:
         return Mark("mark:worse", f"{wording.worse_since} {report.comparison.label}")
     return None
+
+
+def overview_context(report: Report, wording: Wording, look: Look) -> dict[str, Any]:
+    """The overview as the templates place it: `themes` (each with `name`, `result` and
+    `timeline`, and those with `green`, `yellow`, `red`, `not_reported`), `total`, and
+    the chart's picture key and alternative text, both made from the same numbers."""
+    overview = counts(report)
+    try:
+        rows = [(theme.name, theme.tally) for theme in overview.themes]
+        rows.append((wording.overview_total, overview.total))
+        key = "chart:" + chart.name(
+            (wording.overview_result, wording.overview_timeline),
+            (wording.overview_green, wording.overview_yellow, wording.overview_red,
+             wording.overview_not_reported),
+            [(name, tally.result.values(), tally.timeline.values()) for name, tally in rows],
+            [look.smiley(status) for status in Status])
+
+        def said(numbers: Counts) -> str:
+            return wording.overview_chart_counts.format(**numbers.__dict__)
+
+        alt = wording.overview_chart_alt.format(rows=" ".join(
+            wording.overview_chart_row.format(name=name, result=said(tally.result),
+                                              timeline=said(tally.timeline))
+            for name, tally in rows))
+    except AttributeError as exc:  # a wording.toml older than the overview
+        raise ReportgenError("RG920", f"Ordlyden mangler teksten {exc} til oversigten. Tilføj "
+                             "den (se programmets egen wording.toml), eller byg uden "
+                             "oversigt med --no-overview.", "wording.toml") from exc
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ReportgenError("RG920", "Diagrammets alternative tekst (overview_chart_alt, "
+                             "overview_chart_row, overview_chart_counts) bruger et felt i "
+                             f"{{…}}, der ikke findes: {exc}.", "wording.toml") from exc
+    return {"themes": overview.themes, "total": overview.total, "chart": key, "alt": alt}
 
 
 def report_date(meta) -> dt.datetime | None:

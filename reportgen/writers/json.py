@@ -1,4 +1,5 @@
-"""The JSON writer: the normalised records, for BI tools and for tests."""
+"""The JSON writer: the normalised records, for BI tools and for tests, and the
+overview's numbers (overview.py) under `overview`, whatever the options."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from enum import Enum
 from typing import Any
 
 from ..model import Report
+from ..overview import counts
 from . import RenderOptions
 
 
@@ -33,6 +35,7 @@ def report_records(report: Report) -> dict[str, Any]:
             for goal in area["goals"]:
                 if comparison is None:
                     del goal["previous"]
+    records["overview"] = counts(report).records()
     if comparison is not None:
         records["removed"] = [
             {"theme": gone["theme"], "focus_area": gone["focus_area"],
