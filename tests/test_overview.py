@@ -177,7 +177,7 @@ def test_pdf_table_holds_the_numbers_counted_from_the_json(built, expected):
     heads = [list(map(squash, cells)) for tag, cells in rows
              if tag == "/TH" and len(cells) in (3, 8)]
     assert heads[:2] == [list(map(squash, labels)) for labels in (
-        [WORDING.overview_theme, WORDING.overview_result, WORDING.overview_timeline],
+        [WORDING.overview_theme, WORDING.column_result, WORDING.column_timeline],
         [WORDING.overview_green, WORDING.overview_yellow, WORDING.overview_red,
          WORDING.overview_not_reported] * 2)]
     text = squash(pdf_text(built["pdf"]))
@@ -219,7 +219,7 @@ def test_docx_table_holds_the_numbers_counted_from_the_json(built, expected):
     assert len(tables) == 1
     table = tables[0]
     rows = [[cell.text for cell in row.cells] for row in table.rows]
-    assert rows[0][1:] == [WORDING.overview_result] * 4 + [WORDING.overview_timeline] * 4
+    assert rows[0][1:] == [WORDING.column_result] * 4 + [WORDING.column_timeline] * 4
     assert rows[1][1:] == [WORDING.overview_green, WORDING.overview_yellow,
                            WORDING.overview_red, WORDING.overview_not_reported] * 2
     assert [(row[0], [int(n) for n in row[1:]]) for row in rows[2:]] == expected

@@ -300,8 +300,11 @@ def _gap_list(document) -> None:
 
 
 OVERVIEW_COLUMNS_MM = (50, 13, 13, 13, 23, 13, 13, 13, 23)  # theme, then 4 per column
-STATUS_RULES = (("5CB85C", "single"), ("FFD23F", "single"), ("E5534B", "single"),
-                ("595959", "dashed"))  # the smileys' colours; not reported dashed
+# The smileys' colours over their columns (as the template is made from look.toml); not
+# reported dashed.
+STATUS_RULES = (*((LOOK.word(LOOK.fill(status)), "single")
+                  for status in ("green", "yellow", "red")),
+                (LOOK.word(LOOK.muted), "dashed"))
 
 
 def _overview(document) -> None:
@@ -316,23 +319,25 @@ def _overview(document) -> None:
     document.add_paragraph("{{ wording.overview_heading }}", style=heading)
     caption = document.add_paragraph("{{ wording.overview_caption }}", style="Caption")
     caption.paragraph_format.keep_with_next = True
-    caption.runs[0].bold, caption.runs[0].font.color.rgb = False, RGBColor(0x55, 0x55, 0x55)
+    caption.runs[0].bold = False
+    caption.runs[0].style = "Etiket"
     table = document.add_table(rows=6, cols=9, style="Table Grid")
     _caption(table, "{{ wording.overview_caption }}")
     head, labels, loop, row, end, total = table.rows
     theme = head.cells[0].merge(labels.cells[0])
-    _text(theme, "{{ wording.overview_theme }}", bold=True)
+    _text(theme, "{{ wording.overview_theme }}", style="Signaturforklaring, hoved")
     for first, column in ((1, "result"), (5, "timeline")):
         group = head.cells[first].merge(head.cells[first + 3])
-        _text(group, f"{{{{ wording.overview_{column} }}}}", bold=True).alignment = 1
+        _text(group, f"{{{{ wording.column_{column} }}}}",
+              style="Signaturforklaring, hoved").alignment = 1
         for offset, status in enumerate(("green", "yellow", "red", "not_reported")):
             cell = labels.cells[first + offset]
-            _text(cell, f"{{{{ wording.overview_{status} }}}}", bold=True)
+            _text(cell, f"{{{{ wording.overview_{status} }}}}", style="Signaturforklaring, hoved")
             colour, line = STATUS_RULES[offset]
             borders = _set(cell._tc.get_or_add_tcPr(), "w:tcBorders")
             _set(borders, "w:top", **{"w:val": line, "w:sz": "18", "w:color": colour})
     for cell in (theme, *head.cells[1:], *labels.cells[1:]):
-        _shade(cell, "E6E6E6")
+        _shade(cell, LOOK.word(LOOK.legend_head))
     for header in (head, labels):
         _row_flag(header, "w:tblHeader")
         _row_flag(header, "w:cantSplit")

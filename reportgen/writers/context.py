@@ -95,7 +95,7 @@ def overview_context(report: Report, wording: Wording, look: Look) -> dict[str, 
         rows = [(theme.name, theme.tally) for theme in overview.themes]
         rows.append((wording.overview_total, overview.total))
         key = "chart:" + chart.name(
-            (wording.overview_result, wording.overview_timeline),
+            (wording.column_result, wording.column_timeline),
             (wording.overview_green, wording.overview_yellow, wording.overview_red,
              wording.overview_not_reported),
             [(name, tally.result.values(), tally.timeline.values()) for name, tally in rows],
