@@ -115,7 +115,7 @@ def test_the_outline_is_the_whole_documents(four_themes):
     _, _, whole, parts = four_themes
     expected = outline(whole)
     assert [title for depth, title, _ in expected if depth == 1] == [
-        "Tema 1: Mærk Næstved", "Tema 2: Vækst og erhverv", "Tema 3: Børn og læring",
+        "Indhold", "Tema 1: Mærk Næstved", "Tema 2: Vækst og erhverv", "Tema 3: Børn og læring",
         "Tema 4: Sundhed og trivsel"]
     assert outline(parts) == expected
 
