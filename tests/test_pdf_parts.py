@@ -115,7 +115,7 @@ def test_the_outline_is_the_whole_documents(four_themes):
     _, _, whole, parts = four_themes
     expected = outline(whole)
     assert [title for depth, title, _ in expected if depth == 1] == [
-        "Tema 1: Mærk Næstved", "Tema 2: Vækst og erhverv", "Tema 3: Børn og læring",
+        "Indhold", "Tema 1: Mærk Næstved", "Tema 2: Vækst og erhverv", "Tema 3: Børn og læring",
         "Tema 4: Sundhed og trivsel"]
     assert outline(parts) == expected
 
@@ -136,10 +136,12 @@ def test_every_theme_after_the_first_begins_a_page_in_both_documents(multi_theme
     themes = ["Tema 1: Mærk Næstved", "Tema 2: Vækst og erhverv", "Tema 3: Børn og læring",
               "Tema 4: Sundhed og trivsel"]
     pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(multi_theme["pdf"])).pages]
-    # page 1 names every theme (the overview); each after the first begins a page of its own
-    firsts = [0] + [next(i for i, text in enumerate(pages) if text.splitlines()[0] == theme)
+    # after page 1, whose table of contents names every theme
+    firsts = [0] + [next(i for i, text in enumerate(pages) if i and theme in text)
                     for theme in themes[1:]]
     assert firsts == sorted(set(firsts))
+    for index in firsts[1:]:
+        assert pages[index].splitlines()[0] == themes[firsts.index(index)]
     document = docx.Document(io.BytesIO(multi_theme["docx"]))
     headings = [(p.text, p.paragraph_format.page_break_before)
                 for p in document.paragraphs if p.style.name == "Heading 2"]
@@ -183,7 +185,8 @@ def test_links_in_every_part_keep_their_own_structure_keys(four_themes):
             for annot in page.obj.get("/Annots", []):
                 keys.append(int(annot.StructParent))
                 links.append(tree[int(annot.StructParent)])
-    assert len(links) == 4 and len(keys) == len(set(keys)) == len(tree)
+    # one a theme's heading, and the table of contents' four
+    assert len(links) == 4 + 4 and len(keys) == len(set(keys)) == len(tree)
     assert all(link.S == "/Link" for link in links)
 
 

@@ -199,6 +199,7 @@ def build(path: Path) -> None:
     _widths(legend, (14, 116))
 
     document.add_paragraph().add_run("{{ wording.comment_rule }}").italic = True
+    _contents(document)
     _overview(document)
 
     document.add_paragraph("{%p for theme in report.themes %}")
@@ -278,6 +279,39 @@ def _keep_with_next(row) -> None:
     """Every paragraph of the row kept with the next: Word keeps the row with the next."""
     for paragraph in row._tr.iter(qn("w:p")):
         Paragraph(paragraph, None).paragraph_format.keep_with_next = True
+
+
+def _contents(document) -> None:
+    """The table of contents, when the report holds more than one theme: a heading and a
+    TOC field of the headings (levels 1-2: the title and the themes, as links), which Word
+    fills in when the document is opened (the writer sets `updateFields`, reportgen's
+    docx.py); until then the field shows the placeholder. The heading's style, TOC
+    Heading, is one the field itself leaves out."""
+    document.add_paragraph("{%p if contents %}")
+    # TOC Heading as it is (Heading 1's look, outside the outline), sized as a theme's
+    # heading here: a report of one theme keeps the styles, and its bytes, it had.
+    heading = document.add_paragraph(style="TOC Heading")
+    heading.paragraph_format.space_before = Pt(14)
+    heading.add_run("{{ wording.contents_heading }}").font.size = Pt(13)
+    paragraph = document.add_paragraph()
+
+    def run(tag: str, text: str | None = None, **attrs: str) -> None:
+        r = OxmlElement("w:r")
+        element = OxmlElement(tag)
+        for key, value in attrs.items():
+            element.set(qn(key), value)
+        if text is not None:
+            element.text = text
+            element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        r.append(element)
+        paragraph._p.append(r)
+
+    run("w:fldChar", **{"w:fldCharType": "begin", "w:dirty": "true"})
+    run("w:instrText", ' TOC \\o "1-2" \\h \\z \\u ')
+    run("w:fldChar", **{"w:fldCharType": "separate"})
+    run("w:t", "{{ wording.contents_placeholder }}")
+    run("w:fldChar", **{"w:fldCharType": "end"})
+    document.add_paragraph("{%p endif %}")
 
 
 def _gap_list(document) -> None:

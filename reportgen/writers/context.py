@@ -39,6 +39,15 @@ def draft_gaps(report: Report) -> dict[str, list[PlacedGoal]]:
     return gaps
 
 
+def contents(report: Report) -> list[dict[str, str]]:
+    """The table of contents: each theme's name and the anchor of its section (`tema-N`,
+    as report.html.j2 numbers them), when the report holds more than one theme."""
+    if len(report.themes) < 2:
+        return []
+    return [{"anchor": f"tema-{number}", "name": theme.name}
+            for number, theme in enumerate(report.themes, start=1)]
+
+
 def report_texts(report: Report) -> Iterator[str]:
     """Every text the report holds that came from a workbook."""
     return (text for _, text, _ in report.texts())
@@ -56,6 +65,7 @@ def template_context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "follow_up": report.meta.follow_up or wording.legend_heading,
         "draft": options.draft,
         "gaps": draft_gaps(report),
+        "contents": contents(report),
         "report_date": report_date(report.meta),
         # Change since the earlier follow-up (--previous): None without one.
         "comparison": report.comparison,

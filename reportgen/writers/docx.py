@@ -63,6 +63,9 @@ def render(report: Report, options: RenderOptions) -> bytes:
         raise template_error(exc, options.templates, path.name) from exc
 
     _apply_look(template.docx, context["look"])
+    if context["contents"]:
+        _update_fields_on_opening(template.docx)
+
     properties = template.docx.core_properties
     properties.title = _property(document_title(report))
     properties.subject = _property(report.meta.subtitle or "")
@@ -142,6 +145,36 @@ def _shading(cell):
         else:
             properties.append(shading)
     return shading
+
+
+# What follows updateFields in the settings (their order is the schema's).
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars",
+                        "rsids", "mathPr", "attachedSchema", "themeFontLang",
+                        "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions",
+                        "readModeInkLockDown", "smartTagType", "schemaLibrary",
+                        "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
+                        "listSeparator")
+
+
+def _update_fields_on_opening(document) -> None:
+    """Word asks, on opening, to update the fields: the table of contents (a TOC field,
+    make_docx_template._contents) is then filled in with the pages Word lays out."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    settings = document.settings.element
+    update = settings.find(qn("w:updateFields"))
+    if update is None:
+        update = OxmlElement("w:updateFields")
+        later = next((child for child in settings
+                      if child.tag in {qn(f"w:{name}") for name in _AFTER_UPDATE_FIELDS}),
+                     None)
+        if later is None:
+            settings.append(update)
+        else:
+            later.addprevious(update)
+    update.set(qn("w:val"), "true")
 
 
 # The document properties hold at most 255 characters (python-docx refuses more); the

@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -142,26 +143,78 @@ def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]
 
 
 def _html_to_pdf(html: str, base_dir: Path, variant: str | None, processes: int) -> bytes:
-    from .pdf_parts import join, split
+    from .pdf_parts import contents_stand_ins, fill_contents, join, split
     from .pdf_tags import mend_tags
 
     pieces = split(html)
     if pieces.head is None:  # a template without a body to split: one document
         return mend_tags(render_part(html, base_dir, variant, margins=True).pdf)
+    stand_ins, front = contents_stand_ins(pieces), pieces.bodies[0]
+    if stand_ins:  # the table of contents' numbers, not known yet: placeholders
+        pieces = replace(pieces, bodies=[fill_contents(front, stand_ins, {}),
+                                         *pieces.bodies[1:]])
     jobs = [(pieces.part(index), base_dir, variant) for index in range(len(pieces.bodies))]
     workers = min(processes, len(jobs))
     # Each part in a fresh process, forked with WeasyPrint imported already, so that all
     # of a part's memory is given back when it is done.
     parts = (in_processes(render_part, jobs, workers) if workers > 1
              else [render_part(*job) for job in jobs])
-    margin_job = (pieces.margins(sum(part.pages for part in parts)), base_dir, None, True)
+
+    def margin_job(parts):
+        return pieces.margins(_pages(parts)), base_dir, None, True
+
     if workers == 1:
-        return join(parts, lambda: render_part(*margin_job).pdf)
-    margins = Forked(render_part, *margin_job)  # forked before the join grows this process
+        parts = _with_contents(parts, pieces, front, stand_ins, lambda html: render_part(
+            html, base_dir, variant))
+        return join(parts, lambda: render_part(*margin_job(parts)).pdf, stand_ins)
+    # forked before the join grows this process
+    margins = Forked(render_part, *margin_job(parts))
     try:
-        return join(parts, lambda: margins.result().pdf)
+        if stand_ins:  # the first part again, beside the margin pass
+            before = _pages(parts)
+            parts = _with_contents(parts, pieces, front, stand_ins,
+                                   lambda html: _forked_result(render_part, html, base_dir,
+                                                               variant))
+            if _pages(parts) != before:
+                margins.stop()
+                margins = Forked(render_part, *margin_job(parts))
+        return join(parts, lambda: margins.result().pdf, stand_ins)
     finally:
         margins.stop()
+
+
+def _pages(parts) -> int:
+    return sum(part.pages for part in parts)
+
+
+# Filling in the table of contents' numbers may change the first part's pages (a wider
+# number, a line more): it is laid out again until its numbers are its own, this often.
+CONTENTS_ROUNDS = 3
+
+
+def _with_contents(parts, pieces, front: str, stand_ins, lay_out):
+    """The parts, the first laid out again (`lay_out(html)`) from its body as split
+    (`front`), with the page numbers of the table of contents' targets in later parts
+    written in (pdf_parts.fill_contents)."""
+    from .pdf_parts import contents_pages, fill_contents
+
+    used = None
+    for _ in range(CONTENTS_ROUNDS + 1):
+        numbers = contents_pages(parts, stand_ins)
+        if not stand_ins or numbers == used:
+            return parts
+        body = fill_contents(front, stand_ins, numbers)
+        parts = [lay_out(replace(pieces, bodies=[body]).part(0)), *parts[1:]]
+        used = numbers
+    raise RuntimeError(f"table of contents: its page numbers did not settle: {used}")
+
+
+def _forked_result(function, *args):
+    forked = Forked(function, *args)
+    try:
+        return forked.result()
+    finally:
+        forked.stop()
 
 
 def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = False):
@@ -181,7 +234,11 @@ def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = 
                       state == "closed")
                      for number, page in enumerate(document.pages)
                      for level, label, (x, y), state in page.bookmarks]
-        return Part(document.write_pdf(**options), len(document.pages), bookmarks)
+        anchors: dict[str, int] = {}
+        for number, page in enumerate(document.pages):
+            for name in page.anchors:
+                anchors.setdefault(name, number)
+        return Part(document.write_pdf(**options), len(document.pages), bookmarks, anchors)
 
 
 @contextmanager

@@ -9,16 +9,21 @@ areas, and there the second begins a page. Only what spans the parts is made aft
   over the parts' pages as pagination artifacts;
 - the structure tree: one Document, the parts' elements in order, the ParentTree keys
   and table header IDs made unique;
-- the outline: rebuilt from every part's bookmarks, by level.
+- the outline: rebuilt from every part's bookmarks, by level;
+- the named destinations internal links point to: one tree, from every part's;
+- the table of contents' page numbers (templates/toc.html.j2), which CSS target-counter()
+  finds only for the themes in the first part: the first part is laid out again with
+  the numbers written in, once the other parts have been laid out (`contents_stand_ins`,
+  `fill_contents`, `contents_pages`).
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, PageLocation
@@ -42,6 +47,8 @@ NO_MARGINS = "@page { " + " ".join(f"@{box} {{ content: none !important; }}"
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _HEADING = re.compile(r"<h2\b.*?</h2>\s*", re.DOTALL)
 _DRAW_MARGINS = b"\nQ\n/Artifact <</Type /Pagination>> BDC\nq\n%s Do\nQ\nEMC\n"
+# A table of contents' page number, left empty by the template for CSS to fill in.
+_CONTENTS_PAGE = re.compile(r'<span class="page" data-target="#([^"<>]+)"></span>')
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,8 @@ class Part:
     pages: int
     # (page index, level, label, x, y, closed), in PDF coordinates
     bookmarks: list[tuple[int, int, str, float, float, bool]]
+    # the index of the first page each anchor (an element's id) is on
+    anchors: dict[str, int] = field(default_factory=dict)
 
 
 def split(html: str) -> Split:
@@ -113,6 +122,41 @@ def _cut(piece: str) -> list[str]:
     return [*cuts, current + closing + rest]
 
 
+def contents_stand_ins(pieces: Split) -> dict[str, int]:
+    """The table of contents' targets outside the first part: anchor -> the part that
+    holds it first. The first part is laid out with a stand-in for each (`fill_contents`)."""
+    held: dict[str, int] = {}
+    for anchor in _CONTENTS_PAGE.findall(pieces.bodies[0]):
+        mark = f'id="{anchor}"'
+        holder = next((i for i, body in enumerate(pieces.bodies) if mark in body), None)
+        if holder:  # neither the first part nor missing
+            held[anchor] = holder
+    return held
+
+
+def fill_contents(body: str, stand_ins: dict[str, int], numbers: dict[str, int]) -> str:
+    """The first part's body with the page number of each target outside it written in
+    (a placeholder while the numbers are not known), and the anchor it links to standing
+    in for the target, for the link to be made: its destination is the target's once the
+    parts are joined (`join`)."""
+    def number(match: re.Match) -> str:
+        anchor = match[1]
+        if anchor not in stand_ins:
+            return match[0]  # in this part: CSS counts it
+        return (f'<span class="page" data-target="#{anchor}" id="{anchor}">'
+                f'{numbers.get(anchor, 0)}</span>')
+    return _CONTENTS_PAGE.sub(number, body)
+
+
+def contents_pages(parts: list[Part], stand_ins: dict[str, int]) -> dict[str, int]:
+    """The page number (from 1) the target of each stand-in begins on."""
+    firsts = [0]
+    for part in parts:
+        firsts.append(firsts[-1] + part.pages)
+    return {anchor: firsts[holder] + parts[holder].anchors[anchor] + 1
+            for anchor, holder in stand_ins.items() if anchor in parts[holder].anchors}
+
+
 def _closed(piece: str) -> bool:
     text = piece.rstrip()
     return text.endswith("</section>") and text.count("<section") == text.count("</section>")
@@ -135,19 +179,26 @@ def _balanced(pieces: list[str], count: int) -> list[str]:
     return parts
 
 
-def join(parts: list[Part], margins: Callable[[], bytes]) -> bytes:
+def join(parts: list[Part], margins: Callable[[], bytes],
+         stand_ins: Collection[str] = ()) -> bytes:
     """One PDF: the parts' pages, one structure tree (its tags mended, pdf_tags), one
-    outline, and the margin pass laid over the pages. `margins()` is asked for last, so
-    the margin pass can be drawn elsewhere meanwhile."""
+    outline, one tree of named destinations (the first part's `stand_ins` left out: their
+    targets are in later parts), and the margin pass laid over the pages. `margins()` is
+    asked for last, so the margin pass can be drawn elsewhere meanwhile."""
     with ExitStack() as stack:  # copied objects are read from their files until saved
         opened = [stack.enter_context(pikepdf.open(io.BytesIO(part.pdf))) for part in parts]
         pdf, others = opened[0], opened[1:]
         root = pdf.Root.get("/StructTreeRoot")
+        destinations = _destinations(pdf, 0, set(stand_ins))
         for number, other in enumerate(others, start=1):
             first = len(pdf.pages)
             pdf.pages.extend(other.pages)
             if root is not None:
                 _adopt_tree(pdf, root, other, first, number)
+            for name, where in _destinations(other, first).items():
+                destinations.setdefault(name, where)
+        if others:
+            _name_destinations(pdf, destinations)
         _outline(pdf, parts)
         mend(pdf)
         _lay_margins(pdf, stack.enter_context(pikepdf.open(io.BytesIO(margins()))))
@@ -184,6 +235,35 @@ def _adopt_tree(pdf, root, other, first_page: int, number: int) -> None:
                 holder[key] = int(holder[key]) + offset
     root.ParentTreeNextKey = offset + max(
         (int(other_nums[i]) for i in range(0, len(other_nums), 2)), default=-1) + 1
+
+
+def _destinations(source, first_page: int, leave_out: Collection[str] = ()) -> dict:
+    """The named destinations of a part, each as (page index in the joined PDF, the rest
+    of its destination array); read before its pages are joined."""
+    names = source.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return {}
+    pages = {page.objgen: index for index, page in enumerate(source.pages)}
+    found = {}
+    for name, destination in pikepdf.NameTree(names.Dests).items():
+        if name in leave_out:
+            continue
+        array = destination.D if isinstance(destination, Dictionary) else destination
+        index = pages.get(array[0].objgen)
+        if index is not None:
+            found[name] = (first_page + index, list(array)[1:])  # /XYZ x y zoom: direct
+    return found
+
+
+def _name_destinations(pdf, destinations: dict) -> None:
+    """One tree of named destinations for the joined PDF, each on its page there."""
+    if "/Names" not in pdf.Root:
+        pdf.Root.Names = pdf.make_indirect(Dictionary())
+    tree = pikepdf.NameTree.new(pdf)
+    for name in sorted(destinations):
+        index, rest = destinations[name]
+        tree[name] = Array([pdf.pages[index].obj, *rest])
+    pdf.Root.Names.Dests = tree.obj
 
 
 def _copy(pdf, array) -> Array:

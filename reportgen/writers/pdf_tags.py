@@ -7,7 +7,9 @@ WeasyPrint 70 writes a tagged PDF with four known gaps (upstream issues in brack
 - header cells get IDs and data cells `/Headers`, but no `/Scope` (#2508), and the IDs
   are not in an `/IDTree`: both are added;
 - page-margin content (running footer, "Side x af y") is marked as `Span` content that
-  hangs under an element outside the tree (#1836): it becomes pagination artifacts.
+  hangs under an element outside the tree (#1836): it becomes pagination artifacts;
+- link annotations (the table of contents') lack the Print flag, so that a checker takes
+  them as hidden from readers: it is set.
 Only the structure tree, the ParentTree and the marked-content operators change; what is
 drawn stays byte for byte the same.
 
@@ -46,6 +48,7 @@ def mend(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
     _mark_unreachable_as_artifacts(pdf, root, {e.objgen for e in elements})
     _add_scopes(elements)
     _add_id_tree(pdf, root, elements)
+    _print_links(pdf)
     _claim_pdfua(pdf)
     pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     return pdf
@@ -197,6 +200,16 @@ def _add_scopes(elements: list) -> None:
                 continue
             heads_row = index == 0 and any(_is(c, "/TD") and _all_kids(c) for c in cells[1:])
             _table_attributes(cell).Scope = Name.Row if heads_row else Name.Column
+
+
+_PRINT = 4  # annotation flag bit 3
+
+
+def _print_links(pdf) -> None:
+    for page in pdf.pages:
+        for annotation in page.obj.get("/Annots", []):
+            if annotation.get("/Subtype") == "/Link":
+                annotation.F = int(annotation.get("/F", 0)) | _PRINT
 
 
 def _add_id_tree(pdf, root, elements: list) -> None:
