@@ -27,7 +27,7 @@ from .smileys import COLOURS
 NOT_REPORTED = ("#FFFFFF", "#595959")
 FILLS = (*(COLOURS[status] for status in Status), NOT_REPORTED)
 TEXT = "#1A1A1A"
-FONT = "DejaVu Sans, sans-serif"
+FONT = "Report Sans, DejaVu Sans, sans-serif"
 COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 WIDTH = 640

@@ -45,9 +45,9 @@ def contents_entries(data: bytes) -> list[tuple[str, int]]:
 
 
 def heading_pages(data: bytes) -> dict[str, int]:
-    """The page (from 1) on which each theme's heading stands: the first line of the page
-    (every theme after the first begins a page) or, for the first theme, the first page
-    after the table of contents that shows it."""
+    """The page (from 1) on which each theme's heading stands: the first page, after the
+    table of contents, with a line that is the theme's name and nothing else (the heading;
+    the overview's rows and its chart's labels hold numbers or other words beside it)."""
     pages = page_texts(data)
     found = {}
     for theme in THEMES:
@@ -55,7 +55,7 @@ def heading_pages(data: bytes) -> dict[str, int]:
             lines = text.splitlines()
             if number == 1:
                 lines = lines[lines.index("Indhold") + 1 + len(THEMES):]
-            if theme in lines[:3]:
+            if theme in lines:
                 found[theme] = number
                 break
     return found
@@ -79,7 +79,7 @@ def link_targets(data: bytes) -> list[tuple[str, int]]:
 def test_the_contents_list_each_theme_with_the_page_it_begins_on(multi_theme):
     assert_right_numbers(multi_theme["pdf"])
     numbers = [page for _, page in contents_entries(multi_theme["pdf"])]
-    assert numbers[0] == 1 and numbers == sorted(set(numbers)) and numbers[-1] > 4
+    assert numbers[0] <= 2 and numbers == sorted(set(numbers)) and numbers[-1] > 4
 
 
 def test_each_entry_is_a_link_to_its_theme(multi_theme):
@@ -99,7 +99,7 @@ def test_each_entry_is_a_link_to_its_theme(multi_theme):
 def test_the_contents_heading_is_a_heading_and_a_bookmark(multi_theme):
     with pikepdf.open(io.BytesIO(multi_theme["pdf"])) as pdf:
         headings = [e for e in elements(pdf) if e.S == "/H2"]
-        assert len(headings) == 1 + len(THEMES)
+        assert len(headings) == 2 + len(THEMES)  # the contents, the overview, the themes
         with pdf.open_outline() as outline:
             top = [item.title for item in outline.root[0].children]
     assert top == ["Indhold", *THEMES]
