@@ -717,7 +717,11 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
 
     def show(step: str, fraction: float) -> None:
         bar.set_description_str(printable(step), refresh=False)
-        bar.update(max(round(fraction * 100) - bar.n, 0))
+        more = round(fraction * 100) - bar.n
+        if more > 0:
+            bar.update(more)
+        else:
+            bar.refresh()  # the step's text
 
     try:
         yield show
