@@ -214,8 +214,12 @@ def document_stems(documents: Sequence[Extract], base: str, given: bool,
     for document in documents:
         if document.theme is None:
             stem = base if given or document.centres is None else safe_name(document.centres)
-        elif given:
+        elif given:  # the theme's name shortened where the name given is long
+            room = max(NAME_BYTES, len(base.encode()))
             stem = f"{base}-{safe_name(document.theme)}"
+            while len(stem.encode()) > room:
+                stem = stem[:-1]
+            stem = stem.rstrip("-_.")
         else:
             stem = safe_name("-".join(filter(None, (document.centres, document.theme))))
         numbered, number = stem, 1

@@ -227,3 +227,18 @@ def test_a_split_that_cannot_be_written_whole_leaves_every_earlier_file(workbook
     assert "Intet er ændret" in result.output
     assert len(moved) >= 3
     assert contents(tmp_path) == before
+
+
+def test_names_that_would_be_the_same_are_numbered_and_long_ones_fit():
+    from reportgen.build import NAME_BYTES, document_stems
+    from reportgen.extract import Extract
+    from reportgen.model import Report
+
+    same = [Extract(Report(), theme="Tema 1: Bo/sætning"),
+            Extract(Report(), theme="tema 1 bo sætning")]
+    assert document_stems(same, "x", False, False) == ["Tema-1-Bo-sætning", "tema-1-bo-sætning-2"]
+    assert document_stems(same, "x", False, True) == ["Tema-1-Bo-sætning-kladde",
+                                                      "tema-1-bo-sætning-2-kladde"]
+    long = [Extract(Report(), theme="Tema 1: " + "ø" * 70)]
+    [stem] = document_stems(long, "å" * 90, True, False)
+    assert stem.startswith("å" * 90 + "-Tema-1-ø") and len(stem.encode()) <= NAME_BYTES
