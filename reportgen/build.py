@@ -14,8 +14,8 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from .compare import compare
 from .contract import REPORT_SHEET
 from .dates import date_text
 from .errors import ReportgenError
+from .extract import Extract, centre_key, extracts, of_centres, unknown_centres
 from .glyphs import missing_glyphs
 from .model import META_TEXTS, Finding, Meta, Report, Severity
 from .personal_data import cpr_numbers, masked, new_cpr_number
@@ -35,7 +36,7 @@ from .reader.rows import personal_data_text
 from .round import CentreStatus, apply_plan, centres_behind
 from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, RenderOptions, release_memory, writer
 from .writers.pdf import pdf_html
-from .writers.pdf_process import PdfProcess, pdf_process_for
+from .writers.pdf_process import PdfProcess
 
 # A file name's stem in bytes: file systems take 255, and a suffix and a temporary
 # file's affixes go on it.
@@ -45,13 +46,22 @@ NAME_BYTES = 200
 DETAIL_OPTIONS = {name: "--" + name.replace("_", "-") for name in META_TEXTS}
 # Gaps a draft renders (visibly marked; a CPR number masked) instead of stopping at.
 DRAFT_GAPS = {"RG202", "RG205", "RG601"}
+DRAFT_SUFFIX = "-kladde"  # a draft's file name ends so: it never replaces the report
+# Told to a build's `progress(step, fraction)`: its share for reading, and where writing
+# begins; the PDF counts as this many formats (its parts, then their joining, one).
+Progress = Callable[[str, float], None]
+READ_SHARE = 0.1
+WRITE_AT = 0.95
+PDF_UNITS = 4
+FORMAT_NAMES = {"docx": "Word-dokumentet", "html": "HTML-filen", "json": "JSON-filen"}
 
 
 @dataclass
 class BuildResult:
     findings: list[Finding]
     rows_read: dict[str, int] = field(default_factory=dict)
-    goals_rendered: int = 0
+    goals_read: int = 0       # in the report, merged, before any extract
+    goals_rendered: int = 0   # in the documents written
     written: list[Path] = field(default_factory=list)
     behind: list[CentreStatus] = field(default_factory=list)  # centres with goals not reported
 
@@ -141,27 +151,97 @@ def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAUL
           options: RenderOptions | None = None, name: str | None = None,
           pdf_process: PdfProcess | None = None,
           accept: Sequence[Acceptance] = (), plan: Sequence[Path] = (),
-          details: dict[str, str] | None = None, previous: Path | None = None) -> BuildResult:
+          details: dict[str, str] | None = None, centres: Sequence[str] = (),
+          split: str | None = None, progress: Progress | None = None,
+          previous: Path | None = None) -> BuildResult:
     """Check, render, write. A PDF process the caller's `with` has started (before this
     call, so that WeasyPrint's import overlaps the reading, as the command does) may be
     handed in, and stays the caller's to stop; else render() starts one of its own.
     `details`: the round's details over the `Rapport` sheets', `previous`: the earlier
-    follow-up to compare with (see `check`)."""
+    follow-up to compare with (see `check`). `centres`:
+    only their goals (a centre without goals is an error, RG501); `split="theme"`: a
+    document for each theme (extract.py); all files are written at once, or none.
+    `progress(step, fraction of the whole)` hears of each step as it is done."""
     options = options or RenderOptions()
+    report_progress = progress or _no_progress
+    report_progress("Læser arbejdsbøgerne", 0.0)
     result, findings = check(inputs, draft=options.draft, templates=options.templates,
-                             accept=accept, plan=plan, details=details, previous=previous)
+                             accept=accept, plan=plan, details=details,
+                             previous=previous)
+    if result is not None and centres:
+        order = list(Severity)
+        findings = sorted([*unknown_centres(result.report, centres),
+                           *of_centres(findings, centres)],
+                          key=lambda f: order.index(f.severity))
     outcome = BuildResult(findings, result.rows_read if result else {})
     if result is not None:
-        outcome.behind = centres_behind(result.report, result.received)
+        keys = {centre_key(centre) for centre in centres}
+        outcome.behind = [status for status in centres_behind(result.report, result.received)
+                          if not keys or centre_key(status.centre) in keys]
     if result is None or outcome.errors:
         return outcome
+    report_progress("Arbejdsbøgerne er læst", READ_SHARE)
     report = result.report
-    outcome.goals_rendered = sum(1 for _ in report.goals())
-    stem = name or output_name(inputs, list(result.rows_read), report)
-    rendered = render(report, options, formats, pdf_process)
+    outcome.goals_read = sum(1 for _ in report.goals())
+    documents = extracts(report, centres, split) or extracts(report, centres)
+    stems = document_stems(documents, name or output_name(inputs, list(result.rows_read),
+                                                          report), name is not None,
+                           options.draft)
+    share = (WRITE_AT - READ_SHARE) / len(documents)
+
+    def steps(index: int, label: str) -> Progress:
+        def step(text: str, fraction: float) -> None:
+            report_progress(label + text, READ_SHARE + share * (index + fraction))
+        return step
+
+    rendered = render_all([document.report for document in documents], options, formats,
+                          pdf_process, [steps(index, f"{document.theme} – " if document.theme
+                                              and len(documents) > 1 else "")
+                                        for index, document in enumerate(documents)])
+    files = {out_dir / f"{stem}.{fmt}": data
+             for stem, outputs in zip(stems, rendered, strict=True)
+             for fmt, data in outputs.items()}
+    outcome.goals_rendered = sum(1 for document in documents for _ in document.report.goals())
+    report_progress("Skriver filerne", WRITE_AT)
     out_dir.mkdir(parents=True, exist_ok=True)
-    outcome.written = write_all({out_dir / f"{stem}.{fmt}": data for fmt, data in rendered.items()})
+    outcome.written = write_all(files)
+    report_progress("Filerne er skrevet", 1.0)
     return outcome
+
+
+def _no_progress(step: str, fraction: float) -> None:
+    pass
+
+
+def draft_stem(stem: str, draft: bool) -> str:
+    """A draft's name: `<name>-kladde`, so that it never takes the final report's place."""
+    return f"{stem}{DRAFT_SUFFIX}" if draft else stem
+
+
+def document_stems(documents: Sequence[Extract], base: str, given: bool,
+                   draft: bool) -> list[str]:
+    """Each document's file name without extension. The whole report: `base` (the name
+    given, else `output_name`'s), or a centre's extract the centres' names; a theme's
+    document: its theme's name, after the name given or the centres' names. A draft's
+    end in `-kladde`; names that would be the same are numbered (`-2`)."""
+    stems: list[str] = []
+    for document in documents:
+        if document.theme is None:
+            stem = base if given or document.centres is None else safe_name(document.centres)
+        elif given:  # the theme's name shortened where the name given is long
+            room = max(NAME_BYTES, len(base.encode()))
+            stem = f"{base}-{safe_name(document.theme)}"
+            while len(stem.encode()) > room:
+                stem = stem[:-1]
+            stem = stem.rstrip("-_.")
+        else:
+            stem = safe_name("-".join(filter(None, (document.centres, document.theme))))
+        numbered, number = stem, 1
+        while numbered.casefold() in (s.casefold() for s in stems):
+            number += 1
+            numbered = f"{stem}-{number}"
+        stems.append(numbered)
+    return [draft_stem(stem, draft) for stem in stems]
 
 
 def given_details(details: dict[str, str]) -> dict[str, str | None]:
@@ -188,21 +268,70 @@ def personal_data_in_details(details: dict[str, str | None]) -> list[Finding]:
 
 
 def render(report: Report, options: RenderOptions, formats: Sequence[str] = DEFAULT_FORMATS,
-           pdf_process: PdfProcess | None = None) -> dict[str, bytes]:
+           pdf_process: PdfProcess | None = None,
+           progress: Progress | None = None) -> dict[str, bytes]:
     """Every format in memory, {format: bytes}: the one way a front end makes documents.
     The PDF is made in a process of its own while the others are written (one the
     caller's `with` has started may be handed in, and stays the caller's to stop). A
-    document to publish (not a draft) is guarded against CPR numbers (`guard_cpr_numbers`)."""
-    given = nullcontext(pdf_process) if pdf_process is not None else pdf_process_for(formats)
+    document to publish (not a draft) is guarded against CPR numbers (`guard_cpr_numbers`).
+    `progress(step, fraction of this render)` as each format, and each part of the PDF,
+    is done (the parts are heard of from the PDF's process)."""
+    return render_all([report], options, formats, pdf_process, [progress])[0]
+
+
+def render_all(reports: Sequence[Report], options: RenderOptions,
+               formats: Sequence[str] = DEFAULT_FORMATS, pdf_process: PdfProcess | None = None,
+               progress: Sequence[Progress | None] = ()) -> list[dict[str, bytes]]:
+    """`render` for each report, in order (`progress[i]` hears of the i-th). Each PDF is
+    made in a process of its own, and the next report's is begun before this one's is
+    waited for: two PDFs are made at once while the other formats are written. A PDF
+    process handed in makes the first report's PDF."""
+    callbacks = [*progress, *[None] * (len(reports) - len(progress))]
+    outputs = []
+    with ExitStack() as processes:
+        def begin(index: int) -> tuple[PdfProcess, str] | None:
+            if "pdf" not in formats or index >= len(reports):
+                return None
+            process = pdf_process if index == 0 and pdf_process is not None else \
+                processes.enter_context(PdfProcess())
+            html = pdf_html(reports[index], options)
+            process.send(html, options.templates, options.pdf_variant)
+            return process, html
+
+        following = begin(0)
+        for index, report in enumerate(reports):
+            pdf, following = following, begin(index + 1)
+            outputs.append(_render_one(report, options, formats, pdf,
+                                       callbacks[index] or _no_progress))
+    return outputs
+
+
+def _render_one(report: Report, options: RenderOptions, formats: Sequence[str],
+                pdf: tuple[PdfProcess, str] | None, progress: Progress) -> dict[str, bytes]:
+    """The formats but the PDF written here, the PDF received from its process (sent its
+    HTML already), the CPR guard."""
+    units = sum(PDF_UNITS if fmt == "pdf" else 1 for fmt in formats)
+    done = 0.0
+
+    def step(text: str, more: float) -> None:
+        nonlocal done
+        done += more
+        progress(text, done / units)
+
+    def part_done(part: int, parts: int) -> None:
+        step(f"PDF-del {part} af {parts} er lavet", (PDF_UNITS - 1) / parts)
+
+    rendered: dict[str, bytes] = {}
+    for fmt in formats:
+        if fmt != "pdf":
+            rendered[fmt] = writer(fmt)(report, options)
+            step(f"{FORMAT_NAMES[fmt]} er lavet", 1)
     sources: dict[str, str | bytes] = {}
-    with given as pdf_process:
-        if pdf_process is not None:
-            sources["pdf"] = pdf_html(report, options)
-            pdf_process.send(sources["pdf"], options.templates, options.pdf_variant)
-        rendered = {fmt: writer(fmt)(report, options) for fmt in formats if fmt != "pdf"}
-        if pdf_process is not None:
-            release_memory()  # the DOCX's working memory, for the PDF's processes
-            rendered["pdf"] = pdf_process.receive()
+    if pdf is not None:
+        process, sources["pdf"] = pdf
+        release_memory()  # the DOCX's working memory, for the PDF's processes
+        rendered["pdf"] = process.receive(part_done)
+        step("PDF-filen er samlet", 1)
     if not options.draft:
         guard_cpr_numbers(report, {**rendered, **sources}, options.templates)
     return {fmt: rendered[fmt] for fmt in formats}

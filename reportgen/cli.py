@@ -7,18 +7,20 @@ Exit codes: 0 done, 1 the input has errors or an output cannot be written (nothi
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
 import sys
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import click
 
 from .errors import ReportgenError
+from .extract import SPLITS
 from .model import Finding, Severity, printable
 from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, PDF_VARIANTS, RenderOptions, format_list
 
@@ -350,7 +352,8 @@ def _name(ctx, param, value: str | None) -> str | None:
     if printable(value) != value:
         raise click.BadParameter(f"{_quote(value)} indeholder tegn, der ikke hører hjemme i "
                                  "et filnavn (kontroltegn eller bytes, der ikke er UTF-8)")
-    longest = max(len(fmt) for fmt in ("pdf", "docx", "html", "json")) + 1
+    # the longest extension, and a draft's `-kladde` before it
+    longest = max(len(fmt) for fmt in ("pdf", "docx", "html", "json")) + 1 + len("-kladde")
     size = len(os.fsencode(value)) + longest + TEMP_EXTRA
     if size > NAME_MAX:
         raise click.BadParameter(f"navnet er for langt til filsystemet "
@@ -651,8 +654,15 @@ def main(ctx: click.Context) -> None:
 @accept_options
 @plan_option
 @previous_option
+@click.option("--centre", "centres", multiple=True, metavar="KODE",
+              help="Kun dette centers mål, fx CPU/BGE (kan gentages); filerne får centrets "
+              "navn.")
+@click.option("--split", type=ChoiceType(SPLITS), default=None,
+              help="theme: ét dokument for hvert tema, med temaets navn.")
+@click.option("-q", "--quiet", is_flag=True, help="Vis ikke, hvor langt byggeriet er.")
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant, overview,
-                  findings_sheet, accepted, accept_file, plan, previous, details) -> None:
+                  findings_sheet, accepted, accept_file, plan, previous, details, centres,
+                  split, quiet) -> None:
     from .writers.pdf_process import pdf_process_for
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant,
@@ -668,9 +678,11 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
         from .build import OutputError, build
 
         try:
-            outcome = build(paths, out_dir, formats, options, name=name,
-                            pdf_process=pdf_process, accept=acceptances, plan=_plan(plan),
-                            details=details, previous=previous)
+            with _progress(quiet) as progress:
+                outcome = build(paths, out_dir, formats, options, name=name,
+                                pdf_process=pdf_process, accept=acceptances, plan=_plan(plan),
+                                details=details, previous=previous, centres=centres,
+                                split=split,                                 progress=progress)
         except OutputError as exc:  # the disk refused: the message says what is on disk
             click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives. {printable(str(exc))}",
                        err=True)
@@ -691,13 +703,48 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
             " Rapporten er ikke skrevet."
         _write_findings(outcome.findings, findings_sheet, on_disk, outcome.behind)
     if outcome.errors:
-        click.echo(f"{len(outcome.errors)} fejl: rapporten er ikke skrevet. "
-                   "Ret fejlene (eller byg en kladde med --draft).", err=True)
+        from .build import DRAFT_GAPS
+
+        draft_helps = not draft and all(f.code in DRAFT_GAPS for f in outcome.errors)
+        click.echo(f"{len(outcome.errors)} fejl: rapporten er ikke skrevet. Ret fejlene"
+                   + (" (eller byg en kladde med --draft)." if draft_helps else "."), err=True)
         sys.exit(1)
-    merged = sum(outcome.rows_read.values()) - outcome.goals_rendered
+    merged = sum(outcome.rows_read.values()) - outcome.goals_read
     same = f"; {merged} mål stod ens i flere rækker og er slået sammen" if merged > 0 else ""
     click.echo(f"{_summary(outcome.rows_read)}{same}{_accepted_line(outcome.findings)}; "
                f"{outcome.goals_rendered} mål skrevet til {written}.")
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
+    """How far a build is, on stderr: a bar on a terminal, else a line a step (`  40 %
+    PDF-del 1 af 2 er lavet`); nothing with --quiet."""
+    if quiet:
+        yield None
+        return
+    if not sys.stderr.isatty():
+        def line(step: str, fraction: float) -> None:
+            click.echo(f"{round(fraction * 100):3d} % {printable(step)}", err=True)
+
+        yield line
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=100, file=sys.stderr, leave=False, dynamic_ncols=True,
+               bar_format="{percentage:3.0f} % |{bar}| {desc}")
+
+    def show(step: str, fraction: float) -> None:
+        bar.set_description_str(printable(step), refresh=False)
+        more = round(fraction * 100) - bar.n
+        if more > 0:
+            bar.update(more)
+        else:
+            bar.refresh()  # the step's text
+
+    try:
+        yield show
+    finally:
+        bar.close()
 
 
 @main.command("check", help="Tjek arbejdsbøgerne uden at skrive rapporten.")

@@ -63,7 +63,7 @@ CODES = {
     "RG403": "two different goals with the same Id",
     "RG404": "a returned goal the plan does not hold",
     "RG405": "a returned goal's text differs from the plan's",
-    "RG501": "template --centre names an unknown centre",
+    "RG501": "--centre (build, template) names an unknown centre",
     "RG601": "a CPR number",
     "RG602": "an e-mail address",
     "RG603": "a phone number",

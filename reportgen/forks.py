@@ -139,11 +139,12 @@ class Forked:
         let_go(self.connection)
 
 
-def in_processes(function: Callable, jobs: list[tuple], processes: int) -> list:
+def in_processes(function: Callable, jobs: list[tuple], processes: int,
+                 done: Callable[[int], None] | None = None) -> list:
     """`function(*job)` for every job, each in a fresh process, `processes` at a time;
-    the results in the jobs' order. A fresh process per job gives all of a job's memory
-    back when it is done (multiprocessing.Pool would do that too, but waits forever for a
-    worker that died)."""
+    the results in the jobs' order; `done(index)` is called as each job's result comes.
+    A fresh process per job gives all of a job's memory back when it is done
+    (multiprocessing.Pool would do that too, but waits forever for a worker that died)."""
     results: dict[int, object] = {}
     running: dict = {}
     waiting = list(enumerate(jobs))
@@ -156,6 +157,8 @@ def in_processes(function: Callable, jobs: list[tuple], processes: int) -> list:
             for connection in wait(list(running)):
                 index, forked = running.pop(connection)
                 results[index] = forked.result()
+                if done is not None:
+                    done(index)
     finally:
         for _, forked in running.values():
             forked.stop()

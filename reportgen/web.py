@@ -325,7 +325,7 @@ def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
               details: dict[str, str], formats: list[str], out: Path) -> dict:
     """Check; stop if the input has errors; else render, and write the files into `out`:
     the formats asked for, the findings sheet and page 1 of the PDF as a picture."""
-    from .build import check, output_name, render, write_all
+    from .build import check, draft_stem, output_name, render, write_all
     from .findings import findings_xlsx
     from .writers import RenderOptions
 
@@ -337,14 +337,17 @@ def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
         return {"refused": True, **summary}
     report = result.report
     try:
-        rendered = render(report, RenderOptions(draft=draft), formats)
+        rendered = render(report, RenderOptions(draft=draft), formats,
+                          progress=lambda step, fraction: progress(0.3 + 0.6 * fraction,
+                                                                   "rendering"))
     except ReportgenError as exc:
         return {"failed": exc.code, "message": str(exc), **summary}
     progress(0.9, "rendered")
     stem = output_name(inputs, list(result.rows_read), report)
-    files = {out / f"{stem}.{fmt}": data for fmt, data in rendered.items()}
+    document = draft_stem(stem, draft)  # a draft's documents: `<name>-kladde`
+    files = {out / f"{document}.{fmt}": data for fmt, data in rendered.items()}
     files[out / f"{stem}-fund.xlsx"] = findings_xlsx(findings)
-    preview = out / f"{stem}-side-1.png"
+    preview = out / f"{document}-side-1.png"
     if "pdf" in rendered:
         files[preview] = first_page_png(rendered["pdf"])
     out.mkdir(exist_ok=True)

@@ -82,7 +82,7 @@ def test_draft_renders_gaps_visibly(run, tmp_path):
     assert run("build", "--format", "html").exit_code == 1
     result = run("build", "--draft", "--format", "html")
     assert result.exit_code == 0, result.output
-    html = (tmp_path / "output" / "d.html").read_text()
+    html = (tmp_path / "output" / "d-kladde.html").read_text()
     assert "Ikke indberettet" in html and "Kommentar mangler" in html
 
 

@@ -308,7 +308,7 @@ def test_a_disk_that_fails_the_findings_after_the_report_says_what_is_on_disk(pl
     def write_atomically(path, data):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
     monkeypatch.setattr(build_module, "write_atomically", write_atomically)
-    result = CliRunner().invoke(main, ["build", "-o", "out", "--format", "json",
+    result = CliRunner().invoke(main, ["build", "-o", "out", "--format", "json", "-q",
                                        "--findings", "fund.csv"], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stderr == ("RG910 fejl: Fundene kunne ikke skrives til »fund.csv«: "
@@ -437,7 +437,8 @@ def test_no_python_warning_reaches_the_user(tmp_path):
         openpyxl.load_workbook(workbook)
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
     for args in (["check", str(folder)],
-                 ["build", str(folder), "-o", str(tmp_path / "ud"), "--format", "json"]):
+                 ["build", str(folder), "-o", str(tmp_path / "ud"), "--format", "json",
+                  "--quiet"]):  # no progress lines on stderr
         result = subprocess.run(reportgen_command() + args, capture_output=True, text=True,
                                 cwd=tmp_path, env=environment, timeout=120)
         assert result.returncode == 0, result.stderr

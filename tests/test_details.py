@@ -133,7 +133,7 @@ def test_a_draft_shows_a_cpr_number_given_masked(run, plan, tmp_path):
     result = run("build", str(plan), "-o", "out", "--format", "json", "--draft",
                  "--subtitle", "Klage fra 010180-1234")
     assert result.exit_code == 0, result.output
-    meta = json.loads((tmp_path / "out" / "a.json").read_text())["meta"]
+    meta = json.loads((tmp_path / "out" / "a-kladde.json").read_text())["meta"]
     assert meta["subtitle"] == "Klage fra 0101XX-XXXX"
 
 

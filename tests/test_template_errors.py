@@ -37,7 +37,7 @@ def line_of(path, needle) -> int:
 
 
 def build(templates, *formats):
-    args = ["build", "--templates", str(templates), "-o", "ud"]
+    args = ["build", "--templates", str(templates), "-o", "ud", "-q"]  # stderr: the error
     if formats:
         args += ["--format", ",".join(formats)]
     return CliRunner().invoke(main, args, catch_exceptions=False)

@@ -138,7 +138,7 @@ def test_a_draft_of_a_workbook_with_gaps(client, tmp_path):
     assert draft.status_code == 202, draft.text
     assert draft.json()["centres"][0]["missing"]
     state = wait_for(client, draft.json()["job"])
-    assert [f["name"] for f in state["files"]] == ["huller.pdf", "huller-fund.xlsx"]
+    assert [f["name"] for f in state["files"]] == ["huller-kladde.pdf", "huller-fund.xlsx"]
     text = pdf_text(client.get(state["files"][0]["url"]).content)
     assert "Et andet mål" in text
 

@@ -8,9 +8,10 @@ host.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +25,8 @@ from . import PDF_VARIANTS, RenderOptions
 from .html import render_html
 
 EPOCH = "SOURCE_DATE_EPOCH"
+# Called as each part of the PDF is laid out: (parts done, parts in all).
+PartsDone = Callable[[int, int], None]
 
 
 class FetchRefused(ValueError):
@@ -135,30 +138,48 @@ def _font_clock() -> Iterator[None]:
 
 
 def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0],
-                processes: int = 1) -> bytes:
+                processes: int = 1, progress: PartsDone | None = None) -> bytes:
     """The PDF, made in parts (pdf_parts) by up to `processes` processes at once; the
-    page margins are drawn while the parts are joined."""
+    page margins are drawn while the parts are joined. `progress(done, parts)` is called
+    in this process as each part is laid out."""
     with _font_clock():
-        return _html_to_pdf(html, base_dir, variant, processes)
+        return _html_to_pdf(html, base_dir, variant, processes, progress or _no_progress)
 
 
-def _html_to_pdf(html: str, base_dir: Path, variant: str | None, processes: int) -> bytes:
+def _no_progress(done: int, parts: int) -> None:
+    pass
+
+
+def _html_to_pdf(html: str, base_dir: Path, variant: str | None, processes: int,
+                 progress: PartsDone) -> bytes:
     from .pdf_parts import contents_stand_ins, fill_contents, join, split
     from .pdf_tags import mend_tags
 
     pieces = split(html)
     if pieces.head is None:  # a template without a body to split: one document
-        return mend_tags(render_part(html, base_dir, variant, margins=True).pdf)
+        pdf = mend_tags(render_part(html, base_dir, variant, margins=True).pdf)
+        progress(1, 1)
+        return pdf
     stand_ins, front = contents_stand_ins(pieces), pieces.bodies[0]
     if stand_ins:  # the table of contents' numbers, not known yet: placeholders
         pieces = replace(pieces, bodies=[fill_contents(front, stand_ins, {}),
                                          *pieces.bodies[1:]])
     jobs = [(pieces.part(index), base_dir, variant) for index in range(len(pieces.bodies))]
     workers = min(processes, len(jobs))
+    finished = itertools.count(1)
+
+    def done(index: int) -> None:
+        progress(next(finished), len(jobs))
+
     # Each part in a fresh process, forked with WeasyPrint imported already, so that all
     # of a part's memory is given back when it is done.
-    parts = (in_processes(render_part, jobs, workers) if workers > 1
-             else [render_part(*job) for job in jobs])
+    if workers > 1:
+        parts = in_processes(render_part, jobs, workers, done)
+    else:
+        parts = []
+        for index, job in enumerate(jobs):
+            parts.append(render_part(*job))
+            done(index)
 
     def margin_job(parts):
         return pieces.margins(_pages(parts)), base_dir, None, True

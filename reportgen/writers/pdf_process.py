@@ -14,8 +14,9 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager, nullcontext
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from ..forks import Forked, cores, hold, let_go, raise_on_terminate
@@ -23,9 +24,10 @@ from ..forks import Forked, cores, hold, let_go, raise_on_terminate
 
 def _serve(jobs) -> bytes:
     """The PDF process: WeasyPrint imported while the parent reads the workbooks, then
-    the one job. A failure to import is raised only once the job has come, as the
-    parent sends it before it listens. SIGTERM (the parent leaving its `with` early)
-    raises, so that the part processes are stopped on the way out."""
+    the one job, each part's end told back over the job's pipe. A failure to import is
+    raised only once the job has come, as the parent sends it before it listens. SIGTERM
+    (the parent leaving its `with` early) raises, so that the part processes are stopped
+    on the way out."""
     signal.signal(signal.SIGTERM, raise_on_terminate)
     failure = None
     try:
@@ -35,15 +37,22 @@ def _serve(jobs) -> bytes:
     except Exception as exc:
         failure = exc
     html, base_dir, variant = jobs.recv()
-    jobs.close()
     if failure is not None:
         raise failure
-    return pdf.html_to_pdf(html, base_dir, variant, cores())
+    hold(jobs)  # the parts' processes let go of it
+
+    def progress(done: int, parts: int) -> None:  # back to the parent, which reports it
+        jobs.send((done, parts))
+
+    try:
+        return pdf.html_to_pdf(html, base_dir, variant, cores(), progress)
+    finally:
+        let_go(jobs)
 
 
 class PdfProcess:
     """The PDF process, a context manager: started on entering, `send(html, base_dir,
-    variant)` and then `receive()` the PDF inside, stopped on leaving however the block
+    variant)` and then `receive(progress)` the PDF inside, stopped on leaving however the block
     ends (which ends the process if no job came). Started once and stopped once: a
     second `with` is an error.
 
@@ -59,7 +68,8 @@ class PdfProcess:
         if self._started:
             raise RuntimeError("a PDF process is started only once")
         self._started = True
-        theirs, self._jobs = multiprocessing.get_context("fork").Pipe(duplex=False)
+        # Both ways: the job there, each part's end back.
+        theirs, self._jobs = multiprocessing.get_context("fork").Pipe(duplex=True)
         hold(self._jobs)
         if (threading.current_thread() is threading.main_thread()
                 and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
@@ -77,7 +87,18 @@ class PdfProcess:
     def send(self, html: str, base_dir: Path, variant: str | None) -> None:
         self._jobs.send((html, base_dir, variant))
 
-    def receive(self) -> bytes:
+    def receive(self, progress: Callable[[int, int], None] | None = None) -> bytes:
+        """The PDF; meanwhile `progress(done, parts)` as each of its parts is laid out
+        (each told before the PDF is sent, so all are heard of before it)."""
+        result, listening = self._forked.connection, True
+        while listening and self._jobs in wait([self._jobs, result]):
+            try:
+                done, parts = self._jobs.recv()
+            except (EOFError, OSError):  # the process let go of it: its result says why
+                listening = False
+                continue
+            if progress is not None:
+                progress(done, parts)
         return self._forked.result()
 
     def __exit__(self, *exc_info) -> None:

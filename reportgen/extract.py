@@ -1,0 +1,110 @@
+"""The documents a build writes of a report: the whole, a centre's extract (`--centre`),
+or one document per theme (`--split theme`), each a whole report of its own.
+
+A centre is matched as the workbooks write it, whatever its case and the spaces around
+it. A theme's document is titled by its theme, as the municipality publishes its
+follow-ups ("Tema 1: Vision og Bosætning", one document a theme); the report's own title
+then becomes its subtitle, where it has none. A centre's extract names the centre after
+the title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from .model import Comparison, Finding, Meta, PlacedGoal, Report, Severity, Theme
+
+SPLITS = ("theme",)
+UNKNOWN_CENTRE = "RG501"
+FALLBACK_TITLE = "Opfølgning på strategiplan"  # as writers.context has it
+
+
+@dataclass(frozen=True)
+class Extract:
+    """One document's report, and what names it beside the build's name: its theme (for
+    `--split theme`), its centres (for `--centre`)."""
+
+    report: Report
+    theme: str | None = None
+    centres: str | None = None
+
+
+def centre_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def known_centres(report: Report) -> list[str]:
+    """The centres with goals, as the workbooks write them (the first spelling of each)."""
+    seen: dict[str, str] = {}
+    for goal in report.goals():
+        seen.setdefault(centre_key(goal.centre), goal.centre.strip())
+    return sorted(seen.values(), key=str.casefold)
+
+
+def unknown_centres(report: Report, centres: Sequence[str]) -> list[Finding]:
+    """An error for each centre asked for that has no goal, naming those that have."""
+    known = known_centres(report)
+    keys = {centre_key(centre) for centre in known}
+    return [Finding(UNKNOWN_CENTRE, Severity.ERROR,
+                    f"Centret »{centre.strip()}« (--centre) har ingen mål i input. Kendte "
+                    f"centre: {', '.join(known) or 'ingen'}.")
+            for centre in dict.fromkeys(centres) if centre_key(centre) not in keys]
+
+
+def of_centres(findings: Sequence[Finding], centres: Sequence[str]) -> list[Finding]:
+    """The findings an extract of these centres is about: those of its own goals, and
+    those of no goal. (Another centre's gaps do not stop its extract.)"""
+    keys = {centre_key(centre) for centre in centres}
+    return [f for f in findings if f.centre is None or centre_key(f.centre) in keys]
+
+
+def extracts(report: Report, centres: Sequence[str] = (),
+             split: str | None = None) -> list[Extract]:
+    """The documents to write, in report order; centres must have goals (see
+    `unknown_centres`). Focus areas and themes left without goals are left out."""
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"not a split: {split}")
+    meta, named = report.meta, None
+    if centres:
+        keys = {centre_key(centre) for centre in centres}
+        named = ", ".join(name for name in known_centres(report) if centre_key(name) in keys)
+        title = f"{(meta.title or FALLBACK_TITLE).rstrip('. ')} – {named}"
+        report = Report(replace(meta, title=title), _only(report.themes, keys),
+                        _removed(report.comparison,
+                                 lambda gone: centre_key(gone.goal.centre) in keys))
+    if split is None:
+        return [Extract(report, centres=named)]
+    return [Extract(Report(_theme_meta(meta, theme, named), (theme,),
+                           _removed(report.comparison,
+                                    lambda gone, name=theme.name: gone.theme == name)),
+                    theme=theme.name, centres=named)
+            for theme in report.themes]
+
+
+def _removed(comparison: Comparison | None,
+             keep: Callable[[PlacedGoal], bool]) -> Comparison | None:
+    """The comparison with an earlier follow-up, holding only the goals gone that `keep`
+    keeps: an extract lists those of its own theme or centres."""
+    if comparison is None:
+        return None
+    return replace(comparison, removed=tuple(filter(keep, comparison.removed)))
+
+
+def _only(themes: Sequence[Theme], keys: set[str]) -> tuple[Theme, ...]:
+    """The themes with only the goals of these centres, each theme and focus area left
+    without goals left out."""
+    kept_themes = []
+    for theme in themes:
+        areas = tuple(replace(area, goals=kept) for area in theme.focus_areas
+                      if (kept := tuple(g for g in area.goals if centre_key(g.centre) in keys)))
+        if areas:
+            kept_themes.append(replace(theme, focus_areas=areas))
+    return tuple(kept_themes)
+
+
+def _theme_meta(meta: Meta, theme: Theme, centres: str | None) -> Meta:
+    """A theme's document is titled by the theme (and the centres of an extract); the
+    report's title becomes its subtitle where it has none."""
+    title = theme.name if centres is None else f"{theme.name} – {centres}"
+    return replace(meta, title=title, subtitle=meta.subtitle or meta.title)
