@@ -75,4 +75,5 @@ def compare(current: Report, previous: Report) -> Report:
     removed = tuple(PlacedGoal(placed.theme, placed.focus_area, (),
                                replace(placed.goal, previous=None))
                     for index, placed in enumerate(earlier) if index not in used)
-    return replace(current, themes=themes, comparison=Comparison(label(previous), removed))
+    return replace(current, themes=themes, comparison=Comparison(label(previous), removed,
+                                                                  tuple(earlier)))

@@ -84,11 +84,12 @@ def extracts(report: Report, centres: Sequence[str] = (),
 
 def _removed(comparison: Comparison | None,
              keep: Callable[[PlacedGoal], bool]) -> Comparison | None:
-    """The comparison with an earlier follow-up, holding only the goals gone that `keep`
-    keeps: an extract lists those of its own theme or centres."""
+    """The comparison with an earlier follow-up, holding only the goals `keep` keeps: an
+    extract lists the goals gone of its own theme or centres, and counts their goals then."""
     if comparison is None:
         return None
-    return replace(comparison, removed=tuple(filter(keep, comparison.removed)))
+    return replace(comparison, removed=tuple(filter(keep, comparison.removed)),
+                   earlier=tuple(filter(keep, comparison.earlier)))
 
 
 def _only(themes: Sequence[Theme], keys: set[str]) -> tuple[Theme, ...]:

@@ -137,6 +137,9 @@ class Comparison:
 
     label: str
     removed: tuple[PlacedGoal, ...] = ()
+    # Every goal of the earlier follow-up, for its numbers beside the overview's; only
+    # their statuses are printed.
+    earlier: tuple[PlacedGoal, ...] = ()
 
 
 META_TEXTS = ("title", "subtitle", "case_number", "case_handler", "date", "revised",
@@ -199,7 +202,7 @@ class Report:
                        **{name: changed(getattr(self.meta, name)) for name in META_TEXTS})
         comparison = self.comparison
         if comparison is not None:
-            comparison = Comparison(change(comparison.label), tuple(
+            comparison = replace(comparison, label=change(comparison.label), removed=tuple(
                 PlacedGoal(change(placed.theme), change(placed.focus_area),
                            tuple(map(change, placed.effect_goals)), goal_changed(placed.goal))
                 for placed in comparison.removed))

@@ -95,11 +95,16 @@ class ThemeTally:
 class Overview:
     themes: tuple[ThemeTally, ...]
     total: Tally
+    previous_total: Tally | None = None  # the earlier follow-up's, compared with one
 
     def records(self) -> dict:
-        """The JSON export's `overview`."""
-        return {"themes": [{"name": theme.name, **asdict(theme.tally)} for theme in self.themes],
-                "total": asdict(self.total)}
+        """The JSON export's `overview` (with `previous_total` when compared)."""
+        records = {"themes": [{"name": theme.name, **asdict(theme.tally)}
+                              for theme in self.themes],
+                   "total": asdict(self.total)}
+        if self.previous_total is not None:
+            records["previous_total"] = asdict(self.previous_total)
+        return records
 
 
 def counts(report: Report) -> Overview:
@@ -108,4 +113,6 @@ def counts(report: Report) -> Overview:
         ThemeTally(theme.name, Tally.of(goal for area in theme.focus_areas for goal in area.goals))
         for theme in report.themes)
     total = sum((theme.tally for theme in themes), Tally())
-    return Overview(themes, total)
+    earlier = report.comparison
+    return Overview(themes, total, None if earlier is None else
+                    Tally.of(placed.goal for placed in earlier.earlier))

@@ -369,3 +369,48 @@ def test_the_command_builds_with_previous(pair, tmp_path):
                                     str(pair["previous_json"])], catch_exceptions=False)
     assert cli.exit_code == 0, cli.stdout + cli.stderr
     assert (tmp_path / "august.json").read_bytes() == pair["json"]
+
+
+# -- The overview beside the earlier follow-up's numbers -----------------------------------
+
+ORDER = ("red", "yellow", "green")
+
+
+def counted(goals, column: int) -> dict[str, int]:
+    """The earlier follow-up's numbers, counted here from THEN: each goal once, by its
+    least favourable status."""
+    numbers = dict.fromkeys(("green", "yellow", "red", "not_reported"), 0)
+    for goal in goals:
+        words = statuses(goal[column])
+        numbers[next(status for status in ORDER if status in words)] += 1
+    return numbers
+
+
+def test_the_overview_holds_the_earlier_total_beside_the_current(pair):
+    expected = {"result": counted(THEN, 2), "timeline": counted(THEN, 3)}
+    records = json.loads(pair["json"])
+    assert records["overview"]["previous_total"] == expected
+    row = [str(n) for column in ("result", "timeline") for n in expected[column].values()]
+    assert squash(f"I alt, {LABEL} {' '.join(row)}") in squash(pdf_text(pair["pdf"]))
+    document = docx.Document(io.BytesIO(pair["docx"]))
+    rows = [[cell.text for cell in table.rows[index].cells] for table in document.tables
+            for index in range(len(table.rows)) if table.rows[index].cells[0].text
+            == f"I alt, {LABEL}"]
+    assert rows == [[f"I alt, {LABEL}", *row]]
+
+
+def test_without_previous_the_overview_has_no_earlier_total(pair, tmp_path):
+    outcome = build([pair["current"]], tmp_path, ("json", "pdf"))
+    assert "previous_total" not in json.loads(outcome.written[0].read_bytes())["overview"]
+    assert "I alt," not in pdf_text(outcome.written[1].read_bytes())
+
+
+def test_a_centres_extract_lists_and_counts_only_its_own_goals_then(pair, tmp_path):
+    outcome = build([pair["current"]], tmp_path, ("json",), previous=pair["previous"],
+                    centres=["ctm/xyz"])
+    assert not outcome.errors, outcome.errors
+    records = json.loads(outcome.written[0].read_bytes())
+    assert [goal["text"] for goal in records["removed"]] == ["Gammelt mål om veje"]
+    ctm = [goal for goal in THEN if goal[4] == "CTM/XYZ"]
+    assert records["overview"]["previous_total"] == {"result": counted(ctm, 2),
+                                                     "timeline": counted(ctm, 3)}

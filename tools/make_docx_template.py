@@ -355,9 +355,9 @@ def _overview(document) -> None:
     caption.paragraph_format.keep_with_next = True
     caption.runs[0].bold = False
     caption.runs[0].style = "Etiket"
-    table = document.add_table(rows=6, cols=9, style="Table Grid")
+    table = document.add_table(rows=9, cols=9, style="Table Grid")
     _caption(table, "{{ wording.overview_caption }}")
-    head, labels, loop, row, end, total = table.rows
+    head, labels, loop, row, end, total, if_previous, previous, end_previous = table.rows
     theme = head.cells[0].merge(labels.cells[0])
     _text(theme, "{{ wording.overview_theme }}", style="Signaturforklaring, hoved")
     for first, column in ((1, "result"), (5, "timeline")):
@@ -377,15 +377,22 @@ def _overview(document) -> None:
         _row_flag(header, "w:cantSplit")
     _text(loop.cells[0], "{%tr for theme in overview.themes %}")
     _text(end.cells[0], "{%tr endfor %}")
+    _text(if_previous.cells[0], "{%tr if overview.previous_total %}")
+    _text(end_previous.cells[0], "{%tr endif %}")
     for cells, name, tally, bold in ((row.cells, "{{ theme.name }}", "theme", False),
                                      (total.cells, "{{ wording.overview_total }}",
-                                      "overview.total", True)):
+                                      "overview.total", True),
+                                     (previous.cells, "{{ wording.overview_previous_total }} "
+                                      "{{ comparison.label }}", "overview.previous_total",
+                                      False)):
         _text(cells[0], name, bold=bold)
         numbers = [f"{{{{ {tally}.{column}.{status} }}}}" for column in ("result", "timeline")
                    for status in ("green", "yellow", "red", "not_reported")]
         for cell, number in zip(cells[1:], numbers, strict=True):
             _text(cell, number, bold=bold).alignment = 2  # right
-    for flagged in (row, total):
+    for cell in previous.cells:
+        cell.paragraphs[0].runs[0].style = "Etiket"
+    for flagged in (row, total, previous):
         _row_flag(flagged, "w:cantSplit")
     _widths(table, OVERVIEW_COLUMNS_MM)
     document.add_paragraph("{{ wording.overview_note }}").runs[0].font.size = Pt(8)

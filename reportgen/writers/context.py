@@ -126,7 +126,8 @@ def overview_context(report: Report, wording: Wording, look: Look) -> dict[str, 
         raise ReportgenError("RG920", "Diagrammets alternative tekst (overview_chart_alt, "
                              "overview_chart_row, overview_chart_counts) bruger et felt i "
                              f"{{…}}, der ikke findes: {exc}.", "wording.toml") from exc
-    return {"themes": overview.themes, "total": overview.total, "chart": key, "alt": alt}
+    return {"themes": overview.themes, "total": overview.total,
+            "previous_total": overview.previous_total, "chart": key, "alt": alt}
 
 
 def report_date(meta) -> dt.datetime | None:
