@@ -45,6 +45,9 @@ class Look:
     font_files: FontFiles
     # status -> (fill, outline) of its smiley
     smileys: tuple[tuple[Status, tuple[str, str]], ...]
+    # The same faces cut to the scripts most texts use (tools/make_core_fonts.py), tried
+    # first in the PDF, where a smaller font is quicker to subset; None: the whole fonts.
+    core_font_files: FontFiles | None = None
 
     def smiley(self, status: Status) -> tuple[str, str]:
         return dict(self.smileys)[status]
@@ -71,7 +74,8 @@ class Look:
         return colour[1:].upper()
 
 
-COLOURS = tuple(f.name for f in fields(Look) if f.name not in ("font", "font_files", "smileys"))
+COLOURS = tuple(f.name for f in fields(Look)
+                if f.name not in ("font", "font_files", "core_font_files", "smileys"))
 
 
 def load_look(templates: Path) -> Look:
@@ -101,14 +105,22 @@ def load_look(templates: Path) -> Look:
         raise ReportgenError("RG920", "Udseendet mangler skriftens navn (font), eller navnet "
                              "holder andet end bogstaver, tal, mellemrum og bindestreger.",
                              path.name)
-    files = data.get("font_files", {})
+    core = data.get("core_font_files")
+    return Look(font=font, font_files=_font_files(templates, data.get("font_files", {}),
+                                                  "font_files", path.name),
+                core_font_files=None if core is None else _font_files(
+                    templates, core, "core_font_files", path.name),
+                smileys=smileys, **colours)
+
+
+def _font_files(templates: Path, files: object, table: str, where: str) -> FontFiles:
+    """A table of the four faces' files, each a file in the templates' fonts/."""
     for face in FONT_FACES:
         name = files.get(face) if isinstance(files, dict) else None
         if not (isinstance(name, str) and FONT_FILE.fullmatch(name)):
-            raise ReportgenError("RG920", f"Udseendet mangler skriftfilen [font_files] {face} "
-                                 "(et filnavn i fonts/, fx \"DejaVuSans.ttf\").", path.name)
+            raise ReportgenError("RG920", f"Udseendet mangler skriftfilen [{table}] {face} "
+                                 "(et filnavn i fonts/, fx \"DejaVuSans.ttf\").", where)
         if not (templates / "fonts" / name).is_file():
-            raise ReportgenError("RG920", f"Skriftfilen {name} ([font_files] {face}) findes "
-                                 "ikke i skabelonernes fonts/.", path.name)
-    return Look(font=font, font_files=FontFiles(**{face: files[face] for face in FONT_FACES}),
-                smileys=smileys, **colours)
+            raise ReportgenError("RG920", f"Skriftfilen {name} ([{table}] {face}) findes "
+                                 "ikke i skabelonernes fonts/.", where)
+    return FontFiles(**{face: files[face] for face in FONT_FACES})
