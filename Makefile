@@ -21,7 +21,8 @@ check: $(INSTALLED) ## check the workbooks in input/ without writing the report
 bench: $(INSTALLED) ## time every step at 20, 200 and 2,000 goals (and LibreOffice, if installed)
 	$(BIN)/python bench/run.py
 
-templates: $(INSTALLED) ## remake templates/report.docx and the default input from their scripts
+templates: $(INSTALLED) ## remake the core fonts, templates/report.docx and the default input from their scripts
+	$(BIN)/python tools/make_core_fonts.py templates/fonts
 	$(BIN)/python tools/make_docx_template.py templates/report.docx
 	$(BIN)/python tools/make_default_input.py input/tema-1-vision-og-bosaetning.xlsx
 
