@@ -172,7 +172,12 @@ class Upload:
     folder: Path
     inputs: list[Path] = field(default_factory=list)
     plan: list[Path] = field(default_factory=list)
+    previous: list[Path] = field(default_factory=list)  # at most one: a workbook or a JSON
     fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def previous_path(self) -> Path | None:
+        return self.previous[0] if self.previous else None
 
 
 def saved_name(name: str) -> str:
@@ -194,8 +199,9 @@ def saved_name(name: str) -> str:
 
 
 async def read_upload(request: Request, folder: Path, settings: Settings) -> Upload:
-    """The form's `files` (workbooks, or one .zip of them) and `plan` files saved in
-    `folder`, each `<n>/<its own name>`; the other fields as text."""
+    """The form's `files` (workbooks, or one .zip of them), `plan` files and `previous`
+    file (the previous follow-up: a workbook or its JSON export) saved in `folder`, each
+    `<n>/<its own name>`; the other fields as text."""
     try:
         form = await request.form(max_files=settings.files * 2 + 1, max_fields=20)
     except HTTPException as exc:
@@ -207,14 +213,19 @@ async def read_upload(request: Request, folder: Path, settings: Settings) -> Upl
         upload = Upload(folder)
         files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
         plan = [f for f in form.getlist("plan") if isinstance(f, UploadFile)]
+        previous = [f for f in form.getlist("previous") if isinstance(f, UploadFile)]
         upload.fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
         if not files:
             raise WebError(400, "RG700", "Vælg mindst én arbejdsbog (feltet »files«).")
         if len(files) > settings.files or len(plan) > settings.files:
             raise _too_many(settings)
+        if len(previous) > 1:
+            raise WebError(400, "RG700", "Vælg højst én fil som den forrige opfølgning "
+                           "(feltet »previous«): en arbejdsbog eller dens JSON-eksport.")
         count = 0
         for kind, uploads, into in (("files", files, upload.inputs),
-                                    ("plan", plan, upload.plan)):
+                                    ("plan", plan, upload.plan),
+                                    ("previous", previous, upload.previous)):
             for item in uploads:
                 count += 1
                 name = saved_name(item.filename or "")
@@ -225,7 +236,7 @@ async def read_upload(request: Request, folder: Path, settings: Settings) -> Upl
                 if suffix == ".zip" and kind == "files" and len(files) == 1:
                     into.append(await run_in_threadpool(
                         _unpack, item, folder / str(count), name, settings))
-                elif suffix in UPLOAD_SUFFIXES:
+                elif suffix in UPLOAD_SUFFIXES or (kind == "previous" and suffix == ".json"):
                     into.append(await run_in_threadpool(_save, item, folder / str(count), name))
                 else:
                     raise WebError(415, "RG703", f"Filen {name!r} er ikke en Excel-arbejdsbog "
@@ -315,14 +326,16 @@ def _summary(result, findings: list[Finding]) -> dict:
 
 
 def check_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
-              details: dict[str, str]) -> dict:
+              details: dict[str, str], previous: Path | None = None) -> dict:
     from .build import check
 
-    return _summary(*check(inputs, draft=draft, plan=plan, details=details))
+    return _summary(*check(inputs, draft=draft, plan=plan, details=details,
+                           previous=previous))
 
 
 def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
-              details: dict[str, str], formats: list[str], out: Path) -> dict:
+              details: dict[str, str], formats: list[str], out: Path,
+              previous: Path | None = None) -> dict:
     """Check; stop if the input has errors; else render, and write the files into `out`:
     the formats asked for, the findings sheet and page 1 of the PDF as a picture."""
     from .build import check, draft_stem, output_name, render, write_all
@@ -330,7 +343,8 @@ def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
     from .writers import RenderOptions
 
     progress(0.05, "started")
-    result, findings = check(inputs, draft=draft, plan=plan, details=details)
+    result, findings = check(inputs, draft=draft, plan=plan, details=details,
+                             previous=previous)
     summary = _summary(result, findings)
     progress(0.3, "checked", summary)
     if result is None or summary["errors"]:
@@ -506,7 +520,8 @@ async def api_check(request: Request) -> Response:
     try:
         upload = await read_upload(request, folder, web.settings)
         future = _submit(web, check_job, upload.inputs, upload.plan,
-                         _flag(upload.fields, "draft"), _details(upload.fields))
+                         _flag(upload.fields, "draft"), _details(upload.fields),
+                         upload.previous_path)
         try:
             summary = await asyncio.wrap_future(future)
         except JobFailed as exc:
@@ -546,7 +561,7 @@ async def api_build(request: Request) -> Response:
         draft, formats = _flag(upload.fields, "draft"), _formats(upload.fields)
         future = _submit(web, build_job, upload.inputs, upload.plan, draft,
                          _details(upload.fields), formats, folder / "rapport",
-                         progress=progress)
+                         upload.previous_path, progress=progress)
     except BaseException:
         await run_in_threadpool(shutil.rmtree, folder, True)
         raise

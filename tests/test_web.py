@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import os
 import tempfile
 import time
@@ -25,7 +26,14 @@ from reportgen.cli import main  # noqa: E402
 from reportgen.reader.files import MAX_FILE_BYTES  # noqa: E402
 from reportgen.web import Settings, create_app, prepare_worker, saved_name  # noqa: E402
 
-from .helpers import DEFAULT_INPUT, docx_text, goal_row, pdf_text, write_workbook  # noqa: E402
+from .helpers import (  # noqa: E402
+    DEFAULT_INPUT,
+    docx_text,
+    goal_row,
+    pdf_figures,
+    pdf_text,
+    write_workbook,
+)
 from .web_server import descendants  # noqa: E402
 
 BASE = "http://127.0.0.1:8000"
@@ -167,6 +175,35 @@ def test_the_plan_gives_who_is_missing(client, tmp_path):
     assert centres["B/BB"]["received"] is False
     assert centres["B/BB"]["line"] == "B/BB: 0 af 1 mål indberettet — ingen arbejdsbog modtaget"
 
+
+
+def test_the_previous_follow_up_as_a_workbook_or_as_its_json(client, tmp_path):
+    before = write_workbook(tmp_path / "marts.xlsx", [
+        goal_row("Mål A", result="rød", timeline="grøn", comment="Forsinket"),
+        goal_row("Mål gået", timeline="grøn")],
+        meta=[("Opfølgning", "Opfølgning marts 2018")])
+    now = write_workbook(tmp_path / "august.xlsx", [goal_row("Mål A", timeline="grøn")])
+    exported = client.post("/api/build", files=[upload(before)], data={"formats": "json"})
+    state = wait_for(client, exported.json()["job"])
+    (entry,) = [f for f in state["files"] if f["name"].endswith(".json")]
+    export = tmp_path / "marts.json"
+    export.write_bytes(client.get(entry["url"]).content)
+    for entry in state["files"]:
+        client.get(entry["url"])
+    for previous in (before, export):
+        response = client.post("/api/build", data={"formats": "pdf,json"}, files=[
+            upload(now), upload(previous, field="previous")])
+        assert response.status_code == 202, response.text
+        state = wait_for(client, response.json()["job"])
+        fetched = {f["name"]: client.get(f["url"]).content for f in state["files"]}
+        records = json.loads(fetched["august.json"])
+        assert [goal["text"] for goal in records["removed"]] == ["Mål gået"]
+        (goal,) = [g for t in records["themes"] for a in t["focus_areas"] for g in a["goals"]]
+        assert goal["previous"] == {"result": ["red"], "timeline": ["green"]}
+        assert "forbedret siden Opfølgning marts 2018" in pdf_figures(fetched["august.pdf"])
+    two = client.post("/api/check", files=[upload(now), upload(before, field="previous"),
+                                           upload(export, field="previous")])
+    error(two, 400, "RG700")
 
 def test_the_page(client):
     page = client.get("/")

@@ -25,6 +25,7 @@
     const data = new FormData();
     for (const f of files.files) data.append("files", f);
     for (const f of $("plan").files) data.append("plan", f);
+    for (const f of $("previous").files) data.append("previous", f);
     return data;
   }
 
