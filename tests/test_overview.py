@@ -308,12 +308,12 @@ def test_a_wording_without_the_overview_keys_is_rg920(tmp_path, monkeypatch):
     wording.write_text(re.sub(r"(?m)^overview_total = .*\n", "", wording.read_text()))
     monkeypatch.chdir(tmp_path)
     write_workbook(tmp_path / "input" / "a.xlsx", ROWS[7:])
-    result = CliRunner().invoke(main, ["build", "input", "--templates", str(templates),
+    result = CliRunner().invoke(main, ["build", "-q", "input", "--templates", str(templates),
                                        "--format", "html"], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stderr.startswith("RG920 fejl: wording.toml: "), result.stderr
     assert "overview_total" in result.stderr and "--no-overview" in result.stderr
-    result = CliRunner().invoke(main, ["build", "input", "--templates", str(templates),
+    result = CliRunner().invoke(main, ["build", "-q", "input", "--templates", str(templates),
                                        "--format", "html", "--no-overview"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
