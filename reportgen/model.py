@@ -170,25 +170,12 @@ class Report:
         for theme in self.themes:
             for area in theme.focus_areas:
                 for index, goal in enumerate(area.goals):
-                    if not index:
-                        yield "theme", theme.name, goal
-                        yield "focus_area", area.name, goal
-                        for effect_goal in area.effect_goals:
-                            yield "effect_goal", effect_goal, goal
-                    for name in GOAL_TEXTS:
-                        if getattr(goal, name):
-                            yield name, getattr(goal, name), goal
+                    yield from _goal_texts(PlacedGoal(theme.name, area.name, area.effect_goals,
+                                                      goal), placed_too=not index)
         if self.comparison is not None:
             yield "previous_label", self.comparison.label, None
             for placed in self.comparison.removed:
-                goal = placed.goal
-                yield "theme", placed.theme, goal
-                yield "focus_area", placed.focus_area, goal
-                for effect_goal in placed.effect_goals:
-                    yield "effect_goal", effect_goal, goal
-                for name in GOAL_TEXTS:
-                    if getattr(goal, name):
-                        yield name, getattr(goal, name), goal
+                yield from _goal_texts(placed, placed_too=True)
 
     def with_texts(self, change: Callable[[str], str]) -> Report:
         """The same report with `change` applied to every text `texts()` yields."""
@@ -220,6 +207,19 @@ class Report:
             for area in theme.focus_areas:
                 for goal in area.goals:
                     yield PlacedGoal(theme.name, area.name, area.effect_goals, goal)
+
+
+def _goal_texts(placed: PlacedGoal, placed_too: bool) -> Iterator[tuple[str, str, Goal]]:
+    """A goal's texts, and with `placed_too` its theme's, focus area's and effect goals'."""
+    goal = placed.goal
+    if placed_too:
+        yield "theme", placed.theme, goal
+        yield "focus_area", placed.focus_area, goal
+        for effect_goal in placed.effect_goals:
+            yield "effect_goal", effect_goal, goal
+    for name in GOAL_TEXTS:
+        if getattr(goal, name):
+            yield name, getattr(goal, name), goal
 
 
 class Severity(Enum):

@@ -152,9 +152,9 @@ def outloud_errors(path: Path) -> tuple[list, set]:
     return errors, {f["rule"] for f in findings if f["severity"] == "warning"}
 
 
-def pdf_goal_rows(data: bytes) -> list[tuple]:
-    """(goal, measure and comment, result alts, timeline alts, centre) per goal row, read
-    from the structure tree, each cell's text joined from its marked content."""
+def pdf_table_rows(data: bytes) -> list[list[tuple[str, str, list[str]]]]:
+    """Every table row of the structure tree, in tree order: per cell its tag (`/TH`,
+    `/TD`), its text joined from its marked content, and its Figures' alternative texts."""
     text: dict[tuple[int, int], str] = defaultdict(str)
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for index, page in enumerate(pdf.pages):
@@ -186,17 +186,24 @@ def pdf_goal_rows(data: bytes) -> list[tuple]:
         def walk(element):
             if element.get("/S") == "/TR":
                 cells = [k for k in kids(element) if isinstance(k, pikepdf.Dictionary)]
-                if len(cells) == 5 and cells[0].S == "/TH" and all(c.S == "/TD" for c in cells[1:]):
-                    (goal, _), (notes, _), (_, result), (_, timeline), (centre, _) = (
-                        content(c) for c in cells)
-                    if result or timeline:
-                        rows.append((squash(goal), squash(notes), result, timeline,
-                                     squash(centre)))
+                rows.append([(str(cell.S), *content(cell)) for cell in cells])
                 return
             for kid in kids(element):
                 if isinstance(kid, pikepdf.Dictionary):
                     walk(kid)
         walk(pdf.Root.StructTreeRoot)
+    return rows
+
+
+def pdf_goal_rows(data: bytes) -> list[tuple]:
+    """(goal, measure and comment, result alts, timeline alts, centre) per goal row, read
+    from the structure tree, each cell's text joined from its marked content."""
+    rows = []
+    for cells in pdf_table_rows(data):
+        if len(cells) == 5 and cells[0][0] == "/TH" and all(c[0] == "/TD" for c in cells[1:]):
+            (_, goal, _), (_, notes, _), (_, _, result), (_, _, timeline), (_, centre, _) = cells
+            if result or timeline:
+                rows.append((squash(goal), squash(notes), result, timeline, squash(centre)))
     return rows
 
 

@@ -8,11 +8,9 @@ import io
 import json
 import re
 import shutil
-from collections import defaultdict
 from pathlib import Path
 
 import docx
-import pdfplumber
 import pikepdf
 import pytest
 from click.testing import CliRunner
@@ -32,6 +30,7 @@ from .helpers import (
     goal_row,
     outloud_errors,
     pdf_figures,
+    pdf_table_rows,
     pdf_text,
     squash,
     write_workbook,
@@ -133,36 +132,8 @@ def test_json_overview_equals_the_count_from_its_goals(built, expected):
 
 def _pdf_rows(data: bytes) -> list[tuple[str, list[str]]]:
     """Every table row of the structure tree, as (its first cell's tag, each cell's text)."""
-    text: dict[tuple[int, int], str] = defaultdict(str)
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for index, page in enumerate(pdf.pages):
-            for char in page.chars:
-                if char.get("mcid") is not None:
-                    text[index, char["mcid"]] += char["text"]
-    rows = []
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        page_index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
-
-        def kids(element):
-            k = element.get("/K")
-            return list(k) if isinstance(k, pikepdf.Array) else [] if k is None else [k]
-
-        def content(element, page=None) -> str:
-            page = page_index.get(element.Pg.objgen, page) if "/Pg" in element else page
-            return "".join(text[page, int(kid)] if isinstance(kid, int) else content(kid, page)
-                           for kid in kids(element)
-                           if isinstance(kid, int) or (isinstance(kid, pikepdf.Dictionary)
-                                                       and "/S" in kid))
-
-        def walk(element):
-            for kid in kids(element):
-                if isinstance(kid, pikepdf.Dictionary) and kid.get("/S") == "/TR":
-                    cells = [c for c in kids(kid) if isinstance(c, pikepdf.Dictionary)]
-                    rows.append((str(cells[0].S), [content(c).strip() for c in cells]))
-                elif isinstance(kid, pikepdf.Dictionary):
-                    walk(kid)
-        walk(pdf.Root.StructTreeRoot)
-    return rows
+    return [(cells[0][0], [text.strip() for _, text, _ in cells])
+            for cells in pdf_table_rows(data) if cells]
 
 
 def _overview_rows(rows: list[tuple[str, list[str]]]) -> list[tuple[str, list[int]]]:
