@@ -153,13 +153,13 @@ def test_the_same_report_gives_the_same_bytes(multi_theme, tmp_path):
 
 @pytest.fixture(scope="module")
 def larger(tmp_path_factory):
-    """120 goals made in many parts (themes cut between focus areas, the later themes
+    """60 goals made in many parts (themes cut between focus areas, the later themes
     beginning far from the first part): the HTML, the options, and the PDF."""
-    path = workbooks.write(120, tmp_path_factory.mktemp("contents") / "larger.xlsx")
+    path = workbooks.write(60, tmp_path_factory.mktemp("contents") / "larger.xlsx")
     options = RenderOptions()
     html = pdf_html(read_workbooks([path]).report, options)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdf_parts, "PART_CHARS", 20_000)
+        patch.setattr(pdf_parts, "PART_CHARS", 10_000)
         assert len(split(html).bodies) > len(THEMES)  # more parts than themes
         data = html_to_pdf(html, options.templates, options.pdf_variant, processes=1)
     return html, options, data
@@ -179,7 +179,7 @@ def test_many_parts_give_the_right_numbers_and_links(larger, tmp_path):
 
 def test_many_parts_in_two_processes_give_the_same_bytes(larger, monkeypatch):
     html, options, data = larger
-    monkeypatch.setattr(pdf_parts, "PART_CHARS", 20_000)
+    monkeypatch.setattr(pdf_parts, "PART_CHARS", 10_000)
     assert html_to_pdf(html, options.templates, options.pdf_variant, processes=2) == data
 
 
