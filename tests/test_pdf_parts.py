@@ -26,6 +26,15 @@ HEAD = "<!DOCTYPE html><html><head><style>p {}</style></head><body class='x'>"
 TAIL = "</body></html>"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def in_parts_however_small(multi_theme):
+    """The tests here make parts of small HTML, which a build would lay out whole (the
+    shared four-theme build, made as a build makes it, before)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf_parts, "WHOLE_SHARE", 0)
+        yield
+
+
 def section(name: str, size: int = 10) -> str:
     return f'{SECTION}><h2>{name}</h2><p>{"x" * size}</p></section>\n'
 
@@ -231,3 +240,22 @@ def test_a_theme_longer_than_a_part_is_cut_between_focus_areas(four_themes, monk
 def tags(data: bytes) -> list[str]:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         return [str(element.S) for element in elements(pdf)]
+
+
+def test_a_small_report_is_laid_out_whole(monkeypatch, tmp_path):
+    """Under a third of a part, the document is one part, laid out in this process (no
+    process forked for it, nor for its margins), its table of contents counted by CSS."""
+    monkeypatch.setattr(pdf_parts, "WHOLE_SHARE", 1 / 3)
+    html = pdf_html(read_workbooks([workbooks.write(20, tmp_path / "a.xlsx")]).report,
+                    RenderOptions())
+    assert len(split(html).bodies) == 1
+
+    def forked(*args, **kwargs):
+        raise AssertionError("a process forked")
+
+    monkeypatch.setattr(pdf, "in_processes", forked)
+    monkeypatch.setattr(pdf, "Forked", forked)
+    data = html_to_pdf(html, RenderOptions().templates, RenderOptions().pdf_variant, processes=2)
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+    assert all(f"Side {n} af {len(pages)}" in text for n, text in enumerate(pages, 1))
+    assert "Indhold" in pages[0]
