@@ -18,17 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from .compare import least_favourable  # the one rule, as the change marks compare
 from .model import Goal, Report, Status
 
-# Least favourable first.
-SEVERITY = (Status.RED, Status.YELLOW, Status.GREEN)
 COLUMNS = ("result", "timeline")
-
-
-def least_favourable(statuses: Iterable[Status]) -> Status | None:
-    """The status a column counts as: the worst of its statuses; None for none."""
-    given = set(statuses)
-    return next((status for status in SEVERITY if status in given), None)
 
 
 @dataclass(frozen=True)
