@@ -295,7 +295,7 @@ def render_all(reports: Sequence[Report], options: RenderOptions,
             process = pdf_process if index == 0 and pdf_process is not None else \
                 processes.enter_context(PdfProcess())
             html = pdf_html(reports[index], options)
-            process.send(html, options.templates, options.pdf_variant)
+            process.send(html, options.templates, options.pdf_variant, options.cache)
             return process, html
 
         following = begin(0)

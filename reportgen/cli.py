@@ -660,13 +660,17 @@ def main(ctx: click.Context) -> None:
 @click.option("--split", type=ChoiceType(SPLITS), default=None,
               help="theme: ét dokument for hvert tema, med temaets navn.")
 @click.option("-q", "--quiet", is_flag=True, help="Vis ikke, hvor langt byggeriet er.")
+@click.option("--no-cache", "cache", is_flag=True, flag_value=False, default=True,
+              help="Læg hver del af PDF'en op forfra, uden de dele, tidligere byggerier har "
+              "gemt (i ~/.cache/reportgen).")
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant, overview,
                   findings_sheet, accepted, accept_file, plan, previous, details, centres,
-                  split, quiet) -> None:
+                  split, quiet, cache) -> None:
+    from .writers.pdf_cache import default_folder
     from .writers.pdf_process import pdf_process_for
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant,
-                            overview=overview)
+                            overview=overview, cache=default_folder() if cache else None)
     paths = _inputs(inputs)
     previous = _previous(previous)
     acceptances = _all_acceptances(accepted, accept_file)
@@ -682,7 +686,7 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
                 outcome = build(paths, out_dir, formats, options, name=name,
                                 pdf_process=pdf_process, accept=acceptances, plan=_plan(plan),
                                 details=details, previous=previous, centres=centres,
-                                split=split,                                 progress=progress)
+                                split=split, progress=progress)
         except OutputError as exc:  # the disk refused: the message says what is on disk
             click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives. {printable(str(exc))}",
                        err=True)
@@ -863,7 +867,10 @@ def _at_least_one(ctx, param, value: int) -> int:
               help="Byggerier, der må vente, før serveren svarer »prøv igen« (standard: 8).")
 @click.option("--timeout", type=float, default=300.0, metavar="SEKUNDER",
               help="Længste tid for ét byggeri (standard: 300).")
-def serve_command(host, port, allow_hosts, workers, queue, timeout) -> None:
+@click.option("--cache", is_flag=True,
+              help="Gem PDF'ens dele mellem byggerier (i ~/.cache/reportgen), så en rapport, "
+              "der bygges igen, kun lægges op, hvor den er ændret. Uden: siden gemmer intet.")
+def serve_command(host, port, allow_hosts, workers, queue, timeout, cache) -> None:
     try:
         from .web import serve
     except ImportError as exc:
@@ -872,4 +879,7 @@ def serve_command(host, port, allow_hosts, workers, queue, timeout) -> None:
     for name in allow_hosts:
         if not name or any(c in name for c in "/ :@") or not name.isprintable():
             raise WrongUsage(USAGE, f"{_quote(name)} er ikke et værtsnavn (--allow-host).")
-    serve(host, port, allow_hosts, workers, queue, timeout)
+    from .writers.pdf_cache import default_folder
+
+    serve(host, port, allow_hosts, workers, queue, timeout,
+          default_folder() if cache else None)

@@ -70,6 +70,9 @@ class Settings:
     request_bytes: int = 2 * MAX_FILE_BYTES + 2**20
     keep_seconds: float = 30 * 60           # a job's files, if not all fetched before
     retry_after: int = 10                   # seconds, when the queue is full
+    # The folder the PDF's laid-out parts are kept in between builds (pdf_cache); by
+    # default none: the page keeps nothing of what it is given.
+    cache: Path | None = None
 
 
 class WebError(Exception):
@@ -335,7 +338,7 @@ def check_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
 
 def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
               details: dict[str, str], formats: list[str], out: Path,
-              previous: Path | None = None) -> dict:
+              previous: Path | None = None, cache: Path | None = None) -> dict:
     """Check; stop if the input has errors; else render, and write the files into `out`:
     the formats asked for, the findings sheet and page 1 of the PDF as a picture."""
     from .build import check, draft_stem, output_name, render, write_all
@@ -351,7 +354,7 @@ def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
         return {"refused": True, **summary}
     report = result.report
     try:
-        rendered = render(report, RenderOptions(draft=draft), formats,
+        rendered = render(report, RenderOptions(draft=draft, cache=cache), formats,
                           progress=lambda step, fraction: progress(0.3 + 0.6 * fraction,
                                                                    "rendering"))
     except ReportgenError as exc:
@@ -561,7 +564,7 @@ async def api_build(request: Request) -> Response:
         draft, formats = _flag(upload.fields, "draft"), _formats(upload.fields)
         future = _submit(web, build_job, upload.inputs, upload.plan, draft,
                          _details(upload.fields), formats, folder / "rapport",
-                         upload.previous_path, progress=progress)
+                         upload.previous_path, web.settings.cache, progress=progress)
     except BaseException:
         await run_in_threadpool(shutil.rmtree, folder, True)
         raise
@@ -696,13 +699,14 @@ def create_app(pool: BuildPool, settings: Settings | None = None) -> Starlette:
 
 
 def serve(host: str, port: int, allow_hosts: Sequence[str], workers: int, queue: int,
-          timeout: float) -> None:
+          timeout: float, cache: Path | None = None) -> None:
     """Run the page with uvicorn; the build pool is forked first, while this process has
-    one thread, and stopped when the server stops."""
+    one thread, and stopped when the server stops. `cache`: the folder to keep the PDF's
+    laid-out parts in, if the operator wants them kept."""
     import uvicorn
 
     hosts = tuple(dict.fromkeys(("127.0.0.1", "localhost", *allow_hosts,
                                  *([host] if host not in ("0.0.0.0", "::") else []))))
     with BuildPool(workers, queue, timeout, prepare=prepare_worker) as pool:
-        app = create_app(pool, Settings(allowed_hosts=hosts))
+        app = create_app(pool, Settings(allowed_hosts=hosts, cache=cache))
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)

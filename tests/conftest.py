@@ -9,6 +9,15 @@ from reportgen.build import build
 from .helpers import DEFAULT_INPUT, workbooks
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory):
+    """The command's cache of PDF parts (pdf_cache) in a folder of the tests' own, never the
+    user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def default_build(tmp_path_factory) -> dict[str, bytes]:
     """The default input built once in every format: format -> bytes."""

@@ -99,24 +99,53 @@ def test_every_header_cell_has_a_scope_and_every_header_reference_resolves(repor
         assert goal_headers
 
 
+def _shown_text(page) -> list[tuple[tuple, bool]]:
+    """Each text shown on a page, directly or through a form: (the marked content it is
+    inside, innermost last, as (tag, MCID or artifact type)), and whether it came from a form."""
+    shown = []
+
+    def walk(operations, resources, inside, in_form):
+        stack = list(inside)
+        for operands, operator in operations:
+            op = str(operator)
+            if op in ("BDC", "BMC"):
+                properties = operands[1] if op == "BDC" else {}
+                tag = str(operands[0])
+                mark = (properties.get("/MCID") if tag != "/Artifact"
+                        else str(properties.get("/Type", "")))
+                stack.append((tag, int(mark) if isinstance(mark, int) else mark))
+            elif op == "EMC":
+                stack.pop()
+            elif op in ("TJ", "Tj", "'", '"'):
+                shown.append((tuple(stack), in_form))
+            elif op == "Do":
+                form = resources.XObject[operands[0]]
+                if form.get("/Subtype") == "/Form":
+                    walk(pikepdf.parse_content_stream(form), form.get("/Resources", resources),
+                         stack, True)
+
+    walk(pikepdf.parse_content_stream(page), page.Resources, (), False)
+    return shown
+
+
 def test_page_furniture_is_artifact_and_all_content_is_in_the_tree(report):
     with pikepdf.open(io.BytesIO(report["pdf"])) as pdf:
         reachable = {e.objgen for e in elements(pdf)}
         nums = pdf.Root.StructTreeRoot.ParentTree.Nums
         parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
         for number, page in enumerate(pdf.pages, start=1):
-            stream = b"".join(s.read_bytes() for s in (
-                page.obj.Contents if isinstance(page.obj.Contents, pikepdf.Array)
-                else [page.obj.Contents]))
             marks = parents[int(page.obj.StructParents)]
-            for mcid in map(int, re.findall(rb"<</MCID (\d+)>>\s*BDC", stream)):
-                assert marks[mcid].objgen in reachable, (number, mcid)
-            # the page margins: one form, drawn as a pagination artifact, untagged inside
-            margins = re.findall(rb"/Artifact <</Type /Pagination>> BDC\nq\n/(\w+) Do", stream)
-            assert len(margins) == 1, number
-            form = page.obj.Resources.XObject[f"/{margins[0].decode()}"]
-            drawn = form.read_bytes()
-            assert b"TJ" in drawn and b"MCID" not in drawn, number
+            pagination = 0
+            for stack, _ in _shown_text(page):
+                # every text is tagged content in the tree, or an artifact, never both
+                artifacts = [mark for tag, mark in stack if tag == "/Artifact"]
+                tagged = [mark for tag, mark in stack if isinstance(mark, int)]
+                assert bool(artifacts) != bool(tagged), (number, stack)
+                for mcid in tagged:
+                    assert marks[mcid].objgen in reachable, (number, mcid)
+                pagination += "/Pagination" in artifacts
+            # the page margins: "Side x af y" and the running title, pagination artifacts
+            assert pagination >= 2, number
     reader = pypdf.PdfReader(io.BytesIO(report["pdf"]))
     for number, page in enumerate(reader.pages, start=1):
         assert f"Side {number} af {len(reader.pages)}" in page.extract_text()

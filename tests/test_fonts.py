@@ -58,3 +58,30 @@ def test_a_letter_the_core_fonts_lack_is_drawn_from_the_whole_font(tmp_path):
 
 def test_a_report_in_latin_embeds_only_the_core_fonts(default_build):
     assert not any(name.startswith("Report-Sans-Full") for name in fonts_of(default_build["pdf"]))
+
+
+def test_each_font_is_cut_to_the_glyphs_it_draws_and_no_more(default_build):
+    drawn_chars = set(squash(pdf_text(default_build["pdf"])))
+    with pikepdf.open(io.BytesIO(default_build["pdf"])) as pdf:
+        fonts = {font.objgen: font for page in pdf.pages
+                 for font in page.Resources.get("/Font", {}).values()}
+        for font in fonts.values():
+            descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+            program = TTFont(io.BytesIO(descendant.FontDescriptor.FontFile2.read_bytes()))
+            glyphs = program["glyf"]
+            outlined = [name for name in program.getGlyphOrder()
+                        if glyphs[name].numberOfContours != 0]
+            assert 0 < len(outlined) <= 2 * len(drawn_chars), str(font.BaseFont)
+            assert not {"GSUB", "GPOS"} & set(program.keys()), str(font.BaseFont)
+
+
+def test_fonts_are_subset_by_harfbuzz_not_by_fonttools(caplog):
+    from reportgen.writers.pdf import html_to_pdf
+
+    html = ('<html lang="da"><head><style>@font-face { font-family: R; src: url('
+            '"fonts/DejaVuSans-core.ttf"); } body { font-family: R; }</style></head>'
+            '<body><p>Bosætning og erhverv</p></body></html>')
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        data = html_to_pdf(html, DEFAULT_TEMPLATES, None)
+    assert "Bosætning og erhverv" in pdf_text(data)
+    assert not [r for r in caplog.records if "fontTools" in r.getMessage()]

@@ -38,6 +38,7 @@ class RenderOptions:
     draft: bool = False
     pdf_variant: str = PDF_VARIANTS[0]
     overview: bool = True  # the overview (table and chart) before the themes
+    cache: Path | None = None  # the folder the PDF's laid-out parts are kept in (pdf_cache)
 
 
 FORMATS = ("pdf", "docx", "html", "json")  # each a module of this package

@@ -13,8 +13,9 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from .. import images
@@ -23,6 +24,10 @@ from ..model import Report
 from ..native import sonames_only
 from . import PDF_VARIANTS, RenderOptions
 from .html import render_html
+
+if TYPE_CHECKING:
+    from .pdf_cache import PartCache
+    from .pdf_parts import Part
 
 EPOCH = "SOURCE_DATE_EPOCH"
 # Called as each part of the PDF is laid out: (parts done, parts in all).
@@ -103,6 +108,53 @@ def _cache_page_references() -> None:
     pydyf.PDF._cached_page_references = True
 
 
+# The tables HarfBuzz leaves out of a subset font, as WeasyPrint asks of it.
+_DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF",
+                   b"LTSH", b"PCLT", b"SVG ")
+
+
+def _subset_with_harfbuzz(weasyprint) -> None:
+    """Each font cut to the glyphs the PDF uses by HarfBuzz's subsetter (uharfbuzz, a
+    wheel with HarfBuzz inside), in the two passes WeasyPrint's own HarfBuzz path makes.
+
+    WeasyPrint subsets with the system's libharfbuzz-subset where it finds one, else with
+    fontTools, which takes 0.1–0.3 s a face and a part (at 20 goals most of the time the
+    PDF takes to write) and which WeasyPrint means to stop supporting. Always the same
+    subsetter, the PDF's bytes no longer depend on what the machine has installed."""
+    import uharfbuzz as hb
+
+    font = weasyprint.pdf.fonts.Font
+    if getattr(font, "_subset_with_uharfbuzz", False):
+        return
+    flags = hb.SubsetFlags
+    dropped = [int.from_bytes(tag, "big") for tag in _DROPPED_TABLES]
+
+    def subset_input(glyphs, kept: int) -> hb.SubsetInput:
+        wanted = hb.SubsetInput()
+        wanted.glyph_set.update(glyphs)
+        wanted.drop_table_tag_set.update(dropped)
+        wanted.flags = kept
+        return wanted
+
+    def subset(self, to_unicode, hinting):
+        if not to_unicode:
+            return
+        outline = flags.NOTDEF_OUTLINE if self.missing else 0
+        kept = flags.PASSTHROUGH_UNRECOGNIZED | flags.DESUBROUTINIZE | outline
+        face = hb.subset(hb.Face(self.file_content, self.index),
+                         subset_input(to_unicode, kept | flags.RETAIN_GIDS))
+        # then the empty glyphs after the last one used dropped
+        if face is not None:
+            hinted = 0 if hinting else flags.NO_HINTING
+            face = hb.subset(face, subset_input(range(max(to_unicode) + 1), kept | hinted))
+        if face is None:
+            raise RuntimeError(f"HarfBuzz could not subset the font {self.family!r}")
+        self.file_content = face.blob.data
+
+    font.subset = subset
+    font._subset_with_uharfbuzz = True
+
+
 def prepare():
     """Import WeasyPrint, with this module's repairs to it, and what joins the parts;
     returns WeasyPrint."""
@@ -113,6 +165,7 @@ def prepare():
 
     _share_svg_drawings(weasyprint)
     _cache_page_references()
+    _subset_with_harfbuzz(weasyprint)
     return weasyprint
 
 
@@ -138,67 +191,135 @@ def _font_clock() -> Iterator[None]:
 
 
 def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0],
-                processes: int = 1, progress: PartsDone | None = None) -> bytes:
+                processes: int = 1, progress: PartsDone | None = None,
+                cache: Path | None = None) -> bytes:
     """The PDF, made in parts (pdf_parts) by up to `processes` processes at once; the
     page margins are drawn while the parts are joined. `progress(done, parts)` is called
-    in this process as each part is laid out."""
+    in this process as each part is laid out. With a `cache` folder, parts laid out by
+    an earlier build are taken from it, and those laid out now kept in it (pdf_cache)."""
+    from .pdf_cache import PartCache
+
     with _font_clock():
-        return _html_to_pdf(html, base_dir, variant, processes, progress or _no_progress)
+        kept = PartCache.open(cache, base_dir) if cache is not None else None
+        return _html_to_pdf(html, _Layout(base_dir, variant, kept), processes,
+                            progress or _no_progress)
 
 
 def _no_progress(done: int, parts: int) -> None:
     pass
 
 
-def _html_to_pdf(html: str, base_dir: Path, variant: str | None, processes: int,
-                 progress: PartsDone) -> bytes:
+@dataclass(frozen=True)
+class _Layout:
+    """How a part is laid out (render_part): its templates, its variant, and the cache
+    its parts are taken from and kept in, if any."""
+    base_dir: Path
+    variant: str | None
+    cache: PartCache | None = None
+
+    def kept(self, html: str, margins: bool = False) -> Part | None:
+        return self.cache.get(html, self.variant, margins) if self.cache else None
+
+    def keep(self, html: str, margins: bool, part: Part) -> Part:
+        if self.cache:
+            self.cache.put(html, self.variant, margins, part)
+        return part
+
+    def job(self, html: str, margins: bool = False) -> tuple:
+        return html, self.base_dir, self.variant, margins
+
+    def here(self, html: str, margins: bool = False) -> Part:
+        """The part, laid out in this process unless it is kept."""
+        return self.kept(html, margins) or self.keep(html, margins,
+                                                     render_part(*self.job(html, margins)))
+
+    def beside(self, html: str, margins: bool = False) -> _Beside:
+        """The part, laid out in a process forked now unless it is kept."""
+        return _Beside(self, html, margins)
+
+    def apart(self, html: str) -> Part:
+        """The part, laid out in a process of its own (its memory given back after)."""
+        beside = self.beside(html)
+        try:
+            return beside.result()
+        finally:
+            beside.stop()
+
+
+class _Beside:
+    """A part being laid out in another process, or found in the cache: `result()`
+    waits for it, `stop()` ends the process if it is still running."""
+
+    def __init__(self, layout: _Layout, html: str, margins: bool) -> None:
+        self._layout, self._html, self._margins = layout, html, margins
+        self._part = layout.kept(html, margins)
+        self._forked = (Forked(render_part, *layout.job(html, margins))
+                        if self._part is None else None)
+
+    def result(self) -> Part:
+        if self._part is None:
+            self._part = self._layout.keep(self._html, self._margins, self._forked.result())
+        return self._part
+
+    def stop(self) -> None:
+        if self._forked is not None:
+            self._forked.stop()
+
+
+def _html_to_pdf(html: str, layout: _Layout, processes: int, progress: PartsDone) -> bytes:
     from .pdf_parts import contents_stand_ins, fill_contents, join, split
     from .pdf_tags import mend_tags
 
     pieces = split(html)
-    if pieces.head is None:  # a template without a body to split: one document
-        pdf = mend_tags(render_part(html, base_dir, variant, margins=True).pdf)
+    if len(pieces.bodies) == 1:  # one document, its page margins drawn with it
+        pdf = mend_tags(layout.here(html, margins=True).pdf)
         progress(1, 1)
         return pdf
     stand_ins, front = contents_stand_ins(pieces), pieces.bodies[0]
     if stand_ins:  # the table of contents' numbers, not known yet: placeholders
         pieces = replace(pieces, bodies=[fill_contents(front, stand_ins, {}),
                                          *pieces.bodies[1:]])
-    jobs = [(pieces.part(index), base_dir, variant) for index in range(len(pieces.bodies))]
-    workers = min(processes, len(jobs))
+    htmls = [pieces.part(index) for index in range(len(pieces.bodies))]
+    parts = [layout.kept(part) for part in htmls]
     finished = itertools.count(1)
 
     def done(index: int) -> None:
-        progress(next(finished), len(jobs))
+        progress(next(finished), len(htmls))
 
+    for index in (index for index, part in enumerate(parts) if part is not None):
+        done(index)
+    missing = [index for index, part in enumerate(parts) if part is None]
     # Each part in a fresh process, forked with WeasyPrint imported already, so that all
     # of a part's memory is given back when it is done.
-    if workers > 1:
-        parts = in_processes(render_part, jobs, workers, done)
+    if min(processes, len(missing)) > 1:
+        laid = in_processes(render_part, [layout.job(htmls[i]) for i in missing],
+                            processes, lambda index: done(missing[index]))
     else:
-        parts = []
-        for index, job in enumerate(jobs):
-            parts.append(render_part(*job))
+        laid = []
+        for index in missing:
+            laid.append(render_part(*layout.job(htmls[index])))
             done(index)
+    for index, part in zip(missing, laid, strict=True):
+        parts[index] = layout.keep(htmls[index], False, part)
 
-    def margin_job(parts):
-        return pieces.margins(_pages(parts)), base_dir, None, True
+    margin_layout = replace(layout, variant=None)  # the margin pass: no tags to write
 
-    if workers == 1:
-        parts = _with_contents(parts, pieces, front, stand_ins, lambda html: render_part(
-            html, base_dir, variant))
-        return join(parts, lambda: render_part(*margin_job(parts)).pdf, stand_ins)
+    def margin_html(parts) -> str:
+        return pieces.margins(_pages(parts))
+
+    if processes == 1:
+        parts = _with_contents(parts, pieces, front, stand_ins, layout.here)
+        return join(parts, lambda: margin_layout.here(margin_html(parts), True).pdf,
+                    stand_ins)
     # forked before the join grows this process
-    margins = Forked(render_part, *margin_job(parts))
+    margins = margin_layout.beside(margin_html(parts), True)
     try:
         if stand_ins:  # the first part again, beside the margin pass
             before = _pages(parts)
-            parts = _with_contents(parts, pieces, front, stand_ins,
-                                   lambda html: _forked_result(render_part, html, base_dir,
-                                                               variant))
+            parts = _with_contents(parts, pieces, front, stand_ins, layout.apart)
             if _pages(parts) != before:
                 margins.stop()
-                margins = Forked(render_part, *margin_job(parts))
+                margins = margin_layout.beside(margin_html(parts), True)
         return join(parts, lambda: margins.result().pdf, stand_ins)
     finally:
         margins.stop()
@@ -228,14 +349,6 @@ def _with_contents(parts, pieces, front: str, stand_ins, lay_out):
         parts = [lay_out(replace(pieces, bodies=[body]).part(0)), *parts[1:]]
         used = numbers
     raise RuntimeError(f"table of contents: its page numbers did not settle: {used}")
-
-
-def _forked_result(function, *args):
-    forked = Forked(function, *args)
-    try:
-        return forked.result()
-    finally:
-        forked.stop()
 
 
 def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = False):
@@ -285,4 +398,5 @@ def pdf_html(report: Report, options: RenderOptions) -> str:
 
 
 def render(report: Report, options: RenderOptions) -> bytes:
-    return html_to_pdf(pdf_html(report, options), options.templates, options.pdf_variant)
+    return html_to_pdf(pdf_html(report, options), options.templates, options.pdf_variant,
+                       cache=options.cache)

@@ -36,7 +36,7 @@ def _serve(jobs) -> bytes:
         pdf.prepare()
     except Exception as exc:
         failure = exc
-    html, base_dir, variant = jobs.recv()
+    html, base_dir, variant, cache = jobs.recv()
     if failure is not None:
         raise failure
     hold(jobs)  # the parts' processes let go of it
@@ -45,15 +45,15 @@ def _serve(jobs) -> bytes:
         jobs.send((done, parts))
 
     try:
-        return pdf.html_to_pdf(html, base_dir, variant, cores(), progress)
+        return pdf.html_to_pdf(html, base_dir, variant, cores(), progress, cache)
     finally:
         let_go(jobs)
 
 
 class PdfProcess:
     """The PDF process, a context manager: started on entering, `send(html, base_dir,
-    variant)` and then `receive(progress)` the PDF inside, stopped on leaving however the block
-    ends (which ends the process if no job came). Started once and stopped once: a
+    variant, cache)` and then `receive(progress)` the PDF inside, stopped on leaving
+    however the block ends (which ends the process if no job came). Started once and stopped once: a
     second `with` is an error.
 
     Meanwhile SIGTERM to this process, where it would end it at once and leave the PDF
@@ -84,8 +84,9 @@ class PdfProcess:
             theirs.close()
         return self
 
-    def send(self, html: str, base_dir: Path, variant: str | None) -> None:
-        self._jobs.send((html, base_dir, variant))
+    def send(self, html: str, base_dir: Path, variant: str | None,
+             cache: Path | None = None) -> None:
+        self._jobs.send((html, base_dir, variant, cache))
 
     def receive(self, progress: Callable[[int, int], None] | None = None) -> bytes:
         """The PDF; meanwhile `progress(done, parts)` as each of its parts is laid out

@@ -1,0 +1,224 @@
+"""The cache of the PDF's laid-out parts (writers/pdf_cache.py): a build from it is the
+same bytes as one without it; anything that decides a part's bytes is in its key; a
+damaged entry is never used; builds at once share one folder; the page keeps nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reportgen.reader import read_workbooks
+from reportgen.writers import DEFAULT_TEMPLATES, RenderOptions, pdf_cache, pdf_parts
+from reportgen.writers import pdf as pdf_writer
+from reportgen.writers.pdf import html_to_pdf, pdf_html
+from reportgen.writers.pdf_cache import PartCache, _decode
+from reportgen.writers.pdf_parts import Part, split
+
+from .helpers import DEFAULT_INPUT, pdf_text, squash, workbooks
+
+REPORTGEN = (sys.executable, "-c", "import sys; from reportgen.cli import main; sys.exit(main())")
+PART_CHARS = 10_000  # parts of a few goals each, for a small report in many parts
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """The HTML of a 16-goal report in four themes, and of the same with one comment
+    changed in its last theme; the options."""
+    folder = tmp_path_factory.mktemp("cache-input")
+    options = RenderOptions()
+    report = read_workbooks([workbooks.write(16, folder / "in.xlsx")]).report
+    html = pdf_html(report, options)
+    comment = [goal.comment for area in report.themes[-1].focus_areas
+               for goal in area.goals if goal.comment][-1]
+    at = html.rindex(comment)
+    changed = (html[:at] + "Udsat til foråret efter aftale med centret."
+               + html[at + len(comment):])
+    return html, changed, options
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    monkeypatch.setattr(pdf_parts, "PART_CHARS", PART_CHARS)
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*/*.part"))
+
+
+def pdf(html: str, options: RenderOptions, cache: Path | None = None,
+        processes: int = 2) -> bytes:
+    return html_to_pdf(html, options.templates, options.pdf_variant, processes, cache=cache)
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The parts laid out in this process (processes=1), counted."""
+    laid = []
+    lay_out = pdf_writer.render_part
+
+    def counting(*args, **kwargs):
+        laid.append(args[0])
+        return lay_out(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_writer, "render_part", counting)
+    return laid
+
+
+@pytest.mark.parametrize("in_parts", [False, True], ids=["whole", "in parts"])
+def test_a_pdf_from_the_cache_is_the_pdf_without_it_byte_for_byte(reports, tmp_path,
+                                                                   monkeypatch, in_parts):
+    html, _, options = reports
+    if in_parts:
+        monkeypatch.setattr(pdf_parts, "PART_CHARS", PART_CHARS)
+        assert len(split(html).bodies) > 2
+    uncached = pdf(html, options)
+    assert pdf(html, options, tmp_path) == uncached  # laid out, and kept
+    kept = entries(tmp_path)
+    # in parts: each part, the margin pass, and the first part with the contents' numbers
+    assert len(kept) == (len(split(html).bodies) + 2 if in_parts else 1)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("laid out again")
+
+    monkeypatch.setattr(pdf_writer, "render_part", refused)  # forked processes inherit it
+    assert pdf(html, options, tmp_path) == uncached
+    assert pdf(html, options, tmp_path, processes=1) == uncached
+    assert entries(tmp_path) == kept
+
+
+def test_one_changed_comment_lays_out_only_its_part_again(reports, tmp_path, small_parts,
+                                                          counted):
+    html, changed, options = reports
+    pdf(html, options, tmp_path, processes=1)
+    counted.clear()
+    rebuilt = pdf(changed, options, tmp_path, processes=1)
+    assert len(counted) == 1 and "Udsat til foråret" in counted[0]
+    assert rebuilt == pdf(changed, options)
+    assert squash("Udsat til foråret efter aftale med centret.") in squash(pdf_text(rebuilt))
+
+
+def test_a_changed_template_font_code_or_version_makes_other_keys(tmp_path, monkeypatch):
+    html = "<html><body><p>Mål</p></body></html>"
+    templates = tmp_path / "templates"
+    shutil.copytree(DEFAULT_TEMPLATES, templates)
+
+    def key() -> str:
+        return PartCache.open(tmp_path / "cache", templates).key(html, "pdf/ua-1", False)
+
+    keys = [key()]
+    assert key() == keys[0]  # the same things, the same key
+    with (templates / "report.css").open("a") as css:
+        css.write("\np { color: #123456; }\n")
+    keys.append(key())
+    font = next(templates.glob("fonts/*-core.ttf"))
+    font.write_bytes(font.read_bytes()[:-4] + b"\0\0\0\1")
+    keys.append(key())
+    package = tmp_path / "reportgen"
+    shutil.copytree(Path(pdf_cache.__file__).parents[1], package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(pdf_cache, "_PACKAGE", package)
+    keys.append(key())  # the same code elsewhere: the same key
+    assert keys[-1] == keys[-2]
+    with (package / "writers" / "pdf.py").open("a") as code:
+        code.write("\n# changed\n")
+    keys.append(key())
+    version = pdf_cache.metadata.version
+    monkeypatch.setattr(pdf_cache.metadata, "version",
+                        lambda name: "999" if name == "weasyprint" else version(name))
+    keys.append(key())
+    cache = PartCache.open(tmp_path / "cache", templates)
+    keys += [cache.key(html, "pdf/a-2a", False), cache.key(html, "pdf/ua-1", True),
+             cache.key(html + " ", "pdf/ua-1", False)]
+    del keys[3]  # the copy of the package, equal to the one before it
+    assert len(set(keys)) == len(keys)
+
+
+def test_a_changed_font_reaches_a_pdf_built_with_the_cache(reports, tmp_path):
+    """The fonts are fetched from the templates folder, not written in the HTML: the
+    HTML the same, the PDF is made anew with the font as it is now."""
+    html, _, options = reports
+    templates = tmp_path / "templates"
+    shutil.copytree(DEFAULT_TEMPLATES, templates)
+    before = html_to_pdf(html, templates, options.pdf_variant, 2, cache=tmp_path / "cache")
+    fonts = templates / "fonts"
+    shutil.copyfile(fonts / "DejaVuSans-Bold-core.ttf", fonts / "DejaVuSans-core.ttf")
+    after = html_to_pdf(html, templates, options.pdf_variant, 2, cache=tmp_path / "cache")
+    assert after != before
+    assert after == html_to_pdf(html, templates, options.pdf_variant, 2)
+
+
+def test_a_damaged_entry_is_never_used_and_is_replaced(reports, tmp_path, small_parts):
+    html, _, options = reports
+    uncached = pdf(html, options)
+    pdf(html, options, tmp_path)
+    kept = entries(tmp_path)
+    damages = [lambda data: data[: len(data) // 2],           # cut short
+               lambda data: data[:-10] + b"0123456789",       # the PDF changed
+               lambda data: b"reportgen-pdf-part 0\n" + data[21:],  # another format
+               lambda data: b""]
+    for number, path in enumerate(kept):
+        path.write_bytes(damages[number % len(damages)](path.read_bytes()))
+        assert _decode(path.read_bytes()) is None
+    assert pdf(html, options, tmp_path) == uncached
+    assert entries(tmp_path) == kept
+    assert all(_decode(path.read_bytes()) is not None for path in kept)
+
+
+def test_the_folder_is_kept_under_its_limit_the_least_recently_used_going_first(tmp_path):
+    cache = PartCache(tmp_path, b"context")
+    part = Part(b"%PDF-1.7\n" + bytes(20_000), 1, [(0, 1, "Tema", 10.0, 20.0, False)],
+                {"tema-1": 0})
+
+    def entry(number: int) -> Path:
+        return cache._path(cache.key(f"<p>{number}</p>", "pdf/ua-1", False))
+
+    for number in range(3):
+        cache.put(f"<p>{number}</p>", "pdf/ua-1", False, part)
+        os.utime(entry(number), ns=(number * 10**9,) * 2)  # put in this order
+    cache.limit = 3 * entry(0).stat().st_size
+    assert cache.get("<p>0</p>", "pdf/ua-1") == part  # used: now the most recent
+    cache.put("<p>3</p>", "pdf/ua-1", False, part)
+    assert sum(path.stat().st_size for path in entries(tmp_path)) <= cache.limit
+    assert [n for n in range(4) if entry(n).exists()] == [0, 2, 3]
+
+
+def _command(*args: str, cache_home: Path) -> subprocess.Popen:
+    return subprocess.Popen([*REPORTGEN, "build", *args, "-q"],
+                            env={**os.environ, "XDG_CACHE_HOME": str(cache_home)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_two_builds_at_once_with_one_cache_folder_both_succeed(tmp_path):
+    home = tmp_path / "xdg"
+    runs = [_command(str(DEFAULT_INPUT), "-o", str(tmp_path / name), "--format", "pdf",
+                     cache_home=home) for name in ("a", "b")]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err.decode()
+    reference = _command(str(DEFAULT_INPUT), "-o", str(tmp_path / "c"), "--format", "pdf",
+                         "--no-cache", cache_home=tmp_path / "unused")
+    assert reference.communicate(timeout=300) and reference.returncode == 0
+    built = [next((tmp_path / name).glob("*.pdf")).read_bytes() for name in "abc"]
+    assert built[0] == built[1] == built[2]
+    kept = entries(home / "reportgen" / "pdf-parts")
+    assert kept and all(_decode(path.read_bytes()) for path in kept)
+    assert not list((home / "reportgen").rglob("*.tmp"))
+    assert not (tmp_path / "unused").exists()  # --no-cache: nothing kept
+
+
+def test_the_page_keeps_no_parts_unless_its_operator_asks(tmp_path, monkeypatch):
+    from reportgen.web import build_job
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    inputs = sorted(DEFAULT_INPUT.glob("*.xlsx"))
+    outcome = build_job(lambda *args: None, inputs, [], False, {}, ["pdf"], tmp_path / "out")
+    assert "files" in outcome
+    assert not (tmp_path / "xdg").exists()
+    outcome = build_job(lambda *args: None, inputs, [], False, {}, ["pdf"], tmp_path / "again",
+                        None, tmp_path / "kept")
+    assert "files" in outcome and entries(tmp_path / "kept")
