@@ -5,13 +5,18 @@
 
 For each size it writes a synthetic workbook (bench/workbooks.py), then runs, each in a
 fresh Python process: reading, HTML, PDF (the default tagged variant, from HTML),
-DOCX, and the whole `reportgen build` (PDF + DOCX). Each step reports its own time; the
-whole build is timed from outside. Memory: the largest process's maximum resident set,
-and the whole process tree's at its peak (proportional set sizes, summed) in one more
-run of each step, not timed: reading them slows the processes read.
-When LibreOffice is installed, the peer pipeline — the DOCX converted with
-`soffice --headless --convert-to pdf` — runs paired with `reportgen build --format pdf`
-(A B A B …) and the ratio of each pair is given. Results: a table, and JSON.
+DOCX, and the whole `reportgen build` (PDF + DOCX, without the cache of laid-out parts).
+Each step reports its own time; the whole build is timed from outside. Memory: the
+largest process's maximum resident set, and the whole process tree's at its peak
+(proportional set sizes, summed) in one more run of each step, not timed: reading them
+slows the processes read.
+At the largest size, the rebuild: the cache warmed by one build, then each run a build
+of the workbook with its last comment changed (a new text each time), as after a
+centre's corrected workbook.
+When LibreOffice is installed, its conversion of the same DOCX to PDF
+(`soffice --headless --convert-to pdf`, its profile made before anything is timed) runs
+paired with the whole build, and with the rebuild (A B A B …), and the ratio of each pair
+is given. Results: a table, and JSON.
 """
 
 from __future__ import annotations
@@ -68,8 +73,8 @@ print(json.dumps({"seconds": elapsed}))
 """
 
 
-def run(command: list[str], cwd: Path | None = None,
-        sample: bool = False) -> tuple[float, float, float, str]:
+def run(command: list[str], cwd: Path | None = None, sample: bool = False,
+        env: dict[str, str] | None = None) -> tuple[float, float, float, str]:
     """Wall seconds; peak resident MiB of the largest process (the command or one of
     its children); with `sample`, the peak MiB of the whole process tree at once, as the
     sum of its processes' proportional set sizes (shared pages counted once), read every
@@ -77,7 +82,8 @@ def run(command: list[str], cwd: Path | None = None,
     and stdout."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env={**os.environ, "PYTHONHASHSEED": "0"})
+                               stderr=subprocess.PIPE,
+                               env={**os.environ, "PYTHONHASHSEED": "0", **(env or {})})
     tree = 0.0
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG if sample else 0)
@@ -129,18 +135,18 @@ def summary(values: list[float]) -> dict[str, float]:
             "max": round(max(values), 3)}
 
 
-def bench_size(goals: int, runs: int, work: Path, soffice: list[str] | None) -> dict:
+def bench_size(goals: int, runs: int, work: Path, soffice: list[str] | None,
+               rebuild: bool) -> dict:
     folder = work / f"in-{goals}"
-    workbooks.write(goals, folder / f"bench-{goals}.xlsx")
+    workbook = workbooks.write(goals, folder / f"bench-{goals}.xlsx")
     out = work / f"out-{goals}"
     results: dict[str, dict] = {}
     samples: dict[str, list] = {name: [] for name in ("read", "html", "pdf", "docx", "build")}
     memory: dict[str, list] = {name: [] for name in samples}
     tree: dict[str, list] = {name: [] for name in samples}
-    pdf_only, peer, ratios = [], [], []
     commands = {step: [PYTHON, "-c", STEP, step, str(folder)]
                 for step in ("read", "html", "pdf", "docx")}
-    commands["build"] = [*REPORTGEN, "build", str(folder), "-o", str(out)]
+    commands["build"] = [*REPORTGEN, "build", str(folder), "-o", str(out), "-q", "--no-cache"]
     for step, command in commands.items():  # memory: one sampled run each, not timed
         tree[step].append(run(command, sample=True)[2])
     for _ in range(runs):
@@ -148,36 +154,56 @@ def bench_size(goals: int, runs: int, work: Path, soffice: list[str] | None) -> 
             wall, peak, _, printed = run(command)
             samples[step].append(wall if step == "build" else json.loads(printed)["seconds"])
             memory[step].append(peak)
-        if soffice:
-            ours, *_ = run([*REPORTGEN, "build", str(folder), "-o", str(out / "a"),
-                              "--format", "pdf"])
-            docx_wall, *_ = run([*REPORTGEN, "build", str(folder), "-o", str(out / "b"),
-                                   "--format", "docx"])
-            convert_wall, *_ = run([*soffice, "--convert-to", "pdf", "--outdir",
-                                      str(out / "b"), str(out / "b" / f"bench-{goals}.docx")])
-            pdf_only.append(ours)
-            peer.append(docx_wall + convert_wall)
-            ratios.append(ours / (docx_wall + convert_wall))
     for name, values in samples.items():
         results[name] = {**summary(values), "peak_mib": round(max(memory[name]), 1),
                          "tree_mib": round(max(tree[name]), 1)}
-    if soffice:
-        results["pdf_only_build"] = summary(pdf_only)
-        results["peer_docx_soffice"] = summary(peer)
-        results["ratio_ours_to_peer"] = summary(ratios)
+    convert = soffice and [*soffice, "--convert-to", "pdf", "--outdir", str(work / "peer"),
+                           str(out / f"bench-{goals}.docx")]
+    if convert:  # the DOCX the builds above wrote
+        results.update(paired("build", commands["build"], "peer_conversion", convert, runs))
+    if rebuild:
+        cache = {"XDG_CACHE_HOME": str(work / f"cache-{goals}")}
+        again = [*REPORTGEN, "build", str(folder), "-o", str(work / f"rebuilt-{goals}"), "-q"]
+        run(again, env=cache)  # the cache warmed
+
+        def one_comment_changed(number: int) -> None:
+            workbooks.write(goals, workbook, f"Rettet af centret, {number}. gang: tidsplanen "
+                            "er rykket en måned, og resultatet følges op i næste kvartal.")
+
+        results.update(paired("rebuild", again, "peer_conversion_rebuild", convert, runs,
+                              before=one_comment_changed, env=cache))
     return results
+
+
+def paired(name: str, ours: list[str], peer_name: str, peer: list[str] | None, runs: int,
+           before=None, env: dict[str, str] | None = None) -> dict[str, dict]:
+    """`ours` timed, paired with `peer` (A B A B …) if given, and the ratio of each pair;
+    `before(run)`, untimed, before each of ours."""
+    times: dict[str, list] = {name: [], peer_name: [], f"ratio_{name}_to_peer": []}
+    for number in range(runs):
+        if before is not None:
+            before(number)
+        times[name].append(run(ours, env=env)[0])
+        if peer:
+            times[peer_name].append(run(peer)[0])
+            times[f"ratio_{name}_to_peer"].append(times[name][-1] / times[peer_name][-1])
+    return {key: summary(values) for key, values in times.items() if values}
 
 
 def table(results: dict) -> str:
     sizes = list(results["sizes"])
     rows = [("step", *[f"{n} goals" for n in sizes])]
-    for step in ("read", "html", "pdf", "docx", "build", "pdf_only_build",
-                 "peer_docx_soffice", "ratio_ours_to_peer"):
-        if step not in results["sizes"][sizes[0]]:
+    for step in ("read", "html", "pdf", "docx", "build", "peer_conversion",
+                 "ratio_build_to_peer", "rebuild", "peer_conversion_rebuild",
+                 "ratio_rebuild_to_peer"):
+        if not any(step in results["sizes"][n] for n in sizes):
             continue
         cells = []
         for n in sizes:
-            r = results["sizes"][n][step]
+            r = results["sizes"][n].get(step)
+            if r is None:
+                cells.append("")
+                continue
             unit = "" if step.startswith("ratio") else " s"
             cell = f"{r['median']:.2f}{unit} ({r['min']:.2f}–{r['max']:.2f})"
             if "peak_mib" in r:
@@ -197,6 +223,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "bench.json")
     parser.add_argument("--no-peer", action="store_true", help="skip LibreOffice")
+    parser.add_argument("--no-rebuild", action="store_true", help="skip the rebuild")
     args = parser.parse_args()
     found = None if args.no_peer else shutil.which("soffice")
     results = {
@@ -212,8 +239,10 @@ def main() -> None:
             profile = Path(work, "lo-profile").as_uri()
             soffice = [found, "--headless", f"-env:UserInstallation={profile}"]
             run([*soffice, "--terminate_after_init"])
-        for goals in (int(s) for s in args.sizes.split(",")):
-            results["sizes"][goals] = bench_size(goals, args.runs, Path(work), soffice)
+        sizes = [int(size) for size in args.sizes.split(",")]
+        for goals in sizes:
+            results["sizes"][goals] = bench_size(goals, args.runs, Path(work), soffice,
+                                                 not args.no_rebuild and goals == max(sizes))
             print(f"{goals} goals done", file=sys.stderr)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

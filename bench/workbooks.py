@@ -64,12 +64,18 @@ def goal_rows(goals: int, seed: int = 2018) -> list[tuple]:
     return rows
 
 
-def write(goals: int, path: Path) -> Path:
+def write(goals: int, path: Path, last_comment: str | None = None) -> Path:
+    """The workbook of `goals` goals; with `last_comment`, the last comment is that text
+    (as a centre's corrected workbook: one comment changed)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Mål"
     sheet.append(HEADERS)
-    for row in goal_rows(goals):
+    rows = goal_rows(goals)
+    if last_comment is not None:
+        last = max(index for index, row in enumerate(rows) if row[8])
+        rows[last] = (*rows[last][:8], last_comment, *rows[last][9:])
+    for row in rows:
         sheet.append(row)
     report = workbook.create_sheet("Rapport")
     for row in (("Titel", f"Opfølgning på Strategiplan – {goals} mål"),
