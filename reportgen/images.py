@@ -106,14 +106,23 @@ def _word_picture() -> type:
         def _insert_image(self) -> str:
             # at least PNG_SIZE pixels, and some 300 per inch for a wide picture (a chart)
             size = max(PNG_SIZE, round(self.width.mm * 12))
-            inline = self.tpl.current_rendering_part.new_pic_inline(
-                io.BytesIO(png(self.image.key, size)), self.width, self.height)
-            inline.docPr.set("descr", self.image.alt)
-            # No distance to the text beside it: LibreOffice reads a missing one as
-            # 3 mm each side, and two smileys with " / " between no longer fit a line.
-            for side in ("distT", "distB", "distL", "distR"):
-                inline.set(side, "0")
-            return (f"</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r>"
+            part = self.tpl.current_rendering_part
+            # Made once per picture, size and part of the document, and the same XML
+            # placed wherever it recurs (docxtpl numbers the drawings afterwards):
+            # python-docx reads the PNG and searches the part for a free id each time,
+            # which at 2,000 goals took most of the DOCX's time.
+            made = self.tpl.__dict__.setdefault("_placed_pictures", {})
+            key = (id(part), self.image, size, self.width, self.height)
+            if key not in made:
+                inline = part.new_pic_inline(io.BytesIO(png(self.image.key, size)),
+                                             self.width, self.height)
+                inline.docPr.set("descr", self.image.alt)
+                # No distance to the text beside it: LibreOffice reads a missing one as
+                # 3 mm each side, and two smileys with " / " between no longer fit a line.
+                for side in ("distT", "distB", "distL", "distR"):
+                    inline.set(side, "0")
+                made[key] = inline.xml
+            return (f"</w:t></w:r><w:r><w:drawing>{made[key]}</w:drawing></w:r><w:r>"
                     '<w:t xml:space="preserve">')
 
     return WordPicture
