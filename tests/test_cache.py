@@ -178,11 +178,11 @@ def test_the_folder_is_kept_under_its_limit_the_least_recently_used_going_first(
         return cache._path(cache.key(f"<p>{number}</p>", "pdf/ua-1", False))
 
     for number in range(3):
-        cache.put(f"<p>{number}</p>", "pdf/ua-1", False, part)
+        cache.put(f"<p>{number}</p>", "pdf/ua-1", False, None, part)
         os.utime(entry(number), ns=(number * 10**9,) * 2)  # put in this order
     cache.limit = 3 * entry(0).stat().st_size
     assert cache.get("<p>0</p>", "pdf/ua-1") == part  # used: now the most recent
-    cache.put("<p>3</p>", "pdf/ua-1", False, part)
+    cache.put("<p>3</p>", "pdf/ua-1", False, None, part)
     assert sum(path.stat().st_size for path in entries(tmp_path)) <= cache.limit
     assert [n for n in range(4) if entry(n).exists()] == [0, 2, 3]
 

@@ -8,6 +8,7 @@ host.
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import tempfile
@@ -212,34 +213,34 @@ def _no_progress(done: int, parts: int) -> None:
 @dataclass(frozen=True)
 class _Layout:
     """How a part is laid out (render_part): its templates, its variant, and the cache
-    its parts are taken from and kept in, if any."""
+    its parts are taken from and kept in, if any. `margins`, `part`: as render_part."""
     base_dir: Path
     variant: str | None
     cache: PartCache | None = None
 
-    def kept(self, html: str, margins: bool = False) -> Part | None:
-        return self.cache.get(html, self.variant, margins) if self.cache else None
+    def kept(self, html: str, margins: bool = False, part: int | None = None) -> Part | None:
+        return self.cache.get(html, self.variant, margins, part) if self.cache else None
 
-    def keep(self, html: str, margins: bool, part: Part) -> Part:
+    def keep(self, html: str, margins: bool, part: int | None, laid: Part) -> Part:
         if self.cache:
-            self.cache.put(html, self.variant, margins, part)
-        return part
+            self.cache.put(html, self.variant, margins, part, laid)
+        return laid
 
-    def job(self, html: str, margins: bool = False) -> tuple:
-        return html, self.base_dir, self.variant, margins
+    def job(self, html: str, margins: bool = False, part: int | None = None) -> tuple:
+        return html, self.base_dir, self.variant, margins, part
 
-    def here(self, html: str, margins: bool = False) -> Part:
+    def here(self, html: str, margins: bool = False, part: int | None = None) -> Part:
         """The part, laid out in this process unless it is kept."""
-        return self.kept(html, margins) or self.keep(html, margins,
-                                                     render_part(*self.job(html, margins)))
+        return self.kept(html, margins, part) or self.keep(
+            html, margins, part, render_part(*self.job(html, margins, part)))
 
-    def beside(self, html: str, margins: bool = False) -> _Beside:
+    def beside(self, html: str, margins: bool = False, part: int | None = None) -> _Beside:
         """The part, laid out in a process forked now unless it is kept."""
-        return _Beside(self, html, margins)
+        return _Beside(self, self.job(html, margins, part))
 
-    def apart(self, html: str) -> Part:
+    def apart(self, html: str, part: int | None = None) -> Part:
         """The part, laid out in a process of its own (its memory given back after)."""
-        beside = self.beside(html)
+        beside = self.beside(html, part=part)
         try:
             return beside.result()
         finally:
@@ -250,16 +251,16 @@ class _Beside:
     """A part being laid out in another process, or found in the cache: `result()`
     waits for it, `stop()` ends the process if it is still running."""
 
-    def __init__(self, layout: _Layout, html: str, margins: bool) -> None:
-        self._layout, self._html, self._margins = layout, html, margins
-        self._part = layout.kept(html, margins)
-        self._forked = (Forked(render_part, *layout.job(html, margins))
-                        if self._part is None else None)
+    def __init__(self, layout: _Layout, job: tuple) -> None:
+        self._layout, (self._html, _, _, self._margins, self._part) = layout, job
+        self._laid = layout.kept(self._html, self._margins, self._part)
+        self._forked = Forked(render_part, *job) if self._laid is None else None
 
     def result(self) -> Part:
-        if self._part is None:
-            self._part = self._layout.keep(self._html, self._margins, self._forked.result())
-        return self._part
+        if self._laid is None:
+            self._laid = self._layout.keep(self._html, self._margins, self._part,
+                                           self._forked.result())
+        return self._laid
 
     def stop(self) -> None:
         if self._forked is not None:
@@ -280,7 +281,7 @@ def _html_to_pdf(html: str, layout: _Layout, processes: int, progress: PartsDone
         pieces = replace(pieces, bodies=[fill_contents(front, stand_ins, {}),
                                          *pieces.bodies[1:]])
     htmls = [pieces.part(index) for index in range(len(pieces.bodies))]
-    parts = [layout.kept(part) for part in htmls]
+    parts = [layout.kept(html, part=index) for index, html in enumerate(htmls)]
     finished = itertools.count(1)
 
     def done(index: int) -> None:
@@ -292,15 +293,15 @@ def _html_to_pdf(html: str, layout: _Layout, processes: int, progress: PartsDone
     # Each part in a fresh process, forked with WeasyPrint imported already, so that all
     # of a part's memory is given back when it is done.
     if min(processes, len(missing)) > 1:
-        laid = in_processes(render_part, [layout.job(htmls[i]) for i in missing],
+        laid = in_processes(render_part, [layout.job(htmls[i], part=i) for i in missing],
                             processes, lambda index: done(missing[index]))
     else:
         laid = []
         for index in missing:
-            laid.append(render_part(*layout.job(htmls[index])))
+            laid.append(render_part(*layout.job(htmls[index], part=index)))
             done(index)
     for index, part in zip(missing, laid, strict=True):
-        parts[index] = layout.keep(htmls[index], False, part)
+        parts[index] = layout.keep(htmls[index], False, index, part)
 
     margin_layout = replace(layout, variant=None)  # the margin pass: no tags to write
 
@@ -308,7 +309,8 @@ def _html_to_pdf(html: str, layout: _Layout, processes: int, progress: PartsDone
         return pieces.margins(_pages(parts))
 
     if processes == 1:
-        parts = _with_contents(parts, pieces, front, stand_ins, layout.here)
+        parts = _with_contents(parts, pieces, front, stand_ins,
+                               lambda html: layout.here(html, part=0))
         return join(parts, lambda: margin_layout.here(margin_html(parts), True).pdf,
                     stand_ins)
     # forked before the join grows this process
@@ -316,7 +318,8 @@ def _html_to_pdf(html: str, layout: _Layout, processes: int, progress: PartsDone
     try:
         if stand_ins:  # the first part again, beside the margin pass
             before = _pages(parts)
-            parts = _with_contents(parts, pieces, front, stand_ins, layout.apart)
+            parts = _with_contents(parts, pieces, front, stand_ins,
+                                   lambda html: layout.apart(html, part=0))
             if _pages(parts) != before:
                 margins.stop()
                 margins = margin_layout.beside(margin_html(parts), True)
@@ -351,9 +354,15 @@ def _with_contents(parts, pieces, front: str, stand_ins, lay_out):
     raise RuntimeError(f"table of contents: its page numbers did not settle: {used}")
 
 
-def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = False):
-    """One document laid out and written; without page margins unless asked for."""
+def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = False,
+                part: int | None = None):
+    """One document laid out and written; without page margins unless asked for. As
+    the `part`-th of several (from 0), its tags mended (pdf_tags.mend) and its header IDs
+    prefixed with its number, ready to be joined (pdf_parts.join)."""
+    import pikepdf
+
     from .pdf_parts import NO_MARGINS, Part
+    from .pdf_tags import mend, prefix_ids, save
 
     weasyprint = prepare()
     root = base_dir.resolve()
@@ -372,7 +381,13 @@ def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = 
         for number, page in enumerate(document.pages):
             for name in page.anchors:
                 anchors.setdefault(name, number)
-        return Part(document.write_pdf(**options), len(document.pages), bookmarks, anchors)
+        data = document.write_pdf(**options)
+    if part is not None:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if part and "/StructTreeRoot" in pdf.Root:
+                prefix_ids(pdf.Root.StructTreeRoot, f"p{part}-")
+            data = save(mend(pdf))
+    return Part(data, len(document.pages), bookmarks, anchors)
 
 
 @contextmanager

@@ -64,7 +64,7 @@ def _versions() -> str:
 
 @dataclass
 class PartCache:
-    """The cache for one PDF: `get(html, variant, margins)`, `put(…, part)`."""
+    """The cache for one PDF: `get(html, variant, margins, part)`, `put(…, laid)`."""
     folder: Path
     context: bytes  # what every key of this PDF shares (templates, code, versions)
     limit: int = LIMIT_BYTES
@@ -77,17 +77,19 @@ class PartCache:
             context.update(piece)
         return cls(folder, context.digest(), limit)
 
-    def key(self, html: str, variant: str | None, margins: bool) -> str:
+    def key(self, html: str, variant: str | None, margins: bool,
+            part: int | None = None) -> str:
         digest = hashlib.sha256(self.context)
-        digest.update(json.dumps([variant, margins]).encode() + b"\0")
+        digest.update(json.dumps([variant, margins, part]).encode() + b"\0")
         digest.update(html.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.part"
 
-    def get(self, html: str, variant: str | None, margins: bool = False) -> Part | None:
-        path = self._path(self.key(html, variant, margins))
+    def get(self, html: str, variant: str | None, margins: bool = False,
+            part: int | None = None) -> Part | None:
+        path = self._path(self.key(html, variant, margins, part))
         try:
             data = path.read_bytes()
         except OSError:
@@ -102,15 +104,17 @@ class PartCache:
             pass
         return part
 
-    def put(self, html: str, variant: str | None, margins: bool, part: Part) -> None:
-        """Kept, if the folder can be written to (a cache that cannot be is no cache)."""
-        path = self._path(self.key(html, variant, margins))
+    def put(self, html: str, variant: str | None, margins: bool, part: int | None,
+            laid: Part) -> None:
+        """Kept, if the folder can be written to (a cache that cannot be is no cache).
+        `part`: the number of the part, as pdf.render_part."""
+        path = self._path(self.key(html, variant, margins, part))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             try:
                 with os.fdopen(handle, "wb") as file:
-                    file.write(_encode(part))
+                    file.write(_encode(laid))
                 os.replace(temporary, path)
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)

@@ -7,8 +7,9 @@ areas, and there the second begins a page. Only what spans the parts is made aft
 - page margins ("Side x af y", the running title): drawn by WeasyPrint in a pass of their
   own over as many empty pages as the parts have, from the same @page rules, and laid
   over the parts' pages as pagination artifacts;
-- the structure tree: one Document, the parts' elements in order, the ParentTree keys
-  and table header IDs made unique;
+- the structure tree: one Document, the parts' elements in order (each part's tags
+  mended, its table header IDs made unique, where it was laid out), the ParentTree keys
+  made unique, and the fragments that meet where two parts meet merged;
 - the outline: rebuilt from every part's bookmarks, by level;
 - the named destinations internal links point to: one tree, from every part's;
 - the table of contents' page numbers (templates/toc.html.j2), which CSS target-counter()
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, PageLocation
 
-from .pdf_tags import descendants, mend, save
+from .pdf_tags import id_tree, mend_joined, save
 
 SECTION = '<section class="theme"'
 # Parts are kept to about this much HTML (some 400 goals), bounding the memory a part's
@@ -189,38 +190,40 @@ def _balanced(pieces: list[str], count: int) -> list[str]:
 
 def join(parts: list[Part], margins: Callable[[], bytes],
          stand_ins: Collection[str] = ()) -> bytes:
-    """One PDF: the parts' pages, one structure tree (its tags mended, pdf_tags), one
-    outline, one tree of named destinations (the first part's `stand_ins` left out: their
-    targets are in later parts), and the margin pass laid over the pages. `margins()` is
-    asked for last, so the margin pass can be drawn elsewhere meanwhile."""
+    """One PDF: the parts' pages, one structure tree (each part's tags mended, and its
+    header IDs made its own, where it was laid out: pdf.render_part; what spans the parts
+    mended here: pdf_tags.mend_joined), one outline, one tree of named destinations (the
+    first part's `stand_ins` left out: their targets are in later parts), and the margin
+    pass laid over the pages. `margins()` is asked for last, so the margin pass can be
+    drawn elsewhere meanwhile."""
     with ExitStack() as stack:  # copied objects are read from their files until saved
         opened = [stack.enter_context(pikepdf.open(io.BytesIO(part.pdf))) for part in parts]
         pdf, others = opened[0], opened[1:]
         root = pdf.Root.get("/StructTreeRoot")
+        ids = id_tree(root) if root is not None else []
         destinations = _destinations(pdf, 0, set(stand_ins))
-        for number, other in enumerate(others, start=1):
+        for other in others:
             first = len(pdf.pages)
             pdf.pages.extend(other.pages)
             if root is not None:
-                _adopt_tree(pdf, root, other, first, number)
+                _adopt_tree(pdf, root, other, first)
+                ids += [(name, pdf.copy_foreign(element))
+                        for name, element in id_tree(other.Root.StructTreeRoot)]
             for name, where in _destinations(other, first).items():
                 destinations.setdefault(name, where)
         if others:
             _name_destinations(pdf, destinations)
         _outline(pdf, parts)
-        mend(pdf)
+        mend_joined(pdf, ids)
         _lay_margins(pdf, stack.enter_context(pikepdf.open(io.BytesIO(margins()))))
         return save(pdf)
 
 
-def _adopt_tree(pdf, root, other, first_page: int, number: int) -> None:
+def _adopt_tree(pdf, root, other, first_page: int) -> None:
     """The other part's elements appended to this Document, its ParentTree keys (pages'
-    and annotations') renumbered after this one's, its header IDs prefixed with the
-    part's number."""
+    and annotations') renumbered after this one's."""
     source = other.Root.StructTreeRoot
-    document = source.K[0]
-    _prefix_ids(document, f"p{number}-")
-    kids = document.K
+    kids = source.K[0].K
     for kid in kids:
         if isinstance(kid, Dictionary) and "/P" in kid:
             del kid.P  # copy the elements, not the other part's root
@@ -277,18 +280,8 @@ def _name_destinations(pdf, destinations: dict) -> None:
 def _copy(pdf, array) -> Array:
     """An array from another PDF: its indirect objects copied (once each: the copies
     are remembered per source), its direct values as they are."""
-    return Array([pdf.copy_foreign(item) if item.is_indirect else item for item in array])
-
-
-def _prefix_ids(document, prefix: str) -> None:
-    for element in descendants(document):
-        if "/ID" in element:
-            element.ID = pikepdf.String(prefix + str(element.ID))
-        attributes = element.get("/A")
-        for attribute in (attributes if isinstance(attributes, Array) else [attributes]):
-            if isinstance(attribute, Dictionary) and "/Headers" in attribute:
-                attribute.Headers = Array([pikepdf.String(prefix + str(h))
-                                           for h in attribute.Headers])
+    return Array([pdf.copy_foreign(item) if isinstance(item, pikepdf.Object) and item.is_indirect
+                  else item for item in array])
 
 
 def _lay_margins(pdf, source) -> None:

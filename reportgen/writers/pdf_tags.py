@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -43,15 +43,53 @@ def mend(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return pdf
-    _merge_continued(root)
+    _merge_continued(root, [])
     elements = list(descendants(root))
-    _mark_unreachable_as_artifacts(pdf, root, {e.objgen for e in elements})
+    reachable = {e.objgen for e in elements}
+    _mark_as_artifacts(pdf, root, lambda element: element.objgen not in reachable)
     _add_scopes(elements)
-    _add_id_tree(pdf, root, elements)
+    _set_id_tree(pdf, root, [(bytes(e.ID), e) for e in elements if "/ID" in e])
     _print_links(pdf)
     _claim_pdfua(pdf)
     pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     return pdf
+
+
+def mend_joined(pdf: pikepdf.Pdf, ids: list[tuple[bytes, Dictionary]]) -> pikepdf.Pdf:
+    """A PDF joined from parts, each mended already (`mend`, its header IDs made its
+    own): the section and table fragments that meet where two parts meet merged, the
+    later fragment's header row made an artifact, and one ID tree of the parts' `ids`
+    (name, element) but those of the header rows dropped."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return pdf
+    dropped: list = []
+    _merge_continued(root, dropped)
+    gone = {element.objgen for head in dropped for element in [head, *descendants(head)]}
+    if gone:
+        _mark_as_artifacts(pdf, root, lambda element: element.objgen in gone)
+    _set_id_tree(pdf, root, [(key, element) for key, element in ids
+                             if element.objgen not in gone])
+    return pdf
+
+
+def id_tree(root) -> list[tuple[bytes, Dictionary]]:
+    """The (name, element) pairs of a structure tree's /IDTree as `mend` writes it."""
+    names = root.get("/IDTree", {}).get("/Names", [])
+    return [(bytes(names[i]), names[i + 1]) for i in range(0, len(names), 2)]
+
+
+def prefix_ids(root, prefix: str) -> None:
+    """Every element's /ID, and every /Headers reference to one, prefixed: the IDs of
+    parts laid out apart made unique before they are joined."""
+    for element in descendants(root):
+        if "/ID" in element:
+            element.ID = pikepdf.String(prefix + str(element.ID))
+        attributes = element.get("/A")
+        for attribute in (attributes if isinstance(attributes, Array) else [attributes]):
+            if isinstance(attribute, Dictionary) and "/Headers" in attribute:
+                attribute.Headers = Array([pikepdf.String(prefix + str(h))
+                                           for h in attribute.Headers])
 
 
 def save(pdf: pikepdf.Pdf) -> bytes:
@@ -89,8 +127,9 @@ def _is(element, tag: str) -> bool:
     return isinstance(element, Dictionary) and element.get("/S") == tag
 
 
-def _merge_continued(parent) -> None:
-    """Join the per-page fragments of one section or table back into one element."""
+def _merge_continued(parent, dropped: list) -> None:
+    """Join the per-page fragments of one section or table back into one element; the
+    header rows left out of the tree are added to `dropped`."""
     kids = _all_kids(parent)
     merged: list = []
     for kid in kids:
@@ -98,14 +137,14 @@ def _merge_continued(parent) -> None:
         if _is(kid, "/Sect") and _is(previous, "/Sect") and not _starts_with_heading(kid):
             _adopt(previous, _all_kids(kid))
         elif _is(kid, "/Table") and _is(previous, "/Table"):
-            _absorb_table(previous, kid)
+            dropped += _absorb_table(previous, kid)
         else:
             merged.append(kid)
     if len(merged) != len(kids):
         parent.K = Array(merged)
     for kid in merged:
         if isinstance(kid, Dictionary) and str(kid.get("/S")) in _GROUPS:
-            _merge_continued(kid)
+            _merge_continued(kid, dropped)
 
 
 def _starts_with_heading(section) -> bool:
@@ -120,9 +159,9 @@ def _adopt(parent, children: list) -> None:
     parent.K = Array(_all_kids(parent) + children)
 
 
-def _absorb_table(first, later) -> None:
+def _absorb_table(first, later) -> list:
     """Move a continued table's body rows into the first fragment; its repeated header
-    row is dropped from the tree (its content becomes an artifact)."""
+    row is dropped from the tree (its content becomes an artifact): returned."""
     first_heads = [th for part in _kids(first) if _is(part, "/THead")
                    for th in descendants(part) if _is(th, "/TH")]
     later_heads = [th for part in _kids(later) if _is(part, "/THead")
@@ -130,10 +169,24 @@ def _absorb_table(first, later) -> None:
     renamed = {bytes(b.ID): a.ID for a, b in zip(first_heads, later_heads, strict=False)
                if "/ID" in a and "/ID" in b}
     bodies = [part for part in _kids(later) if not _is(part, "/THead")]
-    for body in bodies:
-        for element in descendants(body):
-            _rename_headers(element, renamed)
+    if renamed:
+        for body in bodies:
+            for cell in _cells(body):
+                _rename_headers(cell, renamed)
     _adopt(first, bodies)
+    return [part for part in _kids(later) if _is(part, "/THead")]
+
+
+_ROWS = {"/TR", "/TBody", "/THead", "/TFoot"}
+
+
+def _cells(element) -> Iterator[Dictionary]:
+    """The cells of a row or group of rows (not what is inside them)."""
+    if element.get("/S") in ("/TD", "/TH"):
+        yield element
+    elif str(element.get("/S")) in _ROWS:
+        for kid in _kids(element):
+            yield from _cells(kid)
 
 
 def _table_attributes(element) -> Dictionary:
@@ -161,9 +214,10 @@ def _rename_headers(element, renamed: dict) -> None:
         attributes.Headers = Array([renamed.get(bytes(h), h) for h in attributes.Headers])
 
 
-def _mark_unreachable_as_artifacts(pdf, root, reachable: set) -> None:
-    """Marked content whose element is not in the tree is, by construction here, page
-    furniture: the running footer and repeated header rows."""
+def _mark_as_artifacts(pdf, root, stray: Callable[[Dictionary], bool]) -> None:
+    """Marked content whose element is `stray` made a pagination artifact. Content whose
+    element is not in the tree is, by construction here, page furniture: the running
+    footer and repeated header rows."""
     nums = root.ParentTree.get("/Nums", Array())
     parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
     for page in pdf.pages:
@@ -171,13 +225,13 @@ def _mark_unreachable_as_artifacts(pdf, root, reachable: set) -> None:
         marks = parents.get(int(key)) if key is not None else None
         if not isinstance(marks, Array):
             continue
-        stray = {mcid for mcid, element in enumerate(marks)
-                 if isinstance(element, Dictionary) and element.objgen not in reachable}
-        if not stray:
+        found = {mcid for mcid, element in enumerate(marks)
+                 if isinstance(element, Dictionary) and stray(element)}
+        if not found:
             continue
-        for mcid in stray:
+        for mcid in found:
             marks[mcid] = pikepdf.Object.parse(b"null")
-        _rewrite_marks(page, stray)
+        _rewrite_marks(page, found)
 
 
 def _rewrite_marks(page, stray: set[int]) -> None:
@@ -212,10 +266,12 @@ def _print_links(pdf) -> None:
                 annotation.F = int(annotation.get("/F", 0)) | _PRINT
 
 
-def _add_id_tree(pdf, root, elements: list) -> None:
+def _set_id_tree(pdf, root, ids: list[tuple[bytes, Dictionary]]) -> None:
     """The /IDTree through which a reader resolves the /Headers of data cells."""
-    ids = sorted(((bytes(e.ID), e) for e in elements if "/ID" in e), key=lambda p: p[0])
+    ids = sorted(ids, key=lambda pair: pair[0])
     if not ids:
+        if "/IDTree" in root:
+            del root.IDTree
         return
     names = Array()
     for key, element in ids:
