@@ -329,11 +329,12 @@ def _render_one(report: Report, options: RenderOptions, formats: Sequence[str],
     sources: dict[str, str | bytes] = {}
     if pdf is not None:
         process, sources["pdf"] = pdf
+    if not options.draft:  # while the PDF is made: it is guarded by its HTML
+        guard_cpr_numbers(report, {**rendered, **sources}, options.templates)
+    if pdf is not None:
         release_memory()  # the DOCX's working memory, for the PDF's processes
         rendered["pdf"] = process.receive(part_done)
         step("PDF-filen er samlet", 1)
-    if not options.draft:
-        guard_cpr_numbers(report, {**rendered, **sources}, options.templates)
     return {fmt: rendered[fmt] for fmt in formats}
 
 
