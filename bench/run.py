@@ -5,7 +5,7 @@
 
 For each size it writes a synthetic workbook (bench/workbooks.py), then runs, each in a
 fresh Python process: reading, HTML, PDF (the default tagged variant, from HTML),
-DOCX, and the whole `reportgen build` (PDF + DOCX, without the cache of laid-out parts).
+DOCX, and the whole `reportgen build` (PDF + DOCX, as a first build: its cache empty).
 Each step reports its own time; the whole build is timed from outside. Memory: the
 largest process's maximum resident set, and the whole process tree's at its peak
 (proportional set sizes, summed) in one more run of each step, not timed: reading them
@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -130,6 +131,12 @@ def _tree(pid: int) -> list[int]:
     return sorted(found)
 
 
+def cold_cache(work: Path) -> dict[str, str]:
+    """An environment whose cache folder is new and empty: a build as a first build, the
+    cache of laid-out PDF parts (reportgen/writers/pdf_cache.py) empty."""
+    return {"XDG_CACHE_HOME": tempfile.mkdtemp(prefix="cold-cache-", dir=work)}
+
+
 def summary(values: list[float]) -> dict[str, float]:
     return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
             "max": round(max(values), 3)}
@@ -146,12 +153,12 @@ def bench_size(goals: int, runs: int, work: Path, soffice: list[str] | None,
     tree: dict[str, list] = {name: [] for name in samples}
     commands = {step: [PYTHON, "-c", STEP, step, str(folder)]
                 for step in ("read", "html", "pdf", "docx")}
-    commands["build"] = [*REPORTGEN, "build", str(folder), "-o", str(out), "-q", "--no-cache"]
+    commands["build"] = [*REPORTGEN, "build", str(folder), "-o", str(out), "-q"]
     for step, command in commands.items():  # memory: one sampled run each, not timed
-        tree[step].append(run(command, sample=True)[2])
+        tree[step].append(run(command, sample=True, env=cold_cache(work))[2])
     for _ in range(runs):
         for step, command in commands.items():
-            wall, peak, _, printed = run(command)
+            wall, peak, _, printed = run(command, env=cold_cache(work))
             samples[step].append(wall if step == "build" else json.loads(printed)["seconds"])
             memory[step].append(peak)
     for name, values in samples.items():
@@ -160,7 +167,8 @@ def bench_size(goals: int, runs: int, work: Path, soffice: list[str] | None,
     convert = soffice and [*soffice, "--convert-to", "pdf", "--outdir", str(work / "peer"),
                            str(out / f"bench-{goals}.docx")]
     if convert:  # the DOCX the builds above wrote
-        results.update(paired("build", commands["build"], "peer_conversion", convert, runs))
+        results.update(paired("build", commands["build"], "peer_conversion", convert, runs,
+                              env=lambda: cold_cache(work)))
     if rebuild:
         cache = {"XDG_CACHE_HOME": str(work / f"cache-{goals}")}
         again = [*REPORTGEN, "build", str(folder), "-o", str(work / f"rebuilt-{goals}"), "-q"]
@@ -171,19 +179,19 @@ def bench_size(goals: int, runs: int, work: Path, soffice: list[str] | None,
                             "er rykket en måned, og resultatet følges op i næste kvartal.")
 
         results.update(paired("rebuild", again, "peer_conversion_rebuild", convert, runs,
-                              before=one_comment_changed, env=cache))
+                              before=one_comment_changed, env=lambda: cache))
     return results
 
 
 def paired(name: str, ours: list[str], peer_name: str, peer: list[str] | None, runs: int,
-           before=None, env: dict[str, str] | None = None) -> dict[str, dict]:
+           env: Callable[[], dict[str, str]], before=None) -> dict[str, dict]:
     """`ours` timed, paired with `peer` (A B A B …) if given, and the ratio of each pair;
-    `before(run)`, untimed, before each of ours."""
+    `env()` ours's environment, `before(run)`, untimed, before each of ours."""
     times: dict[str, list] = {name: [], peer_name: [], f"ratio_{name}_to_peer": []}
     for number in range(runs):
         if before is not None:
             before(number)
-        times[name].append(run(ours, env=env)[0])
+        times[name].append(run(ours, env=env())[0])
         if peer:
             times[peer_name].append(run(peer)[0])
             times[f"ratio_{name}_to_peer"].append(times[name][-1] / times[peer_name][-1])

@@ -18,18 +18,35 @@ Nothing else reads workbooks; the words they are read by are contract.py's.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import Finding, Report, Severity, Source
-from .calamine import SUFFIXES as CALAMINE_SUFFIXES
-from .calamine import calamine_sheets
-from .files import check_file, file_label, find_workbooks
-from .merge import assemble, local_numbers, merge_meta
-from .rows import FileFindings, GoalRow, clean_text, parse_status, read_sheets
-from .xlsx import xlsx_sheets
+
+def _openpyxl_without_numpy() -> None:
+    """openpyxl imported, without the numpy it imports where installed (to write numpy's
+    numbers into cells, which nothing here does): a sixth of the time a small build takes
+    to start. numpy stays importable for whatever needs it."""
+    if "openpyxl" in sys.modules or "numpy" in sys.modules:
+        return
+    sys.modules["numpy"] = None  # an ImportError for openpyxl's `import numpy`
+    try:
+        import openpyxl  # noqa: F401
+    finally:
+        del sys.modules["numpy"]
+
+
+_openpyxl_without_numpy()
+
+from ..model import Finding, Report, Severity, Source  # noqa: E402
+from .calamine import SUFFIXES as CALAMINE_SUFFIXES  # noqa: E402
+from .calamine import calamine_sheets  # noqa: E402
+from .files import check_file, file_label, find_workbooks  # noqa: E402
+from .merge import assemble, local_numbers, merge_meta  # noqa: E402
+from .rows import FileFindings, GoalRow, clean_text, parse_status, read_sheets  # noqa: E402
+from .xlsx import xlsx_sheets  # noqa: E402
 
 __all__ = ["ReadResult", "clean_text", "file_label", "find_workbooks", "parse_status",
            "read_workbook", "read_workbooks"]
