@@ -222,3 +222,11 @@ def test_the_page_keeps_no_parts_unless_its_operator_asks(tmp_path, monkeypatch)
     outcome = build_job(lambda *args: None, inputs, [], False, {}, ["pdf"], tmp_path / "again",
                         None, tmp_path / "kept")
     assert "files" in outcome and entries(tmp_path / "kept")
+
+
+def test_a_cache_folder_that_cannot_be_written_is_no_cache(reports, tmp_path):
+    html, _, options = reports
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert pdf(html, options, blocked / "pdf-parts") == pdf(html, options)
+    assert blocked.read_text() == "not a folder"

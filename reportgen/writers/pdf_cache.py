@@ -38,10 +38,14 @@ LIBRARIES = ("weasyprint", "pydyf", "fonttools", "uharfbuzz", "tinycss2", "cssse
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
-def default_folder() -> Path:
-    """$XDG_CACHE_HOME/reportgen/pdf-parts, else ~/.cache/reportgen/pdf-parts."""
+def default_folder() -> Path | None:
+    """$XDG_CACHE_HOME/reportgen/pdf-parts, else ~/.cache/reportgen/pdf-parts; None for a
+    user without a home folder (no cache, then)."""
     base = os.environ.get("XDG_CACHE_HOME") or ""
-    root = Path(base) if Path(base).is_absolute() else Path.home() / ".cache"
+    try:
+        root = Path(base) if Path(base).is_absolute() else Path.home() / ".cache"
+    except RuntimeError:  # no home folder to be found
+        return None
     return root / "reportgen" / "pdf-parts"
 
 
