@@ -51,6 +51,16 @@ def test_split_joins_the_front_matter_to_the_first_theme_and_balances_the_rest()
     assert pieces.part(1) == HEAD + pieces.bodies[1] + TAIL
 
 
+def test_with_a_contents_the_first_part_is_the_front_matter_and_first_theme_alone():
+    """The first part is laid out again for the contents' page numbers: kept short, the
+    rest shared by the others (the same cuts: each begins a page either way)."""
+    front = ('<h1>Titel</h1><nav class="contents"><span class="page" data-target="#tema-3">'
+             '</span></nav>\n')
+    sections = [section(name, 100) for name in "ABCD"]
+    pieces = split(HEAD + front + "".join(sections) + TAIL)
+    assert pieces.bodies == [front + sections[0], sections[1] + sections[2], sections[3]]
+
+
 def test_split_makes_parts_small_enough(monkeypatch):
     monkeypatch.setattr(pdf_parts, "PART_CHARS", 160)
     sections = [section(name, 100) for name in "ABCDEF"]
@@ -81,7 +91,7 @@ def four_themes(tmp_path_factory):
     path = workbooks.write(48, tmp_path_factory.mktemp("parts") / "multi.xlsx")
     options = RenderOptions()
     html = pdf_html(read_workbooks([path]).report, options)
-    assert len(split(html).bodies) == 2
+    assert len(split(html).bodies) == 3  # the front matter and first theme, two of the rest
     whole = mend_tags(render_part(html, options.templates, options.pdf_variant,
                                   margins=True).pdf)
     return html, options, whole, html_to_pdf(html, options.templates, options.pdf_variant)

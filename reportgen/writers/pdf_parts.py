@@ -105,6 +105,11 @@ def split(html: str) -> Split:
     if len(content) <= PART_CHARS * WHOLE_SHARE:
         return Split(head, [content], tail)
     count = min(len(pieces), max(MIN_PARTS, -(-len(content) // PART_CHARS)))
+    if _CONTENTS_PAGE.search(pieces[0]) and count < len(pieces):
+        # The first part is laid out again once the others' pages are known, with the
+        # contents' page numbers written in: kept to the front matter and the first
+        # theme, that second layout is short, and the others share the rest.
+        return Split(head, [pieces[0], *_balanced(pieces[1:], count)], tail)
     return Split(head, _balanced(pieces, count), tail)
 
 
