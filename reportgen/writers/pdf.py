@@ -148,9 +148,8 @@ def _subset_with_harfbuzz(weasyprint) -> None:
         if face is not None:
             hinted = 0 if hinting else flags.NO_HINTING
             face = hb.subset(face, subset_input(range(max(to_unicode) + 1), kept | hinted))
-        if face is None:
-            raise RuntimeError(f"HarfBuzz could not subset the font {self.family!r}")
-        self.file_content = face.blob.data
+        if face is not None:  # else the font embedded whole, as WeasyPrint does
+            self.file_content = face.blob.data
 
     font.subset = subset
     font._subset_with_uharfbuzz = True
