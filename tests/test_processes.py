@@ -128,10 +128,12 @@ def _seconds_to_eof(stream, limit: float) -> float | None:
 
 
 def _end_mid_build(command: list[str], marker: str, strike=None) -> dict:
-    """Run the build, wait for its parts, `strike(main pid)` (if any), then measure."""
+    """Run the build, wait for its parts, `strike(main pid)` (if any), then measure.
+    Without the cache: parts an earlier test laid out would be taken from it, and no
+    process would lay them out."""
     with _orphans_come_here():
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
+        process = subprocess.Popen([*command, "--no-cache"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         seen: set[int] = set()
         try:
             deadline = time.monotonic() + START_SECONDS
