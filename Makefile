@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help report test check bench templates fixtures clean
+.PHONY: help report test lint check bench templates fixtures clean
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -14,6 +14,9 @@ report: $(INSTALLED) ## set up .venv, then build output/ (PDF and DOCX) from inp
 
 test: $(INSTALLED) ## run the whole test suite
 	$(BIN)/python -m pytest
+
+lint: $(INSTALLED) ## ruff over the package, the tests and the scripts
+	$(BIN)/ruff check reportgen tests bench tools
 
 check: $(INSTALLED) ## check the workbooks in input/ without writing the report
 	$(BIN)/reportgen check input
