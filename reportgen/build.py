@@ -1,18 +1,12 @@
-"""The build: read and check the workbooks, render every output in memory, then write.
-
-Outputs are written to a temporary file beside the target and moved into place only
-when every format has rendered, so a failed build leaves earlier outputs untouched.
+"""The build: read and check the workbooks, render every output in memory, then write
+them all or none (files.write_all), so a failed build leaves earlier outputs untouched.
 """
 
 from __future__ import annotations
 
 import html
 import io
-import os
 import re
-import shutil
-import tempfile
-import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -24,10 +18,11 @@ from .acceptance import apply as apply_acceptances
 from .compare import compare
 from .contract import REPORT_SHEET
 from .dates import date_text
-from .errors import ReportgenError
+from .errors import ReportgenError, os_reason
 from .extract import Extract, centre_key, extracts, of_centres, unknown_centres
+from .files import NAME_BYTES, safe_name, write_all
 from .glyphs import missing_glyphs
-from .model import META_TEXTS, Finding, Meta, Report, Severity
+from .model import META_TEXTS, Finding, Meta, Report, Severity, printable
 from .personal_data import cpr_numbers, masked, new_cpr_number
 from .personal_data import find as find_personal_data
 from .previous import read_previous, shown
@@ -38,9 +33,6 @@ from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, RenderOptions, release_
 from .writers.pdf import pdf_html
 from .writers.pdf_process import PdfProcess
 
-# A file name's stem in bytes: file systems take 255, and a suffix and a temporary
-# file's affixes go on it.
-NAME_BYTES = 200
 # The round's details that the command line may give, over the `Rapport` sheets': field of
 # model.Meta -> its option (`--case-number`).
 DETAIL_OPTIONS = {name: "--" + name.replace("_", "-") for name in META_TEXTS}
@@ -286,6 +278,19 @@ def render_all(reports: Sequence[Report], options: RenderOptions,
     made in a process of its own, and the next report's is begun before this one's is
     waited for: two PDFs are made at once while the other formats are written. A PDF
     process handed in makes the first report's PDF."""
+    try:
+        return _render_all(reports, options, formats, pdf_process, progress)
+    except (RuntimeError, OSError) as exc:  # a writer, its process or the system failed
+        # a forked process's failure carries its traceback: its last line says what failed
+        said = os_reason(exc) if isinstance(exc, OSError) else printable(
+            (str(exc).strip().splitlines() or [type(exc).__name__])[-1])
+        raise ReportgenError("RG900", "Rapporten kunne ikke laves; intet er skrevet. Send "
+                             f"denne besked til den, der driver reportgen.\n{said}") from exc
+
+
+def _render_all(reports: Sequence[Report], options: RenderOptions, formats: Sequence[str],
+                pdf_process: PdfProcess | None,
+                progress: Sequence[Progress | None]) -> list[dict[str, bytes]]:
     callbacks = [*progress, *[None] * (len(reports) - len(progress))]
     outputs = []
     with ExitStack() as processes:
@@ -374,100 +379,3 @@ def output_name(inputs: Sequence[Path], files: Sequence[str], report: Report) ->
     if len(inputs) == 1 and inputs[0].is_dir():
         return safe_name(inputs[0].resolve().name)
     return safe_name(report.meta.title or "rapport")
-
-
-def safe_name(text: str) -> str:
-    """A file name any file system takes: letters, digits, - and _ (æ ø å kept)."""
-    text = unicodedata.normalize("NFC", text)
-    text = re.sub(r"[^\w\-]+", "-", text, flags=re.UNICODE).strip("-_.")[:80]
-    while len(text.encode()) > NAME_BYTES:  # letters of four bytes each: 80 are too many
-        text = text[:-1]
-    return text or "rapport"
-
-
-class OutputError(OSError):
-    """Outputs that could not all be put in place; the message says, in Danish, what is
-    on disk now."""
-
-
-def write_all(files: dict[Path, bytes]) -> list[Path]:
-    """All or nothing: every file is written in full beside its target first, then all are
-    moved into place. If one cannot be (a full disk, a file open on a share, a folder of
-    that name), those already moved are put back as they were, and OutputError says so."""
-    for path in files:
-        if path.exists() and not path.is_file():
-            raise OutputError(f"{path} findes og er ikke en almindelig fil (fx en mappe), så "
-                              "rapporten kan ikke skrives dér. Intet er ændret.")
-    mode = 0o666 & ~_umask()
-    temps: dict[Path, Path] = {}
-    kept: dict[Path, Path] = {}  # target -> the earlier output, kept until all are in place
-    moved: list[Path] = []
-    try:
-        for path, data in files.items():
-            handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                            dir=path.parent)
-            temps[path] = Path(temp)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.chmod(temp, mode)
-            if path.exists():
-                kept[path] = _keep(path)
-        for path, temp in temps.items():
-            try:
-                os.replace(temp, path)
-            except OSError as exc:
-                raise OutputError(_put_back(path, exc, moved, kept)) from exc
-            moved.append(path)
-    finally:
-        for temp in (*temps.values(), *kept.values()):
-            temp.unlink(missing_ok=True)
-    return list(files)
-
-
-def _keep(path: Path) -> Path:
-    """A second name for the earlier output (a copy where the file system links none)."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent)
-    os.close(handle)
-    kept = Path(name)
-    try:
-        kept.unlink()
-        os.link(path, kept)
-    except OSError:
-        shutil.copy2(path, kept)
-    return kept
-
-
-def _put_back(failed: Path, exc: OSError, moved: list[Path], kept: dict[Path, Path]) -> str:
-    """Undo the moves made before `failed`; the Danish account of what is on disk."""
-    left: list[Path] = []
-    for path in moved:
-        try:
-            if path in kept:
-                os.replace(kept[path], path)
-            else:
-                path.unlink()
-        except OSError:
-            left.append(path)
-    reason = exc.strerror or type(exc).__name__
-    text = f"{failed} kunne ikke erstattes ({reason}; er filen åben i et andet program?). "
-    if not left:
-        return text + "Intet er ændret: de tidligere filer ligger, som de lå."
-    return text + ("Disse filer er nye og kunne ikke sættes tilbage: "
-                   f"{', '.join(str(p) for p in left)}; de øvrige er, som de var.")
-
-
-def _umask() -> int:
-    """The process's umask, read without changing it where Linux tells it."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_atomically(path: Path, data: bytes) -> Path:
-    return write_all({path: data})[0]

@@ -8,19 +8,25 @@ Exit codes: 0 done, 1 the input has errors or an output cannot be written (nothi
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import click
 
-from .errors import ReportgenError
+from .errors import ReportgenError, os_reason, quote, reason
 from .extract import SPLITS
+from .files import (
+    NAME_MAX,
+    TEMP_EXTRA,
+    check_file_target,
+    check_folder_target,
+    check_names,
+    check_not_there,
+)
 from .model import Finding, Severity, printable
 from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, PDF_VARIANTS, RenderOptions, format_list
 
@@ -34,8 +40,6 @@ INTERRUPTED = "RG004"
 SYSTEM = "RG900"       # the disk or the system refused, unforeseen
 UNFORESEEN = "RG990"   # a fault of reportgen's own
 UNWRITABLE = "RG910"   # an output cannot be written where asked; found before writing
-TOO_LONG = "RG911"     # a file name longer than the file system takes; found before writing
-EXISTS = "RG912"       # template: a workbook it would write is there already (no --force)
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -43,8 +47,7 @@ EXIT_INTERRUPTED = 130
 HELP_TEXT = "Vis denne hjælp og afslut."
 
 
-def _quote(text: object) -> str:
-    return f"»{printable(str(text))}«"
+_quote = quote
 
 
 def _count(number: int, one: str, many: str) -> str:
@@ -65,48 +68,6 @@ class WrongUsage(click.UsageError):
     def __init__(self, code: str, message: str, ctx: click.Context | None = None) -> None:
         super().__init__(message, ctx or click.get_current_context(silent=True))
         self.code = code
-
-
-class Refused(Exception):
-    """A failure the command explains itself: a code and a Danish message; exit 1."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-# What the system said, in Danish; any other error is named by its symbol (EXDEV, say).
-# By name, as not every system has every one (Windows has no EDQUOT).
-OS_REASONS = {getattr(errno, name): reason for name, reason in (
-    ("EACCES", "adgang nægtet"),
-    ("EPERM", "adgang nægtet"),
-    ("EROFS", "drevet er skrivebeskyttet"),
-    ("ENOSPC", "disken er fuld"),
-    ("EDQUOT", "kvoten på disken er brugt op"),
-    ("ENOENT", "findes ikke"),
-    ("ENOTDIR", "en del af stien er en fil, ikke en mappe"),
-    ("EISDIR", "det er en mappe"),
-    ("EEXIST", "findes allerede"),
-    ("ENAMETOOLONG", "navnet er for langt til filsystemet"),
-    ("EIO", "læse- eller skrivefejl på disken"),
-    ("EMFILE", "for mange åbne filer"),
-    ("ENFILE", "for mange åbne filer"),
-) if hasattr(errno, name)}
-
-
-def os_reason(exc: OSError) -> str:
-    """»path«: adgang nægtet — what an OSError means, with the file it is about."""
-    reason = OS_REASONS.get(exc.errno) if exc.errno is not None else None
-    if reason is None:
-        symbol = errno.errorcode.get(exc.errno, "") if exc.errno is not None else ""
-        reason = f"styresystemet svarede {symbol or type(exc).__name__}"
-    return f"{_quote(exc.filename)}: {reason}" if exc.filename else reason
-
-
-def _reason(exc: OSError) -> str:
-    """What an OSError means, where the message names its file already."""
-    return OS_REASONS.get(exc.errno) or os_reason(exc)
 
 
 def _usage_message(exc: click.UsageError) -> tuple[str, str]:
@@ -248,9 +209,6 @@ class DanishGroup(_Danish, click.Group):
             interrupted = isinstance(exc, KeyboardInterrupt) or isinstance(
                 exc.__cause__, KeyboardInterrupt)
             sys.exit(EXIT_INTERRUPTED if interrupted else 1)
-        except Refused as exc:
-            click.echo(f"{exc.code} fejl: {exc.message}", err=True)
-            sys.exit(1)
         except ReportgenError as exc:  # the library's own failures, already in Danish
             click.echo(printable(str(exc)), err=True)
             sys.exit(1)
@@ -331,12 +289,6 @@ def _formats(ctx, param, value: str) -> list[str]:
             f"ukendt format {_quote(exc)}; vælg blandt pdf, docx, html, json") from None
 
 
-# A name is written as `.<name>.<ext>.XXXXXXXX.tmp` first (build.write_all): 14 bytes more
-# than the file itself. 255 bytes is the longest name ext4, XFS, Btrfs and NTFS take.
-NAME_MAX = 255
-TEMP_EXTRA = len("." + "." + "XXXXXXXX" + ".tmp")
-
-
 def _name(ctx, param, value: str | None) -> str | None:
     """--name is a file name without extension: never a path, never hidden, never empty."""
     if value is None:
@@ -395,78 +347,6 @@ def _findings_path(ctx, param, value: Path | None) -> Path | None:
     return value
 
 
-# -- Output places, checked before anything is written --------------------------------------
-
-def _nearest_existing(path: Path) -> Path:
-    while not path.exists() and path.parent != path:
-        path = path.parent
-    return path
-
-
-def _probe_folder(folder: Path) -> str | None:
-    """Why no file can be written in `folder` (which need not exist yet), or None."""
-    existing = _nearest_existing(folder)
-    if not existing.is_dir():
-        return f"{_quote(existing)} er en fil, ikke en mappe"
-    try:  # the same kind of file write_all makes, and gone at once
-        handle, temp = tempfile.mkstemp(prefix=".reportgen-", suffix=".tmp", dir=existing)
-        os.close(handle)
-        os.unlink(temp)
-    except OSError as exc:
-        return f"der kan ikke oprettes filer i {_quote(existing)} ({_reason(exc)})"
-    return None
-
-
-def _check_file_target(path: Path, what: str) -> None:
-    if path.is_dir():
-        raise Refused(UNWRITABLE, f"{what} kan ikke skrives: {_quote(path)} er en mappe. "
-                      "Intet er skrevet.")
-    problem = _probe_folder(path.parent)
-    if problem:
-        raise Refused(UNWRITABLE, f"{what} kan ikke skrives til {_quote(path)}: {problem}. "
-                      "Intet er skrevet.")
-
-
-def _check_folder_target(folder: Path, what: str) -> None:
-    problem = _probe_folder(folder)
-    if problem:
-        raise Refused(UNWRITABLE, f"{what} kan ikke skrives: {problem}. Intet er skrevet.")
-
-
-def _check_names(folder: Path, names: Sequence[str], what: str) -> None:
-    existing = _nearest_existing(folder)
-    try:
-        limit = os.pathconf(existing, "PC_NAME_MAX")
-    except (AttributeError, OSError, ValueError):
-        limit = NAME_MAX
-    for name in names:
-        size = len(os.fsencode(name))
-        if size + TEMP_EXTRA > limit:
-            raise Refused(TOO_LONG, f"Filnavnet {_quote(name)} er for langt til filsystemet "
-                          f"({size} byte; højst {limit - TEMP_EXTRA}). {what} er ikke "
-                          "skrevet.")
-
-
-def _check_not_there(folder: Path, names: Sequence[str], force: bool) -> None:
-    """All or nothing: no workbook is written while one would replace a file there already
-    (unless --force), nor where a folder has its name."""
-    there = [folder / name for name in names if (folder / name).exists()]
-    folders = [path for path in there if not path.is_file()]
-    if folders:
-        raise Refused(UNWRITABLE, f"{_quote(folders[0])} er en mappe, så arbejdsbogen kan "
-                      "ikke skrives dér. Intet er skrevet.")
-    if not there or force:
-        return
-    shown = ", ".join(_quote(path) for path in there[:3])
-    more = f" og {_count(len(there) - 3, 'anden', 'andre')}" if len(there) > 3 else ""
-    if len(there) == 1:
-        said, them = f"Arbejdsbogen {shown} findes allerede", "den"
-    else:
-        said, them = f"{len(there)} af arbejdsbøgerne findes allerede: {shown}{more}", "dem"
-    raise Refused(EXISTS, f"{said}. Intet er skrevet: brug --force for at overskrive {them}, "
-                  "eller vælg en anden mappe med -o.")
-
-
 # -- The commands ---------------------------------------------------------------------------
 
 def _inputs(paths: tuple[Path, ...]) -> list[Path]:
@@ -500,7 +380,7 @@ def _print_findings(findings: list[Finding]) -> None:
 def _write_findings(findings: list[Finding], sheet: Path, on_disk: str = "",
                     centres: Sequence = ()) -> None:
     """The findings sheet, and who has reported (a second sheet, or a second .csv)."""
-    from .build import write_atomically
+    from .files import write_atomically
     from .findings import render_findings
 
     files = render_findings(findings, sheet, centres)
@@ -509,8 +389,10 @@ def _write_findings(findings: list[Finding], sheet: Path, on_disk: str = "",
         for path, data in files.items():
             write_atomically(path, data)
     except OSError as exc:
-        raise Refused(UNWRITABLE, f"Fundene kunne ikke skrives til {_quote(sheet)}: "
-                      f"{_reason(exc)}.{on_disk}") from None
+        raise ReportgenError(UNWRITABLE, f"Fundene kunne ikke skrives til {_quote(sheet)}: "
+                             f"{reason(exc)}.{on_disk}") from None
+    except ReportgenError as exc:  # the disk refused: the report is as `on_disk` says
+        raise ReportgenError(exc.code, exc.message + on_disk) from None
     click.echo(f"Fundene er skrevet til {' og '.join(printable(str(p)) for p in files)}.")
 
 
@@ -674,31 +556,18 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
     paths = _inputs(inputs)
     previous = _previous(previous)
     acceptances = _all_acceptances(accepted, accept_file)
-    _check_folder_target(out_dir, "Rapporten")
+    check_folder_target(out_dir, "Rapporten")
     if findings_sheet is not None:  # before the report, so that a failure leaves no report
-        _check_file_target(findings_sheet, "Fundene")
+        check_file_target(findings_sheet, "Fundene")
     # Started before the reader is imported and the workbooks are read, which it overlaps.
     with pdf_process_for(formats) as pdf_process:
-        from .build import OutputError, build
+        from .build import build
 
-        try:
-            with _progress(quiet) as progress:
-                outcome = build(paths, out_dir, formats, options, name=name,
-                                pdf_process=pdf_process, accept=acceptances, plan=_plan(plan),
-                                details=details, previous=previous, centres=centres,
-                                split=split, progress=progress)
-        except OutputError as exc:  # the disk refused: the message says what is on disk
-            click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives. {printable(str(exc))}",
-                       err=True)
-            sys.exit(1)
-        except (RuntimeError, OSError) as exc:  # a writer or the disk failed: nothing replaced
-            # a forked process's failure carries its traceback: its last line says what failed
-            reason = os_reason(exc) if isinstance(exc, OSError) else printable(
-                (str(exc).strip().splitlines() or [type(exc).__name__])[-1])
-            click.echo(f"{SYSTEM} fejl: Rapporten kunne ikke skrives; intet er ændret i "
-                       f"{_quote(out_dir)}. Send denne besked til den, der driver reportgen.\n"
-                       f"{reason}", err=True)
-            sys.exit(1)
+        with _progress(quiet) as progress:
+            outcome = build(paths, out_dir, formats, options, name=name,
+                            pdf_process=pdf_process, accept=acceptances, plan=_plan(plan),
+                            details=details, previous=previous, centres=centres,
+                            split=split, progress=progress)
     _print_findings(outcome.findings)
     _print_behind(outcome.behind)
     written = ", ".join(printable(str(p)) for p in outcome.written)
@@ -766,7 +635,7 @@ def check_command(inputs, draft, findings_sheet, accepted, accept_file, plan,
     previous = _previous(previous)
     acceptances = _all_acceptances(accepted, accept_file)
     if findings_sheet is not None:
-        _check_file_target(findings_sheet, "Fundene")
+        check_file_target(findings_sheet, "Fundene")
     result, findings = check(paths, draft=draft, accept=acceptances, plan=_plan(plan),
                              previous=previous)
     _print_findings(findings)
@@ -808,15 +677,16 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
 @detail_options
 def template_command(inputs, out_dir, centres, deadline, return_to, templates, force,
                      details) -> None:
-    from .build import check, write_all
+    from .build import check
     from .centre_workbooks import centre_workbooks
+    from .files import write_all
     from .wording import load_wording
 
     if out_dir is None:  # not click's required=True, whose help says "[required]"
         raise WrongUsage(USAGE, "Tilvalget »-o/--output« skal angives: mappen til "
                          "arbejdsbøgerne.")
     paths = _inputs(inputs)
-    _check_folder_target(out_dir, "Arbejdsbøgerne")
+    check_folder_target(out_dir, "Arbejdsbøgerne")
     result, findings = check(paths, templates=templates, details=details)
     findings = [f for f in findings if f.code not in STATUS_FINDINGS]
     _print_findings(findings)
@@ -831,10 +701,10 @@ def template_command(inputs, out_dir, centres, deadline, return_to, templates, f
         sys.exit(1)
     files = centre_workbooks(result.report, load_wording(templates), centres=centres,
                              deadline=deadline, return_to=return_to)
-    _check_names(out_dir, list(files), "Arbejdsbøgerne")
-    _check_not_there(out_dir, list(files), force)
+    check_names(out_dir, list(files), "Arbejdsbøgerne")
+    check_not_there(out_dir, list(files), force)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_all({out_dir / name: data for name, data in files.items()})  # all or none
+    write_all({out_dir / name: data for name, data in files.items()}, "Arbejdsbøgerne")
     click.echo(f"{_count(len(files), 'arbejdsbog', 'arbejdsbøger')} skrevet til "
                f"{printable(str(out_dir))}: {', '.join(printable(n) for n in files)}.")
 
@@ -874,8 +744,9 @@ def serve_command(host, port, allow_hosts, workers, queue, timeout, cache) -> No
     try:
         from .web import serve
     except ImportError as exc:
-        raise Refused(SYSTEM, "Web-siden kræver Starlette og uvicorn: installér dem med "
-                      f"»pip install 'reportgen[web]'« ({printable(str(exc))}).") from exc
+        raise ReportgenError(SYSTEM, "Web-siden kræver Starlette og uvicorn: installér dem "
+                             f"med »pip install 'reportgen[web]'« ({printable(str(exc))}).",
+                             ) from exc
     for name in allow_hosts:
         if not name or any(c in name for c in "/ :@") or not name.isprintable():
             raise WrongUsage(USAGE, f"{_quote(name)} er ikke et værtsnavn (--allow-host).")

@@ -3,12 +3,16 @@
 A workbook's problems are findings (model.Finding), reported together. A failure of the
 machinery — a template or wording file with a mistake, a writer, the disk — is a
 ReportgenError: a code, a Danish message and where, raised by the library and turned
-into text and an exit status in one place per front end (cli.main for the command line).
+into text and a status in one place per front end: a line on stderr and an exit status
+(cli/errors.py), an HTTP status and a JSON body (web/errors.py).
 """
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+
+from .model import printable
 
 
 class ReportgenError(Exception):
@@ -23,6 +27,44 @@ class ReportgenError(Exception):
     def __str__(self) -> str:
         place = f"{self.where}: " if self.where else ""
         return f"{self.code} fejl: {place}{self.message}"
+
+
+def quote(text: object) -> str:
+    """»text«, as every message quotes a name, with what a terminal cannot show escaped."""
+    return f"»{printable(str(text))}«"
+
+
+# What the system said, in Danish; any other error is named by its symbol (EXDEV, say).
+# By name, as not every system has every one (Windows has no EDQUOT).
+OS_REASONS = {getattr(errno, name): reason for name, reason in (
+    ("EACCES", "adgang nægtet"),
+    ("EPERM", "adgang nægtet"),
+    ("EROFS", "drevet er skrivebeskyttet"),
+    ("ENOSPC", "disken er fuld"),
+    ("EDQUOT", "kvoten på disken er brugt op"),
+    ("ENOENT", "findes ikke"),
+    ("ENOTDIR", "en del af stien er en fil, ikke en mappe"),
+    ("EISDIR", "det er en mappe"),
+    ("EEXIST", "findes allerede"),
+    ("ENAMETOOLONG", "navnet er for langt til filsystemet"),
+    ("EIO", "læse- eller skrivefejl på disken"),
+    ("EMFILE", "for mange åbne filer"),
+    ("ENFILE", "for mange åbne filer"),
+) if hasattr(errno, name)}
+
+
+def os_reason(exc: OSError) -> str:
+    """»path«: adgang nægtet — what an OSError means, with the file it is about."""
+    said = OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    if said is None:
+        symbol = errno.errorcode.get(exc.errno, "") if exc.errno is not None else ""
+        said = f"styresystemet svarede {symbol or type(exc).__name__}"
+    return f"{quote(exc.filename)}: {said}" if exc.filename else said
+
+
+def reason(exc: OSError) -> str:
+    """What an OSError means, where the message names its file already."""
+    return OS_REASONS.get(exc.errno) or os_reason(exc)  # type: ignore[arg-type]
 
 
 # Every code, what it means (the README's table says the same; a test holds them together).

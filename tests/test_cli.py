@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import main
+from reportgen.errors import ReportgenError
 
 from .helpers import DEFAULT_INPUT, goal_row, write_workbook
 
@@ -113,11 +114,12 @@ def test_check_and_help_do_not_load_the_renderers(args):
 def test_a_disk_full_while_writing_leaves_every_earlier_output_as_it_was(tmp_path,
                                                                          monkeypatch):
     from reportgen import build as build_module
+    from reportgen import files
 
     first = build_module.build([DEFAULT_INPUT], tmp_path, ("json", "html"), name="r")
     before = {p.name: p.read_bytes() for p in first.written}
     opened = []
-    real_fdopen = build_module.os.fdopen
+    real_fdopen = files.os.fdopen
 
     def fdopen_filling_up(handle, mode):
         stream = real_fdopen(handle, mode)
@@ -128,10 +130,11 @@ def test_a_disk_full_while_writing_leaves_every_earlier_output_as_it_was(tmp_pat
             stream.write = write
         return stream
 
-    monkeypatch.setattr(build_module.os, "fdopen", fdopen_filling_up)
+    monkeypatch.setattr(files.os, "fdopen", fdopen_filling_up)
     monkeypatch.setattr(build_module, "writer", lambda fmt: lambda report, options: b"new")
-    with pytest.raises(OSError):
+    with pytest.raises(ReportgenError, match="disken er fuld") as failure:
         build_module.build([DEFAULT_INPUT], tmp_path, ("json", "html"), name="r")
+    assert failure.value.code == "RG900"
     assert len(opened) == 2
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen import build as build_module
-from reportgen import cli
+from reportgen import files
 from reportgen.cli import main
 
 from .helpers import HEADERS, goal_row, write_workbook
@@ -248,13 +248,13 @@ def test_the_written_to_line_shows_the_output_folder_escaped(place):
 def refuse_writing(monkeypatch, folder: Path, code=errno.EACCES):
     """A file made in `folder` fails, as in a read-only folder: also for root, whom chmod
     does not stop."""
-    real_mkstemp = cli.tempfile.mkstemp
+    real_mkstemp = files.tempfile.mkstemp
 
     def mkstemp(*args, dir=None, **kwargs):
         if Path(dir).resolve() == folder.resolve():
             raise OSError(code, os.strerror(code), str(dir))
         return real_mkstemp(*args, dir=dir, **kwargs)
-    monkeypatch.setattr(cli.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(files.tempfile, "mkstemp", mkstemp)
 
 
 def test_findings_into_a_folder_stops_the_build_before_the_report(place):
@@ -307,7 +307,7 @@ def test_a_disk_that_fails_the_findings_after_the_report_says_what_is_on_disk(pl
                                                                                monkeypatch):
     def write_atomically(path, data):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
-    monkeypatch.setattr(build_module, "write_atomically", write_atomically)
+    monkeypatch.setattr(files, "write_atomically", write_atomically)
     result = CliRunner().invoke(main, ["build", "-o", "out", "--format", "json", "-q",
                                        "--findings", "fund.csv"], catch_exceptions=False)
     assert result.exit_code == 1

@@ -19,8 +19,10 @@ import pytest
 from docx.oxml.ns import qn
 
 from reportgen import build as build_module
-from reportgen.build import OutputError, build, check
+from reportgen import files
+from reportgen.build import build, check
 from reportgen.centre_workbooks import centre_workbooks
+from reportgen.errors import ReportgenError
 from reportgen.reader import read_workbooks
 from reportgen.wording import load_wording
 from reportgen.writers import DEFAULT_TEMPLATES
@@ -449,15 +451,16 @@ def refuse_to_replace_the_docx(monkeypatch) -> None:
             raise PermissionError(13, "Permission denied")
         return real(source, target)
 
-    monkeypatch.setattr(build_module.os, "replace", refuse_docx)
+    monkeypatch.setattr(files.os, "replace", refuse_docx)
 
 
 def test_an_output_that_cannot_be_moved_into_place_leaves_both_old_files(earlier,
                                                                          monkeypatch):
     out, workbook = earlier
     refuse_to_replace_the_docx(monkeypatch)
-    with pytest.raises(OutputError) as failure:
+    with pytest.raises(ReportgenError) as failure:
         build([workbook], out)
+    assert failure.value.code == "RG900"
     assert (out / "a.pdf").read_bytes() == b"old pdf"
     assert (out / "a.docx").read_bytes() == b"old docx"
     assert sorted(p.name for p in out.iterdir()) == ["a.docx", "a.pdf"]
@@ -469,7 +472,7 @@ def test_a_folder_with_the_outputs_name_is_refused_before_anything_moves(earlier
     out, workbook = earlier
     (out / "a.docx").unlink()
     (out / "a.docx").mkdir()
-    with pytest.raises(OutputError, match="er ikke en almindelig fil"):
+    with pytest.raises(ReportgenError, match="er ikke en almindelig fil"):
         build([workbook], out)
     assert (out / "a.pdf").read_bytes() == b"old pdf"
     assert sorted(p.name for p in out.iterdir()) == ["a.docx", "a.pdf"]

@@ -138,7 +138,7 @@ def test_long_details_and_odd_dates_make_valid_document_properties(tmp_path, dat
 
 
 def test_a_file_name_made_from_a_long_name_fits_every_file_system():
-    from reportgen.build import safe_name
+    from reportgen.files import safe_name
 
     for name in ("𝐂𝐞𝐧𝐭𝐞𝐫" * 30, "Børn og Unge " * 20, "中心" * 60):
         stem = safe_name(name)

@@ -15,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen import build as build_module
-from reportgen.build import safe_name
+from reportgen import files
 from reportgen.cli import main
+from reportgen.files import safe_name
 
 from .helpers import docx_text, pdf_goal_rows, squash, workbooks
 
@@ -211,7 +212,7 @@ def test_a_split_that_cannot_be_written_whole_leaves_every_earlier_file(workbook
     assert run("build", workbook, "-o", tmp_path, "--split", "theme", "--format", "json",
                "-q").exit_code == 0
     before = contents(tmp_path)
-    real, moved = build_module.os.replace, []
+    real, moved = files.os.replace, []
 
     def third_refused(source, target):
         if str(target).endswith(".json"):
@@ -220,7 +221,7 @@ def test_a_split_that_cannot_be_written_whole_leaves_every_earlier_file(workbook
                 raise PermissionError(13, "Permission denied")
         return real(source, target)
 
-    monkeypatch.setattr(build_module.os, "replace", third_refused)
+    monkeypatch.setattr(files.os, "replace", third_refused)
     result = run("build", workbook, "-o", tmp_path, "--split", "theme", "--format", "json",
                  "--subtitle", "En anden undertitel", "-q")
     assert result.exit_code == 1
@@ -230,8 +231,9 @@ def test_a_split_that_cannot_be_written_whole_leaves_every_earlier_file(workbook
 
 
 def test_names_that_would_be_the_same_are_numbered_and_long_ones_fit():
-    from reportgen.build import NAME_BYTES, document_stems
+    from reportgen.build import document_stems
     from reportgen.extract import Extract
+    from reportgen.files import NAME_BYTES
     from reportgen.model import Report
 
     same = [Extract(Report(), theme="Tema 1: Bo/sætning"),
