@@ -14,6 +14,7 @@ import pypdfium2
 import pytest
 
 from reportgen.build import build
+from reportgen.errors import ReportgenError
 from reportgen.reader import read_workbooks
 from reportgen.writers import RenderOptions, pdf, pdf_parts
 from reportgen.writers.pdf import html_to_pdf, pdf_html, render_part
@@ -184,7 +185,7 @@ def test_a_build_whose_pdf_process_dies_fails_and_writes_nothing(tmp_path, monke
 
     monkeypatch.setattr(pdf, "html_to_pdf", dies)
     path = workbooks.write(20, tmp_path / "in" / "b.xlsx")
-    with pytest.raises(RuntimeError, match="ended without a result"):
+    with pytest.raises(ReportgenError, match="RG900 .*\n.*ended without a result"):
         build([path], tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
@@ -215,7 +216,7 @@ def test_a_renderer_that_cannot_load_is_an_error_naming_why(tmp_path, monkeypatc
 
     monkeypatch.setattr(pdf, "prepare", cannot_load)
     path = workbooks.write(20, tmp_path / "in" / "b.xlsx")
-    with pytest.raises(RuntimeError, match="libpango-1.0.so.0: cannot open"):
+    with pytest.raises(ReportgenError, match="RG900 .*\n.*libpango-1.0.so.0: cannot open"):
         build([path], tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
