@@ -40,11 +40,15 @@ from .build import DRAFT_GAPS
 from .build_pool import BuildPool, JobFailed, QueueFull
 from .errors import ReportgenError
 from .model import Finding, Severity
-from .reader.files import MAX_COMPRESSION_RATIO, MAX_FILE_BYTES, MAX_UNPACKED_BYTES
+from .reader.files import (
+    MAX_COMPRESSION_RATIO,
+    MAX_FILE_BYTES,
+    MAX_UNPACKED_BYTES,
+    WORKBOOK_SUFFIXES,
+)
 
 PAGES = Path(__file__).resolve().parent / "web_templates"
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
-UPLOAD_SUFFIXES = (".xlsx", ".xlsm")
 WEB_FORMATS = ("pdf", "docx", "json")
 NAME_BYTES = 200  # a saved file's name, in bytes (file systems take 255)
 MEDIA = {"pdf": "application/pdf", "json": "application/json", "png": "image/png",
@@ -239,11 +243,12 @@ async def read_upload(request: Request, folder: Path, settings: Settings) -> Upl
                 if suffix == ".zip" and kind == "files" and len(files) == 1:
                     into.append(await run_in_threadpool(
                         _unpack, item, folder / str(count), name, settings))
-                elif suffix in UPLOAD_SUFFIXES or (kind == "previous" and suffix == ".json"):
+                elif suffix in WORKBOOK_SUFFIXES or (kind == "previous" and suffix == ".json"):
                     into.append(await run_in_threadpool(_save, item, folder / str(count), name))
                 else:
-                    raise WebError(415, "RG703", f"Filen {name!r} er ikke en Excel-arbejdsbog "
-                                   "(.xlsx): vælg arbejdsbøgerne, eller én .zip med dem.")
+                    raise WebError(415, "RG703", f"Filen {name!r} er ikke en arbejdsbog (.xlsx, "
+                                   ".xls eller .ods): vælg arbejdsbøgerne, eller én .zip med "
+                                   "dem.")
         return upload
     finally:
         await form.close()
@@ -507,7 +512,8 @@ def _failed(exc: JobFailed) -> str:
 async def page(request: Request) -> Response:
     web: Web = request.app.state.web
     template = web.pages.get_template("index.html.j2")
-    return HTMLResponse(template.render(limits=web.settings, formats=WEB_FORMATS))
+    return HTMLResponse(template.render(limits=web.settings, formats=WEB_FORMATS,
+                                        workbooks=",".join(WORKBOOK_SUFFIXES)))
 
 
 async def static(request: Request) -> Response:

@@ -8,6 +8,7 @@ import asyncio
 import io
 import json
 import os
+import re
 import tempfile
 import time
 import zipfile
@@ -23,11 +24,12 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from reportgen.build_pool import BuildPool, JobFailed, QueueFull  # noqa: E402
 from reportgen.cli import main  # noqa: E402
-from reportgen.reader.files import MAX_FILE_BYTES  # noqa: E402
+from reportgen.reader.files import MAX_FILE_BYTES, WORKBOOK_SUFFIXES  # noqa: E402
 from reportgen.web import Settings, create_app, prepare_worker, saved_name  # noqa: E402
 
 from .helpers import (  # noqa: E402
     DEFAULT_INPUT,
+    FIXTURES,
     docx_text,
     goal_row,
     pdf_figures,
@@ -162,6 +164,34 @@ def test_a_zip_of_workbooks(client, tmp_path):
     body = response.json()
     assert body["goals"] == 7
     assert sorted(f["code"] for f in body["findings"]) == ["RG010", "RG010"]
+
+
+def test_xls_and_ods_are_taken_as_the_reader_takes_them(client):
+    """The page takes what the command reads: an .xls or .ods workbook, for its values
+    (RG906), as a workbook, as the plan, as the previous follow-up, and in the form's
+    file choosers."""
+    xls, ods = FIXTURES / "centre.xls", FIXTURES / "centre.ods"
+    for path in (xls, ods):
+        response = client.post("/api/check", files=[upload(path)])
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["goals"] == 4
+        assert [(f["code"], f["file"]) for f in body["findings"]] == [
+            ("RG906", path.name), ("RG905", path.name)]
+        assert f"gemt som {path.suffix}" in body["findings"][0]["message"]
+    response = client.post("/api/check", files=[upload(xls), upload(ods, field="plan"),
+                                                upload(ods, field="previous")])
+    assert response.status_code == 200, response.text
+    assert response.json()["centres"][0]["reported"] == 4
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(ods, f"runde/{ods.name}")
+    response = client.post("/api/check", files=[("files", ("runde.zip", archive.getvalue()))])
+    assert response.status_code == 200 and response.json()["goals"] == 4, response.text
+    chooser = dict(re.findall(r'<input id="(\w+)"[^>]* accept="([^"]*)"', client.get("/").text))
+    assert chooser == {"files": ".xlsx,.xlsm,.xls,.ods,.zip", "plan": ".xlsx,.xlsm,.xls,.ods",
+                       "previous": ".xlsx,.xlsm,.xls,.ods,.json"}
+    assert chooser["plan"].split(",") == list(WORKBOOK_SUFFIXES)  # the reader's one list
 
 
 def test_the_plan_gives_who_is_missing(client, tmp_path):
@@ -369,7 +399,9 @@ def test_a_long_file_name_is_shortened_and_kept_as_the_label(client):
 
 
 def test_a_file_that_is_no_workbook_by_its_name(client):
-    error(client.post("/api/check", files=[("files", ("noter.txt", b"hej"))]), 415, "RG703")
+    message = error(client.post("/api/check", files=[("files", ("noter.txt", b"hej"))]),
+                    415, "RG703")
+    assert "(.xlsx, .xls eller .ods)" in message
     error(client.post("/api/check", files=[("files", ("runde.zip", b"ikke en zip"))]),
           415, "RG703")
 

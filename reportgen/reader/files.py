@@ -19,7 +19,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # 100,000 real goal rows unpack to ~50 MB
 MAX_COMPRESSION_RATIO = 200  # sheets compress 5-30x; a bomb, thousands of times
 
-# .xls and .ods are read for their values only (calamine.py); the rest in full (xlsx.py)
+# .xls and .ods are read for their values only (calamine.py); the rest in full (xlsx.py).
+# The one list: a folder's scan keeps these, and the web page takes these (web.py).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OTHER_SPREADSHEETS = (".csv", ".numbers")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
