@@ -41,6 +41,7 @@ from .build_pool import BuildPool, JobFailed, QueueFull
 from .errors import ReportgenError
 from .model import Finding, Severity
 from .reader.files import (
+    LOCK_FILE_PREFIX,
     MAX_COMPRESSION_RATIO,
     MAX_FILE_BYTES,
     MAX_UNPACKED_BYTES,
@@ -244,7 +245,13 @@ async def read_upload(request: Request, folder: Path, settings: Settings) -> Upl
                     into.append(await run_in_threadpool(
                         _unpack, item, folder / str(count), name, settings))
                 elif suffix in WORKBOOK_SUFFIXES or (kind == "previous" and suffix == ".json"):
-                    into.append(await run_in_threadpool(_save, item, folder / str(count), name))
+                    saved = await run_in_threadpool(_save, item, folder / str(count), name)
+                    # Excel's lock file, chosen with the workbooks: handed as the folder it
+                    # is saved in, alone, which the reader passes over with its notice
+                    # (RG010), as it does a zip's or a folder's. A previous follow-up is
+                    # one file: a lock file there is what it is, read and refused.
+                    lock = name.startswith(LOCK_FILE_PREFIX) and kind != "previous"
+                    into.append(saved.parent if lock else saved)
                 else:
                     raise WebError(415, "RG703", f"Filen {name!r} er ikke en arbejdsbog (.xlsx, "
                                    ".xls eller .ods): vælg arbejdsbøgerne, eller én .zip med "

@@ -24,6 +24,7 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from reportgen.build_pool import BuildPool, JobFailed, QueueFull  # noqa: E402
 from reportgen.cli import main  # noqa: E402
+from reportgen.reader import find_workbooks  # noqa: E402
 from reportgen.reader.files import MAX_FILE_BYTES, WORKBOOK_SUFFIXES  # noqa: E402
 from reportgen.web import Settings, create_app, prepare_worker, saved_name  # noqa: E402
 
@@ -192,6 +193,38 @@ def test_xls_and_ods_are_taken_as_the_reader_takes_them(client):
     assert chooser == {"files": ".xlsx,.xlsm,.xls,.ods,.zip", "plan": ".xlsx,.xlsm,.xls,.ods",
                        "previous": ".xlsx,.xlsm,.xls,.ods,.json"}
     assert chooser["plan"].split(",") == list(WORKBOOK_SUFFIXES)  # the reader's one list
+
+
+def test_an_excel_lock_file_chosen_with_the_workbooks_is_passed_over(client, tmp_path):
+    """Excel's lock file (`~$…`, beside a workbook open on another pc), chosen with the
+    workbooks, is passed over with the reader's own notice, as in a zip or a folder: not
+    refused, not an error, and not counted as a workbook read."""
+    owner = b"\x0aKarin Holm" + b" " * 44 + "Karin Holm".encode("utf-16-le") + b"\0" * 90
+    lock = ("files", ("~$opfoelgning.xlsx", owner))
+    (tmp_path / "~$opfoelgning.xlsx").write_bytes(owner)
+    [in_a_folder] = find_workbooks([tmp_path])[1]
+    response = client.post("/api/check", files=[upload(DEFAULT), lock])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["goals"] == 7
+    assert [(f["code"], f["severity"], f["file"], f["message"]) for f in body["findings"]] == [
+        ("RG010", "bemærkning", "~$opfoelgning.xlsx",
+         "Excels låsefil (arbejdsbogen er åben på en anden pc) springes over.")]
+    assert body["findings"][0]["message"] == in_a_folder.message
+    plan = client.post("/api/check", files=[upload(DEFAULT), upload(DEFAULT, field="plan"),
+                                            ("plan", ("~$plan.xlsx", owner))])
+    assert plan.status_code == 200, plan.text
+    assert [(f["code"], f["file"]) for f in plan.json()["findings"]
+            if f["code"] == "RG010"] == [("RG010", "~$plan.xlsx")]
+    built = client.post("/api/build", files=[upload(DEFAULT), lock], data={"formats": "json"})
+    assert built.status_code == 202, built.text
+    state = wait_for(client, built.json()["job"])
+    assert state["state"] == "done", state
+    # named after the one workbook read, the lock file no workbook
+    assert [f["name"] for f in state["files"]] == [f"{DEFAULT.stem}.json",
+                                                   f"{DEFAULT.stem}-fund.xlsx"]
+    for entry in state["files"]:
+        client.get(entry["url"])
 
 
 def test_the_plan_gives_who_is_missing(client, tmp_path):

@@ -23,6 +23,7 @@ MAX_COMPRESSION_RATIO = 200  # sheets compress 5-30x; a bomb, thousands of times
 # The one list: a folder's scan keeps these, and the web page takes these (web.py).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OTHER_SPREADSHEETS = (".csv", ".numbers")
+LOCK_FILE_PREFIX = "~$"  # Excel's owner file, beside a workbook open on another pc
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
@@ -49,7 +50,7 @@ def find_workbooks(inputs: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
 def _passed_over(entry: Path) -> tuple[Severity, str] | None:
     """Why a folder's entry is not read, or None for a workbook to read."""
     name = entry.name
-    if name.startswith("~$"):
+    if name.startswith(LOCK_FILE_PREFIX):
         return Severity.NOTICE, ("Excels låsefil (arbejdsbogen er åben på en anden pc) "
                                  "springes over.")
     if name.startswith("."):
