@@ -354,7 +354,8 @@ def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
     """Check; stop if the input has errors; else render, and write the files into `out`:
     the formats asked for, the findings sheet and page 1 of the PDF as a picture."""
     from .build import check, draft_stem, output_name, render, write_all
-    from .findings import findings_xlsx
+    from .findings import render_findings
+    from .round import centres_behind
     from .writers import RenderOptions
 
     progress(0.05, "started")
@@ -375,7 +376,9 @@ def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
     stem = output_name(inputs, list(result.rows_read), report)
     document = draft_stem(stem, draft)  # a draft's documents: `<name>-kladde`
     files = {out / f"{document}.{fmt}": data for fmt, data in rendered.items()}
-    files[out / f"{stem}-fund.xlsx"] = findings_xlsx(findings)
+    # the command's `--findings` workbook: the findings, and who has reported beside them
+    files.update(render_findings(findings, out / f"{stem}-fund.xlsx",
+                                 centres_behind(result.report, result.received)))
     preview = out / f"{document}-side-1.png"
     if "pdf" in rendered:
         files[preview] = first_page_png(rendered["pdf"])

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import msoffcrypto.format.ooxml
+import openpyxl
 import pytest
 
 pytest.importorskip("starlette")
@@ -152,6 +153,33 @@ def test_a_draft_of_a_workbook_with_gaps(client, tmp_path):
     assert [f["name"] for f in state["files"]] == ["huller-kladde.pdf", "huller-fund.xlsx"]
     text = pdf_text(client.get(state["files"][0]["url"]).content)
     assert "Et andet mål" in text
+
+
+def test_the_findings_workbook_says_who_has_reported_as_the_commands_does(client, tmp_path):
+    """The page's findings workbook is the one `--findings` writes: the findings on `Fund`,
+    and beside them on `Indberetning` each centre behind, from the same statuses."""
+    path = write_workbook(tmp_path / "huller.xlsx", [
+        goal_row("Et mål", result=None), goal_row("Et andet mål", result="gul"),
+        goal_row("Et tredje mål", centre="CSA/XYZ")])
+    response = client.post("/api/build", files=[upload(path)], data={"draft": "1",
+                                                                   "formats": "json"})
+    assert response.status_code == 202, response.text
+    state = wait_for(client, response.json()["job"])
+    fetched = {f["name"]: client.get(f["url"]).content for f in state["files"]}
+    page = openpyxl.load_workbook(io.BytesIO(fetched["huller-fund.xlsx"]))
+    assert page.sheetnames == ["Fund", "Indberetning"]
+    table = list(page["Indberetning"].iter_rows(values_only=True))
+    assert table == [("Center", "Mål", "Indberettet", "Mangler", "Arbejdsbog modtaget"),
+                     ("CPU/BGE", "2", "1", "»Et mål«", "ja")]
+    sheet = tmp_path / "fund.xlsx"
+    result = CliRunner().invoke(main, ["check", "--draft", "--findings", str(sheet),
+                                       str(path)])
+    assert "fund.xlsx" in result.output, result.output
+    command = openpyxl.load_workbook(sheet)
+    assert command.sheetnames == page.sheetnames
+    for name in command.sheetnames:
+        assert list(page[name].iter_rows(values_only=True)) == \
+            list(command[name].iter_rows(values_only=True))
 
 
 def test_a_zip_of_workbooks(client, tmp_path):
