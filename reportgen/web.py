@@ -40,11 +40,16 @@ from .build import DRAFT_GAPS
 from .build_pool import BuildPool, JobFailed, QueueFull
 from .errors import ReportgenError
 from .model import Finding, Severity
-from .reader.files import MAX_COMPRESSION_RATIO, MAX_FILE_BYTES, MAX_UNPACKED_BYTES
+from .reader.files import (
+    LOCK_FILE_PREFIX,
+    MAX_COMPRESSION_RATIO,
+    MAX_FILE_BYTES,
+    MAX_UNPACKED_BYTES,
+    WORKBOOK_SUFFIXES,
+)
 
 PAGES = Path(__file__).resolve().parent / "web_templates"
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
-UPLOAD_SUFFIXES = (".xlsx", ".xlsm")
 WEB_FORMATS = ("pdf", "docx", "json")
 NAME_BYTES = 200  # a saved file's name, in bytes (file systems take 255)
 MEDIA = {"pdf": "application/pdf", "json": "application/json", "png": "image/png",
@@ -239,11 +244,18 @@ async def read_upload(request: Request, folder: Path, settings: Settings) -> Upl
                 if suffix == ".zip" and kind == "files" and len(files) == 1:
                     into.append(await run_in_threadpool(
                         _unpack, item, folder / str(count), name, settings))
-                elif suffix in UPLOAD_SUFFIXES or (kind == "previous" and suffix == ".json"):
-                    into.append(await run_in_threadpool(_save, item, folder / str(count), name))
+                elif suffix in WORKBOOK_SUFFIXES or (kind == "previous" and suffix == ".json"):
+                    saved = await run_in_threadpool(_save, item, folder / str(count), name)
+                    # Excel's lock file, chosen with the workbooks: handed as the folder it
+                    # is saved in, alone, which the reader passes over with its notice
+                    # (RG010), as it does a zip's or a folder's. A previous follow-up is
+                    # one file: a lock file there is what it is, read and refused.
+                    lock = name.startswith(LOCK_FILE_PREFIX) and kind != "previous"
+                    into.append(saved.parent if lock else saved)
                 else:
-                    raise WebError(415, "RG703", f"Filen {name!r} er ikke en Excel-arbejdsbog "
-                                   "(.xlsx): vælg arbejdsbøgerne, eller én .zip med dem.")
+                    raise WebError(415, "RG703", f"Filen {name!r} er ikke en arbejdsbog (.xlsx, "
+                                   ".xls eller .ods): vælg arbejdsbøgerne, eller én .zip med "
+                                   "dem.")
         return upload
     finally:
         await form.close()
@@ -342,7 +354,8 @@ def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
     """Check; stop if the input has errors; else render, and write the files into `out`:
     the formats asked for, the findings sheet and page 1 of the PDF as a picture."""
     from .build import check, draft_stem, output_name, render, write_all
-    from .findings import findings_xlsx
+    from .findings import render_findings
+    from .round import centres_behind
     from .writers import RenderOptions
 
     progress(0.05, "started")
@@ -363,7 +376,9 @@ def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
     stem = output_name(inputs, list(result.rows_read), report)
     document = draft_stem(stem, draft)  # a draft's documents: `<name>-kladde`
     files = {out / f"{document}.{fmt}": data for fmt, data in rendered.items()}
-    files[out / f"{stem}-fund.xlsx"] = findings_xlsx(findings)
+    # the command's `--findings` workbook: the findings, and who has reported beside them
+    files.update(render_findings(findings, out / f"{stem}-fund.xlsx",
+                                 centres_behind(result.report, result.received)))
     preview = out / f"{document}-side-1.png"
     if "pdf" in rendered:
         files[preview] = first_page_png(rendered["pdf"])
@@ -507,7 +522,8 @@ def _failed(exc: JobFailed) -> str:
 async def page(request: Request) -> Response:
     web: Web = request.app.state.web
     template = web.pages.get_template("index.html.j2")
-    return HTMLResponse(template.render(limits=web.settings, formats=WEB_FORMATS))
+    return HTMLResponse(template.render(limits=web.settings, formats=WEB_FORMATS,
+                                        workbooks=",".join(WORKBOOK_SUFFIXES)))
 
 
 async def static(request: Request) -> Response:

@@ -8,12 +8,14 @@ import asyncio
 import io
 import json
 import os
+import re
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 import msoffcrypto.format.ooxml
+import openpyxl
 import pytest
 
 pytest.importorskip("starlette")
@@ -23,11 +25,13 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from reportgen.build_pool import BuildPool, JobFailed, QueueFull  # noqa: E402
 from reportgen.cli import main  # noqa: E402
-from reportgen.reader.files import MAX_FILE_BYTES  # noqa: E402
+from reportgen.reader import find_workbooks  # noqa: E402
+from reportgen.reader.files import MAX_FILE_BYTES, WORKBOOK_SUFFIXES  # noqa: E402
 from reportgen.web import Settings, create_app, prepare_worker, saved_name  # noqa: E402
 
 from .helpers import (  # noqa: E402
     DEFAULT_INPUT,
+    FIXTURES,
     docx_text,
     goal_row,
     pdf_figures,
@@ -151,6 +155,33 @@ def test_a_draft_of_a_workbook_with_gaps(client, tmp_path):
     assert "Et andet mål" in text
 
 
+def test_the_findings_workbook_says_who_has_reported_as_the_commands_does(client, tmp_path):
+    """The page's findings workbook is the one `--findings` writes: the findings on `Fund`,
+    and beside them on `Indberetning` each centre behind, from the same statuses."""
+    path = write_workbook(tmp_path / "huller.xlsx", [
+        goal_row("Et mål", result=None), goal_row("Et andet mål", result="gul"),
+        goal_row("Et tredje mål", centre="CSA/XYZ")])
+    response = client.post("/api/build", files=[upload(path)], data={"draft": "1",
+                                                                   "formats": "json"})
+    assert response.status_code == 202, response.text
+    state = wait_for(client, response.json()["job"])
+    fetched = {f["name"]: client.get(f["url"]).content for f in state["files"]}
+    page = openpyxl.load_workbook(io.BytesIO(fetched["huller-fund.xlsx"]))
+    assert page.sheetnames == ["Fund", "Indberetning"]
+    table = list(page["Indberetning"].iter_rows(values_only=True))
+    assert table == [("Center", "Mål", "Indberettet", "Mangler", "Arbejdsbog modtaget"),
+                     ("CPU/BGE", "2", "1", "»Et mål«", "ja")]
+    sheet = tmp_path / "fund.xlsx"
+    result = CliRunner().invoke(main, ["check", "--draft", "--findings", str(sheet),
+                                       str(path)])
+    assert "fund.xlsx" in result.output, result.output
+    command = openpyxl.load_workbook(sheet)
+    assert command.sheetnames == page.sheetnames
+    for name in command.sheetnames:
+        assert list(page[name].iter_rows(values_only=True)) == \
+            list(command[name].iter_rows(values_only=True))
+
+
 def test_a_zip_of_workbooks(client, tmp_path):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as out:
@@ -162,6 +193,66 @@ def test_a_zip_of_workbooks(client, tmp_path):
     body = response.json()
     assert body["goals"] == 7
     assert sorted(f["code"] for f in body["findings"]) == ["RG010", "RG010"]
+
+
+def test_xls_and_ods_are_taken_as_the_reader_takes_them(client):
+    """The page takes what the command reads: an .xls or .ods workbook, for its values
+    (RG906), as a workbook, as the plan, as the previous follow-up, and in the form's
+    file choosers."""
+    xls, ods = FIXTURES / "centre.xls", FIXTURES / "centre.ods"
+    for path in (xls, ods):
+        response = client.post("/api/check", files=[upload(path)])
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["goals"] == 4
+        assert [(f["code"], f["file"]) for f in body["findings"]] == [
+            ("RG906", path.name), ("RG905", path.name)]
+        assert f"gemt som {path.suffix}" in body["findings"][0]["message"]
+    response = client.post("/api/check", files=[upload(xls), upload(ods, field="plan"),
+                                                upload(ods, field="previous")])
+    assert response.status_code == 200, response.text
+    assert response.json()["centres"][0]["reported"] == 4
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(ods, f"runde/{ods.name}")
+    response = client.post("/api/check", files=[("files", ("runde.zip", archive.getvalue()))])
+    assert response.status_code == 200 and response.json()["goals"] == 4, response.text
+    chooser = dict(re.findall(r'<input id="(\w+)"[^>]* accept="([^"]*)"', client.get("/").text))
+    assert chooser == {"files": ".xlsx,.xlsm,.xls,.ods,.zip", "plan": ".xlsx,.xlsm,.xls,.ods",
+                       "previous": ".xlsx,.xlsm,.xls,.ods,.json"}
+    assert chooser["plan"].split(",") == list(WORKBOOK_SUFFIXES)  # the reader's one list
+
+
+def test_an_excel_lock_file_chosen_with_the_workbooks_is_passed_over(client, tmp_path):
+    """Excel's lock file (`~$…`, beside a workbook open on another pc), chosen with the
+    workbooks, is passed over with the reader's own notice, as in a zip or a folder: not
+    refused, not an error, and not counted as a workbook read."""
+    owner = b"\x0aKarin Holm" + b" " * 44 + "Karin Holm".encode("utf-16-le") + b"\0" * 90
+    lock = ("files", ("~$opfoelgning.xlsx", owner))
+    (tmp_path / "~$opfoelgning.xlsx").write_bytes(owner)
+    [in_a_folder] = find_workbooks([tmp_path])[1]
+    response = client.post("/api/check", files=[upload(DEFAULT), lock])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["goals"] == 7
+    assert [(f["code"], f["severity"], f["file"], f["message"]) for f in body["findings"]] == [
+        ("RG010", "bemærkning", "~$opfoelgning.xlsx",
+         "Excels låsefil (arbejdsbogen er åben på en anden pc) springes over.")]
+    assert body["findings"][0]["message"] == in_a_folder.message
+    plan = client.post("/api/check", files=[upload(DEFAULT), upload(DEFAULT, field="plan"),
+                                            ("plan", ("~$plan.xlsx", owner))])
+    assert plan.status_code == 200, plan.text
+    assert [(f["code"], f["file"]) for f in plan.json()["findings"]
+            if f["code"] == "RG010"] == [("RG010", "~$plan.xlsx")]
+    built = client.post("/api/build", files=[upload(DEFAULT), lock], data={"formats": "json"})
+    assert built.status_code == 202, built.text
+    state = wait_for(client, built.json()["job"])
+    assert state["state"] == "done", state
+    # named after the one workbook read, the lock file no workbook
+    assert [f["name"] for f in state["files"]] == [f"{DEFAULT.stem}.json",
+                                                   f"{DEFAULT.stem}-fund.xlsx"]
+    for entry in state["files"]:
+        client.get(entry["url"])
 
 
 def test_the_plan_gives_who_is_missing(client, tmp_path):
@@ -369,7 +460,9 @@ def test_a_long_file_name_is_shortened_and_kept_as_the_label(client):
 
 
 def test_a_file_that_is_no_workbook_by_its_name(client):
-    error(client.post("/api/check", files=[("files", ("noter.txt", b"hej"))]), 415, "RG703")
+    message = error(client.post("/api/check", files=[("files", ("noter.txt", b"hej"))]),
+                    415, "RG703")
+    assert "(.xlsx, .xls eller .ods)" in message
     error(client.post("/api/check", files=[("files", ("runde.zip", b"ikke en zip"))]),
           415, "RG703")
 

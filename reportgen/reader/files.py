@@ -19,9 +19,11 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # 100,000 real goal rows unpack to ~50 MB
 MAX_COMPRESSION_RATIO = 200  # sheets compress 5-30x; a bomb, thousands of times
 
-# .xls and .ods are read for their values only (calamine.py); the rest in full (xlsx.py)
+# .xls and .ods are read for their values only (calamine.py); the rest in full (xlsx.py).
+# The one list: a folder's scan keeps these, and the web page takes these (web.py).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OTHER_SPREADSHEETS = (".csv", ".numbers")
+LOCK_FILE_PREFIX = "~$"  # Excel's owner file, beside a workbook open on another pc
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
@@ -48,7 +50,7 @@ def find_workbooks(inputs: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
 def _passed_over(entry: Path) -> tuple[Severity, str] | None:
     """Why a folder's entry is not read, or None for a workbook to read."""
     name = entry.name
-    if name.startswith("~$"):
+    if name.startswith(LOCK_FILE_PREFIX):
         return Severity.NOTICE, ("Excels låsefil (arbejdsbogen er åben på en anden pc) "
                                  "springes over.")
     if name.startswith("."):
