@@ -104,7 +104,8 @@ def template_error(exc: Exception, templates: Path, fallback: str) -> ReportgenE
     traceback = exc.__traceback__
     while traceback is not None:
         path = Path(traceback.tb_frame.f_code.co_filename)
-        if path.parent == folder:
+        # Jinja2 names a template's file as its folder was given: relative, if it was.
+        if path.resolve().parent == folder:
             name, line = path.name, traceback.tb_lineno
         traceback = traceback.tb_next
     if name and not name.startswith("<"):  # docxtpl's template is a string: no lines

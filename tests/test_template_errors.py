@@ -124,6 +124,14 @@ def test_an_unknown_picture_in_the_word_template(templates):
     assert_said(build(templates, "docx"), "report.docx", "smiley:xgreen")
 
 
+def test_a_template_folder_given_relative_names_the_line(templates):
+    page = templates / "report.html.j2"
+    edit(page, "{{ meta.title or document_title }}", "{{ meta.titel }}")
+    result = CliRunner().invoke(main, ["build", "--templates", templates.name, "-o", "ud",
+                                       "-q", "--format", "html"], catch_exceptions=False)
+    assert_said(result, f"report.html.j2, linje {line_of(page, 'meta.titel')}", "titel")
+
+
 def test_the_readmes_code_table_and_the_codes_agree():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("| code | means |"):]
