@@ -113,6 +113,14 @@ def template_error(exc: Exception, templates: Path, fallback: str) -> ReportgenE
     else:
         where = fallback
     detail = (str(exc).strip().splitlines() or [""])[0]
+    # Imported here, not above: the command line imports this module and starts without Jinja2.
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(exc, SecurityError):  # the sandbox refused (writers.html, writers.docx)
+        return ReportgenError(
+            "RG920", f"Skabelonen gør noget, som en skabelon ikke må ({type(exc).__name__}: "
+            f"{detail}); en skabelon kan kun vise rapportens egne værdier. Ret den, eller "
+            "byg med programmets egne skabeloner (uden --templates).", where)
     return ReportgenError(
         "RG920", f"Skabelonen har en fejl ({type(exc).__name__}: {detail}). Ret den, eller "
         "byg med programmets egne skabeloner (uden --templates).", where)
