@@ -146,7 +146,8 @@ def template_error(exc: Exception, templates: Path, fallback: str) -> ReportgenE
     traceback = exc.__traceback__
     while traceback is not None:
         path = Path(traceback.tb_frame.f_code.co_filename)
-        if path.parent == folder:
+        # Jinja2 names a template's file as its folder was given: relative, if it was.
+        if path.resolve().parent == folder:
             name, line = path.name, traceback.tb_lineno
         traceback = traceback.tb_next
     if name and not name.startswith("<"):  # docxtpl's template is a string: no lines
@@ -154,6 +155,14 @@ def template_error(exc: Exception, templates: Path, fallback: str) -> ReportgenE
     else:
         where = fallback
     detail = (str(exc).strip().splitlines() or [""])[0]
+    # Imported here, not above: the command line imports this module and starts without Jinja2.
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(exc, SecurityError):  # the sandbox refused (writers.html, writers.docx)
+        return ReportgenError(
+            "RG920", f"Skabelonen gør noget, som en skabelon ikke må ({type(exc).__name__}: "
+            f"{detail}); en skabelon kan kun vise rapportens egne værdier. Ret den, eller "
+            "byg med programmets egne skabeloner (uden --templates).", where)
     return ReportgenError(
         "RG920", f"Skabelonen har en fejl ({type(exc).__name__}: {detail}). Ret den, eller "
         "byg med programmets egne skabeloner (uden --templates).", where)

@@ -124,6 +124,55 @@ def test_an_unknown_picture_in_the_word_template(templates):
     assert_said(build(templates, "docx"), "report.docx", "smiley:xgreen")
 
 
+# Two ways out of a template into Python, through a function's globals and through
+# object's subclasses: without the sandbox each runs `touch ran` in the build's folder.
+ESCAPES = [
+    "{{ cycler.__init__.__globals__.os.popen('touch ran').read() }}",
+    "{% for c in ''.__class__.__mro__[1].__subclasses__() if c.__name__ == '_wrap_close' %}"
+    "{{ c.__init__.__globals__.system('touch ran') }}{% endfor %}",
+]
+
+
+def assert_refused(result, templates, *parts):
+    assert_said(result, *parts, "SecurityError", "som en skabelon ikke må")
+    assert not (templates.parent / "ran").exists()
+    assert not (templates.parent / "ud").exists()
+
+
+@pytest.mark.parametrize("escape", ESCAPES, ids=["globals", "subclasses"])
+@pytest.mark.parametrize(("name", "anchor", "fmt"), [
+    ("report.html.j2", '<p class="legend-intro">', "html"),
+    ("report.css", "@page {", "pdf"),
+], ids=["html", "css"])
+def test_a_template_cannot_reach_python(templates, escape, name, anchor, fmt):
+    path = templates / name
+    edit(path, anchor, f"{escape}\n{anchor}")
+    result = build(templates, fmt)
+    assert_refused(result, templates, f"{name}, linje {line_of(path, 'touch ran')}")
+
+
+@pytest.mark.parametrize("escape", ESCAPES, ids=["globals", "subclasses"])
+def test_the_word_template_cannot_reach_python(templates, escape):
+    edit_word(templates, b"{{ wording.legend_intro }}", escape.encode())
+    assert_refused(build(templates, "docx"), templates, "report.docx")
+
+
+def test_a_template_cannot_change_the_values_it_is_given(templates):
+    page = templates / "report.html.j2"
+    edit(page, '<p class="legend-intro">', '{{ contents.clear() }}<p class="legend-intro">')
+    result = build(templates, "html")
+    assert_refused(result, templates, f"report.html.j2, linje {line_of(page, 'clear()')}",
+                   "clear")
+
+
+def test_a_template_folder_given_relative_names_the_line(templates):
+    page = templates / "report.html.j2"
+    edit(page, "{{ meta.title or document_title }}", "{{ meta.titel }}")
+    result = CliRunner().invoke(main, ["build", "--templates", templates.name, "-o", "ud",
+                                       "-q", "--format", "html"], catch_exceptions=False)
+    assert_said(result, f"report.html.j2, linje {line_of(page, 'meta.titel')}", "titel")
+
+
 def test_the_readmes_code_table_and_the_codes_agree():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("| code | means |"):]

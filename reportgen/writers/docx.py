@@ -14,7 +14,8 @@ import re
 import zipfile
 from functools import cache
 
-from jinja2 import Environment, StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..errors import ReportgenError, template_error
@@ -74,7 +75,10 @@ def render(report: Report, options: RenderOptions) -> bytes:
     look = context["look"]
     context["image"] = lambda key, alt, width_mm: Image(look.picture(key), alt).docx(
         template, width_mm)
-    env = Environment(autoescape=True, undefined=StrictUndefined, finalize=_as_typed)
+    # Sandboxed as the HTML templates are (html.render_html): docxtpl renders the body,
+    # headers, footers and document properties all through this environment.
+    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined,
+                                        finalize=_as_typed)
     try:
         template.render(context, jinja_env=env, autoescape=True)
     except (TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:

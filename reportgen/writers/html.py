@@ -6,12 +6,12 @@ import re
 from collections.abc import Callable
 
 from jinja2 import (
-    Environment,
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
     select_autoescape,
 )
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import template_error
@@ -34,8 +34,9 @@ def css_string(text: str) -> Markup:
 def render_html(report: Report, options: RenderOptions,
                 image_src: Callable[[str], str] = data_uri) -> str:
     """The report as HTML; each picture's URL made from its key by `image_src`, the
-    drawing inside a data URI unless told otherwise."""
-    env = Environment(
+    drawing inside a data URI unless told otherwise. The templates are the municipality's
+    to edit (--templates), so they run sandboxed: no way from a tag into Python."""
+    env = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(options.templates),
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
         undefined=StrictUndefined,
