@@ -124,13 +124,25 @@ def _with_plan(planned: ReadResult, returned: ReadResult,
         return (finding.sheet or "").strip().casefold() == REPORT_SHEET.casefold()
 
     findings = [*passed_over, *(f for f in planned.findings if f.code not in PLAN_STATUS_FINDINGS),
-                *(f for f in returned.findings if not of_details(f)), *matched]
+                *(_not_used(f) if f.code == "RG209" else f
+                  for f in returned.findings if not of_details(f)), *matched]
     if returned.report.meta != Meta() or any(map(of_details, returned.findings)):
         findings.append(Finding("RG907", Severity.NOTICE,
                                 "Rapport-arkene i de modtagne arbejdsbøger bruges ikke, når "
                                 "planen er givet (--plan): rapportens oplysninger kommer fra "
                                 "planen og kommandolinjen."))
     return ReadResult(report, findings, returned.rows_read, returned.cells, received), findings
+
+
+def _not_used(finding: Finding) -> Finding:
+    """A workbook of details among the returned ones (RG209): its details are not the
+    report's, and the secretariat is told where they would be."""
+    return replace(finding, message=(
+        "Arbejdsbogen har ingen mål, kun rapportens oplysninger (arket "
+        f"»{REPORT_SHEET}«), og de bruges ikke blandt de modtagne arbejdsbøger: med en "
+        "plan (--plan) kommer oplysningerne fra planen og kommandolinjen. Giv arbejdsbogen "
+        "som en plan mere (--plan kan gentages), eller giv oplysningerne på kommandolinjen "
+        "(--title …)."))
 
 
 def _no_workbooks(inputs: Sequence[Path]) -> Finding:

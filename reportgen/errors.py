@@ -94,6 +94,7 @@ CODES = {
     "RG206": "a formula without a stored result",
     "RG207": "no theme or focus area",
     "RG208": "no goal rows",
+    "RG209": "a workbook of the report's details alone",
     "RG211": "a status cell's text and fill disagree",
     "RG212": "a status cell's fill is no clear colour",
     "RG213": "characters no font holds",

@@ -172,3 +172,35 @@ def test_no_message_names_a_detail_by_its_field(tmp_path):
         assert not fields.search(finding.message), finding
     assert any(f.message.startswith("--follow-up indeholder") for f in from_options)
     assert any("»Opfølgning«" in f.message for f in from_sheets if f.code == "RG302")
+
+
+def test_a_workbook_of_details_beside_the_centres_gives_the_report_its_details(run,
+                                                                               tmp_path):
+    """The secretariat's workbook of details in the folder with the centres' workbooks:
+    its `Rapport` sheet and a `Mål` sheet with only its header row. It gives the report
+    its details and no goals, with a notice naming it; every centre's goal is there."""
+    folder = tmp_path / "modtaget"
+    write_workbook(folder / "oplysninger.xlsx", [], meta=META)
+    write_workbook(folder / "CPU-BGE.xlsx", [goal_row("Flere borgere"), goal_row("Flere job")])
+    write_workbook(folder / "CSO-LHJ.xlsx", [goal_row("Flere boliger", centre="CSO/LHJ")])
+    notice = ("RG209 bemærkning: oplysninger.xlsx: Arbejdsbogen har ingen mål, kun "
+              "rapportens oplysninger (arket »Rapport«), som rapporten får herfra.")
+    checked = run("check", "modtaget")
+    assert checked.exit_code == 0, checked.output
+    assert notice in checked.output and "RG208" not in checked.output
+    assert "Læst 3 mål fra 3 arbejdsbøger" in checked.output
+    built = run("build", "modtaget", "-o", "out", "--format", "pdf,docx,json")
+    assert built.exit_code == 0, built.output
+    assert notice in built.output
+    pdf, word, records = (tmp_path / "out" / f"modtaget.{fmt}" for fmt in ("pdf", "docx", "json"))
+    for text in (pdf_text(pdf.read_bytes()), docx_text(word.read_bytes())):
+        for detail in ("Tema 1: Vision og Bosætning.", "August 2018", "Opfølgning august 2018"):
+            assert squash(detail) in squash(text), detail
+        for goal in ("Flere borgere", "Flere job", "Flere boliger"):
+            assert goal in text, goal
+    exported = json.loads(records.read_text())
+    assert (exported["meta"]["title"], exported["meta"]["date"], exported["meta"]["follow_up"]) \
+        == ("Tema 1: Vision og Bosætning.", "August 2018", "Opfølgning august 2018")
+    goals = [g for t in exported["themes"] for a in t["focus_areas"] for g in a["goals"]]
+    assert sorted((g["text"], g["centre"]) for g in goals) == [
+        ("Flere boliger", "CSO/LHJ"), ("Flere borgere", "CPU/BGE"), ("Flere job", "CPU/BGE")]

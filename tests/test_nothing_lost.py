@@ -367,11 +367,27 @@ def test_docxtpl_delimiter_escapes_are_shown_as_typed(tmp_path):
     assert typed in text and "Se {_{ x }_}" in text
 
 
-def test_a_workbook_without_goal_rows_is_an_error(tmp_path):
-    path = write_workbook(tmp_path / "a.xlsx", [])
+@pytest.mark.parametrize("meta", [None, [], [("Ukendt nøgle", "Tekst")], [("Titel", None)]],
+                         ids=["no Rapport sheet", "empty", "unknown key", "key alone"])
+def test_a_workbook_without_goal_rows_is_an_error(tmp_path, meta):
+    """A centre's empty workbook is an error, not a report short of its goals; a `Rapport`
+    sheet that gives no details does not make it the secretariat's workbook of details."""
+    path = write_workbook(tmp_path / "a.xlsx", [], meta=meta)
     outcome = build([path], tmp_path / "out")
     assert codes(outcome.errors) == [("RG208", "A2")]
+    assert "RG209" not in [f.code for f in outcome.findings]
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_an_empty_workbook_beside_a_workbook_of_details_is_still_an_error(tmp_path):
+    details = write_workbook(tmp_path / "ind" / "oplysninger.xlsx", [],
+                             meta=[("Titel", "Opfølgning")])
+    empty = write_workbook(tmp_path / "ind" / "CPU-BGE.xlsx", [])
+    write_workbook(tmp_path / "ind" / "CSO-LHJ.xlsx", [goal_row("A", centre="CSO/LHJ")])
+    outcome = build([tmp_path / "ind"], tmp_path / "out")
+    assert [(f.code, f.file) for f in outcome.errors] == [("RG208", empty.name)]
+    assert [(f.code, f.file) for f in outcome.findings if f.code == "RG209"] \
+        == [("RG209", details.name)]
 
 
 # 5. Nothing off the page

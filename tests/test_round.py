@@ -188,6 +188,39 @@ def test_the_details_given_stand_over_the_plans(tmp_path):
     assert "RG907" in [f.code for f in findings]
 
 
+def test_a_workbook_of_details_among_the_returned_is_not_used_and_says_how_it_is(
+        round_trip, tmp_path):
+    """The secretariat's workbook of details (a `Rapport` sheet, a `Mål` sheet of its
+    header row alone) put with the returned workbooks: with a plan it is not read (RG907),
+    and the notice naming it says so and how to give it; given with the plan, it gives the
+    report its details."""
+    plan, back = round_trip
+    details = write_workbook(back / "oplysninger.xlsx", [],
+                             meta=[("Titel", "Sekretariatets titel")])
+    checked = _run("check", str(back), "--plan", str(plan), "--draft")
+    assert checked.exit_code == 0, checked.output
+    assert "RG208" not in checked.output
+    assert ("RG209 bemærkning: oplysninger.xlsx: Arbejdsbogen har ingen mål, kun rapportens "
+            "oplysninger (arket »Rapport«), og de bruges ikke blandt de modtagne "
+            "arbejdsbøger: med en plan (--plan) kommer oplysningerne fra planen og "
+            "kommandolinjen. Giv arbejdsbogen som en plan mere (--plan kan gentages), eller "
+            "giv oplysningerne på kommandolinjen (--title …).") in checked.output
+    assert "som rapporten får herfra" not in checked.output
+    result, _ = check([back], plan=[plan], draft=True)
+    assert result.report.meta.title is None
+    assert sum(1 for _ in result.report.goals()) == len(plan_rows())
+    details.rename(tmp_path / details.name)
+    built = _run("build", str(back), "--plan", str(plan), "--plan", details.name,
+                 "--draft", "--format", "json", "-o", "ud")
+    assert built.exit_code == 0, built.output
+    assert "som rapporten får herfra" in built.output and "RG907" not in built.output
+    (written,) = (tmp_path / "ud").glob("*.json")
+    records = json.loads(written.read_text(encoding="utf-8"))
+    assert records["meta"]["title"] == "Sekretariatets titel"
+    goals = [g for t in records["themes"] for a in t["focus_areas"] for g in a["goals"]]
+    assert [g["id"] for g in goals] == [row[0] for row in plan_rows()]
+
+
 @pytest.mark.parametrize("suffix", [".ods", ".xls"])
 def test_a_workbook_returned_as_ods_or_xls_reports_its_goals(round_trip, tmp_path, suffix):
     """The plan holds CBU/BLI's goals too (the fixture workbook's, whose .xlsx is the

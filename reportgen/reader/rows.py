@@ -189,6 +189,11 @@ class FileFindings(list):
                             goal_id and single_line(goal_id), goal_text and short(goal_text)))
 
 
+# RG209: a workbook of the report's details alone (build._with_plan says it otherwise).
+DETAILS_ONLY = ("Arbejdsbogen har ingen mål, kun rapportens oplysninger "
+                f"(arket »{REPORT_SHEET}«), som rapporten får herfra.")
+
+
 def read_sheets(sheets: Sequence[Sheet],
                 findings: FileFindings) -> tuple[list[GoalRow], int, dict[str, Any]]:
     """A workbook's goal rows, how many goal rows it has, and its report metadata."""
@@ -204,11 +209,17 @@ def read_sheets(sheets: Sequence[Sheet],
         count += sum(1 for row in rows if row.is_goal)
         goal_rows.extend(normalise_rows(rows, sheet.title, findings.file, header, findings))
     if chosen and not count and not any(f.code == "RG107" for f in findings):
-        sheet, header = chosen[0]
-        findings.add("RG208", Severity.ERROR,
-                     "Arbejdsbogen har ingen mål: der står intet under overskriftsrækken. "
-                     "Skriv målene, ét pr. række, under overskrifterne.",
-                     sheet=sheet.title, cell=f"A{header.row + 1}")
+        if any(meta.values()):
+            # The secretariat's workbook of details, put beside the centres': a `Rapport`
+            # sheet that gives the report something, and a goal sheet of its header alone.
+            findings.add("RG209", Severity.NOTICE, DETAILS_ONLY)
+        else:
+            # A centre's empty workbook: an error, or its goals would be missed unsaid.
+            sheet, header = chosen[0]
+            findings.add("RG208", Severity.ERROR,
+                         "Arbejdsbogen har ingen mål: der står intet under overskriftsrækken. "
+                         "Skriv målene, ét pr. række, under overskrifterne.",
+                         sheet=sheet.title, cell=f"A{header.row + 1}")
     return goal_rows, count, meta
 
 
