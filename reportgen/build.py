@@ -15,20 +15,20 @@ from pathlib import Path
 
 from .acceptance import Acceptance
 from .acceptance import apply as apply_acceptances
-from .compare import compare
-from .contract import REPORT_SHEET
 from .dates import date_text
 from .errors import ReportgenError, os_reason
 from .extract import Extract, centre_key, extracts, of_centres, unknown_centres
 from .files import NAME_BYTES, safe_name, write_all
 from .glyphs import missing_glyphs
-from .model import META_TEXTS, Finding, Meta, Report, Severity, printable
+from .model import META_TEXTS, Finding, Report, Severity, printable
 from .personal_data import cpr_numbers, masked, new_cpr_number
 from .personal_data import find as find_personal_data
-from .previous import read_previous, shown
 from .reader import ReadResult, find_workbooks, read_workbooks
 from .reader.rows import personal_data_text
-from .round import CentreStatus, apply_plan, centres_behind
+from .round.compare import compare
+from .round.plan import no_workbooks, with_plan
+from .round.previous import masked_earlier, read_previous
+from .round.progress import CentreStatus, centres_behind
 from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, RenderOptions, release_memory, writer
 from .writers.pdf import pdf_html
 from .writers.pdf_process import PdfProcess
@@ -69,24 +69,24 @@ def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT
     """Read every workbook and return the report with every finding, errors first; texts
     the templates' fonts cannot draw are warnings. With a plan (the workbooks the round
     went out from), the plan gives the goals and their order, the inputs their statuses
-    (round.py). `details` (field of model.Meta -> text, as `--title` and its kin give
+    (round/plan.py). `details` (field of model.Meta -> text, as `--title` and its kin give
     them) stand over the `Rapport` sheets' values and are checked as they are. With
     `previous` (the earlier follow-up's workbooks, or its JSON export), each goal carries
-    its statuses there and the report the goals gone (compare.py; what reading it found is
+    its statuses there and the report the goals gone (round/compare.py; what reading it found is
     weighed as previous.py says, and is not subject to `accept`). Accepted
     findings stop nothing; in a draft, the gaps it may show do not either, and CPR numbers
     are shown masked."""
     details = given_details(details or {})
     paths, passed_over = find_workbooks(inputs)
     if not paths:
-        return None, [*passed_over, _no_workbooks(inputs)]
+        return None, [*passed_over, no_workbooks(inputs)]
     result = read_workbooks(paths)
     findings = [*passed_over, *result.findings]
     if plan:
         plan_paths, plan_passed_over = find_workbooks(plan)
         if not plan_paths:
-            return None, [*plan_passed_over, _no_workbooks(plan)]
-        result, findings = _with_plan(read_workbooks(plan_paths), result,
+            return None, [*plan_passed_over, no_workbooks(plan)]
+        result, findings = with_plan(read_workbooks(plan_paths), result,
                                       [*plan_passed_over, *passed_over])
     if details:
         result.report = replace(result.report, meta=replace(result.report.meta, **details))
@@ -94,7 +94,7 @@ def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT
     if previous is not None:
         earlier, earlier_findings = read_previous(previous)
         if earlier is not None:
-            result.report = shown(compare(result.report, earlier))
+            result.report = masked_earlier(compare(result.report, earlier))
     options = {name: DETAIL_OPTIONS[name] for name in details}
     findings = apply_acceptances([
         *findings, *personal_data_in_details(details),
@@ -108,47 +108,6 @@ def check(inputs: Sequence[Path], draft: bool = False, templates: Path = DEFAULT
     findings += earlier_findings
     order = list(Severity)
     return result, sorted(findings, key=lambda f: order.index(f.severity))
-
-
-# What a plan's own cells say of statuses: the returned workbooks say it.
-PLAN_STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
-
-
-def _with_plan(planned: ReadResult, returned: ReadResult,
-               passed_over: list[Finding]) -> tuple[ReadResult, list[Finding]]:
-    """The plan's goals with the returned statuses; the returned workbooks' `Rapport`
-    sheets are not read (the plan and the command line give the details)."""
-    report, matched, received = apply_plan(planned, returned)
-
-    def of_details(finding: Finding) -> bool:
-        return (finding.sheet or "").strip().casefold() == REPORT_SHEET.casefold()
-
-    findings = [*passed_over, *(f for f in planned.findings if f.code not in PLAN_STATUS_FINDINGS),
-                *(_not_used(f) if f.code == "RG209" else f
-                  for f in returned.findings if not of_details(f)), *matched]
-    if returned.report.meta != Meta() or any(map(of_details, returned.findings)):
-        findings.append(Finding("RG907", Severity.NOTICE,
-                                "Rapport-arkene i de modtagne arbejdsbøger bruges ikke, når "
-                                "planen er givet (--plan): rapportens oplysninger kommer fra "
-                                "planen og kommandolinjen."))
-    return ReadResult(report, findings, returned.rows_read, returned.cells, received), findings
-
-
-def _not_used(finding: Finding) -> Finding:
-    """A workbook of details among the returned ones (RG209): its details are not the
-    report's, and the secretariat is told where they would be."""
-    return replace(finding, message=(
-        "Arbejdsbogen har ingen mål, kun rapportens oplysninger (arket "
-        f"»{REPORT_SHEET}«), og de bruges ikke blandt de modtagne arbejdsbøger: med en "
-        "plan (--plan) kommer oplysningerne fra planen og kommandolinjen. Giv arbejdsbogen "
-        "som en plan mere (--plan kan gentages), eller giv oplysningerne på kommandolinjen "
-        "(--title …)."))
-
-
-def _no_workbooks(inputs: Sequence[Path]) -> Finding:
-    where = ", ".join(str(p) for p in inputs)
-    return Finding("RG002", Severity.ERROR,
-                   f"Der er ingen arbejdsbøger (.xlsx, .xls eller .ods) i {where}.")
 
 
 def build(inputs: Sequence[Path], out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS,

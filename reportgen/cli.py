@@ -641,7 +641,7 @@ def check_command(inputs, draft, findings_sheet, accepted, accept_file, plan,
     _print_findings(findings)
     behind = []
     if result is not None:
-        from .round import centres_behind
+        from .round.progress import centres_behind
 
         behind = centres_behind(result.report, result.received)
     _print_behind(behind)
@@ -678,8 +678,8 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
 def template_command(inputs, out_dir, centres, deadline, return_to, templates, force,
                      details) -> None:
     from .build import check
-    from .centre_workbooks import centre_workbooks
     from .files import write_all
+    from .round.centre_workbooks import centre_workbooks
     from .wording import load_wording
 
     if out_dir is None:  # not click's required=True, whose help says "[required]"

@@ -7,7 +7,7 @@ reader (input vocabulary) and in the templates (output wording).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -285,3 +285,29 @@ class Finding:
         """One line, whatever a file name or a cell holds (see `printable`)."""
         place = f"{self.where}: " if self.where else ""
         return printable(f"{self.code} {self.severity.value}: {place}{self.message}")
+
+
+# Least favourable first.
+ORDER = (Status.RED, Status.YELLOW, Status.GREEN)
+
+
+class Change(Enum):
+    IMPROVED = "improved"
+    WORSE = "worse"
+    UNCHANGED = "unchanged"
+    NO_PREVIOUS = "no_previous"  # no status then, or none now: nothing to compare
+
+
+def least_favourable(statuses: Sequence[Status]) -> Status | None:
+    """The status a double status counts as; None for none."""
+    return min(statuses, key=ORDER.index, default=None)
+
+
+def direction(previous: Sequence[Status], current: Sequence[Status]) -> Change:
+    """How one column's status went from the earlier follow-up to this one."""
+    before, now = least_favourable(previous), least_favourable(current)
+    if before is None or now is None:
+        return Change.NO_PREVIOUS
+    if now is before:
+        return Change.UNCHANGED
+    return Change.IMPROVED if ORDER.index(now) > ORDER.index(before) else Change.WORSE

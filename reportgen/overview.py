@@ -18,8 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from .compare import least_favourable  # the one rule, as the change marks compare
-from .model import Goal, Report, Status
+from .model import (
+    Goal,
+    Report,
+    Status,
+    least_favourable,  # the one rule, as the change marks compare
+)
 
 COLUMNS = ("result", "timeline")
 

@@ -327,7 +327,7 @@ def finding_dict(finding: Finding) -> dict:
 
 
 def _summary(result, findings: list[Finding]) -> dict:
-    from .round import centre_statuses
+    from .round.progress import centre_statuses
 
     centres = centre_statuses(result.report, result.received) if result is not None else []
     meta = result.report.meta if result is not None else None
@@ -355,7 +355,7 @@ def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
     the formats asked for, the findings sheet and page 1 of the PDF as a picture."""
     from .build import check, draft_stem, output_name, render, write_all
     from .findings import render_findings
-    from .round import centres_behind
+    from .round.progress import centres_behind
     from .writers import RenderOptions
 
     progress(0.05, "started")

@@ -21,9 +21,9 @@ from docx.oxml.ns import qn
 from reportgen import build as build_module
 from reportgen import files
 from reportgen.build import build, check
-from reportgen.centre_workbooks import centre_workbooks
 from reportgen.errors import ReportgenError
 from reportgen.reader import read_workbooks
+from reportgen.round.centre_workbooks import centre_workbooks
 from reportgen.wording import load_wording
 from reportgen.writers import DEFAULT_TEMPLATES
 

@@ -16,8 +16,7 @@ from docx.oxml.ns import qn
 
 from reportgen.build import build, check
 from reportgen.cli import main
-from reportgen.compare import Change, direction, least_favourable
-from reportgen.model import Status
+from reportgen.model import Change, Status, direction, least_favourable
 
 from .helpers import (
     HEADERS,

@@ -115,7 +115,7 @@ def test_a_centre_behind_with_some_goals_and_a_goal_not_in_the_plan(round_trip):
     errors = [(f.code, f.file, f.cell) for f in findings if f.code in ("RG404", "RG205")]
     assert ("RG404", "CSO-LHJ.xlsx", f"{column['Resultatmål']}{extra}") in errors
     assert ("RG205", "CSO-LHJ.xlsx", f"{column['Resultat']}{first}") in errors
-    from reportgen.round import centres_behind
+    from reportgen.round.progress import centres_behind
 
     lines = [status.line for status in centres_behind(result.report, result.received)]
     total = sum(1 for row in plan_rows() if row[9] == "CSO/LHJ")

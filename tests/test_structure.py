@@ -11,6 +11,7 @@ name from the package itself does depend on it).
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 from .helpers import ROOT
@@ -78,6 +79,16 @@ def import_circles(package: Path) -> list[list[str]]:
     for name in sorted(graph):
         visit(name, [])
     return circles
+
+
+def test_every_package_of_the_tree_is_shipped():
+    """pyproject.toml names the packages a wheel holds: a folder of the package left out
+    would be missing from an installed reportgen (test_packaging finds it too, slowly)."""
+    shipped = set(tomllib.loads((ROOT / "pyproject.toml").read_text())
+                  ["tool"]["setuptools"]["packages"])
+    folders = {".".join(path.parent.relative_to(ROOT).parts)
+               for path in (ROOT / "reportgen").rglob("__init__.py")}
+    assert folders <= shipped, folders - shipped
 
 
 def test_no_import_circle():

@@ -11,10 +11,9 @@ from typing import Any
 from babel.dates import get_month_names
 
 from .. import chart
-from ..compare import Change, direction
 from ..errors import ReportgenError
 from ..look import Look, load_look
-from ..model import Goal, PlacedGoal, Report, Status
+from ..model import Change, Goal, PlacedGoal, Report, Status, direction
 from ..overview import Counts, counts
 from ..wording import Wording, load_wording
 from . import RenderOptions

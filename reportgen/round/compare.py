@@ -2,7 +2,7 @@
 and the direction each status went. Pure: reports in, a report out, no I/O (previous.py
 reads the earlier follow-up).
 
-A goal is found again by the rule merging and the plan go by (round.match_goals: its Id,
+A goal is found again by the rule merging and the plan go by (matching.match_goals: its Id,
 else its theme, focus area and text, and centre where a wording is shared). A double
 status (`gul / grøn`) compares by its least favourable status, red before yellow before
 green.
@@ -10,38 +10,12 @@ green.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
-from enum import Enum
 
-from .model import Comparison, FocusArea, PlacedGoal, Previous, Report, Status
-from .round import match_goals
+from ..model import Comparison, FocusArea, PlacedGoal, Previous, Report
+from .matching import match_goals
 
 DEFAULT_LABEL = "sidste opfølgning"
-# Least favourable first.
-ORDER = (Status.RED, Status.YELLOW, Status.GREEN)
-
-
-class Change(Enum):
-    IMPROVED = "improved"
-    WORSE = "worse"
-    UNCHANGED = "unchanged"
-    NO_PREVIOUS = "no_previous"  # no status then, or none now: nothing to compare
-
-
-def least_favourable(statuses: Sequence[Status]) -> Status | None:
-    """The status a double status counts as; None for none."""
-    return min(statuses, key=ORDER.index, default=None)
-
-
-def direction(previous: Sequence[Status], current: Sequence[Status]) -> Change:
-    """How one column's status went from the earlier follow-up to this one."""
-    before, now = least_favourable(previous), least_favourable(current)
-    if before is None or now is None:
-        return Change.NO_PREVIOUS
-    if now is before:
-        return Change.UNCHANGED
-    return Change.IMPROVED if ORDER.index(now) > ORDER.index(before) else Change.WORSE
 
 
 def label(previous: Report) -> str:

@@ -25,12 +25,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .contract import COLOUR_WORDS, GOAL_SHEET, GUIDE_SHEET, HEADER_NAMES, LAST_ROUND_HEADERS
-from .files import safe_name
-from .images import png
-from .model import Goal, PlacedGoal, Report, Status
-from .smileys import COLOURS
-from .wording import Wording
+from ..contract import COLOUR_WORDS, GOAL_SHEET, GUIDE_SHEET, HEADER_NAMES, LAST_ROUND_HEADERS
+from ..files import safe_name
+from ..images import png
+from ..model import Goal, PlacedGoal, Report, Status
+from ..smileys import COLOURS
+from ..wording import Wording
 
 HEADER_ROW = 3
 # (field, width, filled in by the secretariat), headed as the contract names them

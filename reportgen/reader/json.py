@@ -1,75 +1,17 @@
-"""The earlier follow-up a report is compared with (`--previous`): its workbooks, read as
-the current input is read, or the JSON export a build of it wrote. compare.py compares.
-
-What it found is said with its own file (`… (forrige opfølgning)`) and weighed for what the
-earlier follow-up is here, a source of statuses and of the goals gone:
-- the gaps of that round (a goal not reported, yellow or red without a comment) are not
-  this round's, and are left out;
-- personal data in it stops nothing: every text of it that the new documents show (the
-  goals gone, its label) is shown with CPR numbers masked, so an RG601 there is a warning;
-- anything else (a file that cannot be read, a status word not understood) is as it was,
-  for a comparison made from a half-read follow-up would mislead.
-A JSON export that is not one is RG110, naming the file and the place in it.
-"""
+"""A reportgen JSON export (writers/json.py) read back as a Report: the earlier follow-up
+a report is compared with may be given as its export (round/previous.py)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .model import Finding, FocusArea, Goal, Meta, Report, Severity, Source, Status, Theme
-from .personal_data import masked
-from .reader import clean_text, file_label, find_workbooks, read_workbooks
+from ..model import FocusArea, Goal, Meta, Report, Source, Status, Theme
+from . import clean_text, file_label
 
-NOT_THIS_ROUND = {"RG202", "RG205"}
-PERSONAL_DATA = {"RG601", "RG602", "RG603"}
-BROKEN_JSON = "RG110"
 MAX_JSON_BYTES = 50 * 1024 * 1024
-OF_PREVIOUS = " (forrige opfølgning)"
 
-
-def read_previous(path: Path) -> tuple[Report | None, list[Finding]]:
-    """The earlier follow-up's report and what reading it found (None if it could not be
-    read at all). `path`: its JSON export, a workbook, or a folder of workbooks."""
-    if path.is_file() and path.suffix.lower() == ".json":
-        try:
-            return from_json(path), []
-        except ValueError as exc:
-            return None, [Finding(BROKEN_JSON, Severity.ERROR, str(exc),
-                                  file_label(path.name) + OF_PREVIOUS)]
-    paths, passed_over = find_workbooks([path])
-    if not paths:
-        return None, [*map(_weighed, passed_over), Finding(
-            "RG002", Severity.ERROR, f"Der er ingen arbejdsbøger (.xlsx, .xls eller .ods) og "
-            f"ingen JSON-eksport i {path} (--previous).")]
-    result = read_workbooks(paths)
-    findings = [_weighed(f) for f in (*passed_over, *result.findings)
-                if f.code not in NOT_THIS_ROUND]
-    return result.report, findings
-
-
-def shown(report: Report) -> Report:
-    """The compared report with every text taken from the earlier follow-up (the goals
-    gone, its label) CPR-masked: they were not checked as this round's texts are."""
-    comparison = report.comparison
-    if comparison is None:
-        return report
-    only_earlier = Report(comparison=comparison).with_texts(masked).comparison
-    return replace(report, comparison=only_earlier)
-
-
-def _weighed(finding: Finding) -> Finding:
-    file = (finding.file or "").strip() + OF_PREVIOUS
-    if finding.code in PERSONAL_DATA and finding.severity is Severity.ERROR:
-        return replace(finding, file=file.strip(), severity=Severity.WARNING,
-                       message=finding.message + " Det stopper ikke rapporten: teksterne "
-                       "fra den forrige opfølgning vises med CPR-numre maskeret.")
-    return replace(finding, file=file.strip())
-
-
-# -- The JSON export ------------------------------------------------------------------------
 
 def from_json(path: Path) -> Report:
     """The report a JSON export (writers/json.py) holds; ValueError in Danish, naming the
