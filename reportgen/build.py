@@ -4,40 +4,32 @@ them all or none (files.write_all), so a failed build leaves earlier outputs unt
 
 from __future__ import annotations
 
-import html
-import io
-import re
-import zipfile
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .acceptance import Acceptance
-from .acceptance import apply as apply_acceptances
-from .dates import date_text
+from .checks.acceptance import Acceptance
+from .checks.acceptance import apply as apply_acceptances
+from .checks.details import DETAIL_OPTIONS, given_details, personal_data_in_details
+from .checks.drafts import DRAFT_GAPS
+from .checks.glyphs import missing_glyphs
+from .checks.guard import guard_cpr_numbers
+from .design import DEFAULT_TEMPLATES
 from .errors import ReportgenError, os_reason
 from .extract import Extract, centre_key, extracts, of_centres, unknown_centres
 from .files import NAME_BYTES, safe_name, write_all
-from .glyphs import missing_glyphs
-from .model import META_TEXTS, Finding, Report, Severity, printable
-from .personal_data import cpr_numbers, masked, new_cpr_number
-from .personal_data import find as find_personal_data
+from .model import Finding, Report, Severity, printable
+from .personal_data import masked
 from .reader import ReadResult, find_workbooks, read_workbooks
-from .reader.rows import personal_data_text
 from .round.compare import compare
 from .round.plan import no_workbooks, with_plan
 from .round.previous import masked_earlier, read_previous
 from .round.progress import CentreStatus, centres_behind
-from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, RenderOptions, release_memory, writer
+from .writers import DEFAULT_FORMATS, RenderOptions, release_memory, writer
 from .writers.pdf import pdf_html
 from .writers.pdf_process import PdfProcess
 
-# The round's details that the command line may give, over the `Rapport` sheets': field of
-# model.Meta -> its option (`--case-number`).
-DETAIL_OPTIONS = {name: "--" + name.replace("_", "-") for name in META_TEXTS}
-# Gaps a draft renders (visibly marked; a CPR number masked) instead of stopping at.
-DRAFT_GAPS = {"RG202", "RG205", "RG601"}
 DRAFT_SUFFIX = "-kladde"  # a draft's file name ends so: it never replaces the report
 # Told to a build's `progress(step, fraction)`: its share for reading, and where writing
 # begins; the PDF counts as this many formats (its parts, then their joining, one).
@@ -207,29 +199,6 @@ def document_stems(documents: Sequence[Extract], base: str, given: bool,
     return [draft_stem(stem, draft) for stem in stems]
 
 
-def given_details(details: dict[str, str]) -> dict[str, str | None]:
-    """The details as the report holds them: on one line, an empty one none, a date in
-    figures in words (dates.date_text). A field that is no detail is a caller's mistake."""
-    unknown = set(details) - set(DETAIL_OPTIONS)
-    if unknown:
-        raise ValueError(f"not a detail of the report: {', '.join(sorted(unknown))}")
-    given = {name: " ".join(text.split()) or None for name, text in details.items()}
-    if given.get("date"):
-        given["date"] = date_text(given["date"])
-    return given
-
-
-def personal_data_in_details(details: dict[str, str | None]) -> list[Finding]:
-    """The reader's findings for personal data (RG601–RG603), for details given on the
-    command line: the option named where a cell would be."""
-    findings = []
-    for name, text in details.items():
-        for hit in find_personal_data(text or ""):
-            code, severity, what = personal_data_text(hit)
-            findings.append(Finding(code, severity, f"{DETAIL_OPTIONS[name]} indeholder {what}"))
-    return findings
-
-
 def render(report: Report, options: RenderOptions, formats: Sequence[str] = DEFAULT_FORMATS,
            pdf_process: PdfProcess | None = None,
            progress: Progress | None = None) -> dict[str, bytes]:
@@ -312,35 +281,6 @@ def _render_one(report: Report, options: RenderOptions, formats: Sequence[str],
         rendered["pdf"] = process.receive(part_done)
         step("PDF-filen er samlet", 1)
     return {fmt: rendered[fmt] for fmt in formats}
-
-
-def guard_cpr_numbers(report: Report, documents: dict[str, str | bytes],
-                      templates: Path) -> None:
-    """Stop (RG604) when a document holds a CPR number that no text of the report holds
-    (those were checked, and any left accepted): one a template's own text, or any path
-    but the cells, put there. `documents`: {format: its bytes}, the PDF as its HTML."""
-    known = cpr_numbers(text for _, text, _ in report.texts())
-    for fmt, data in documents.items():
-        hit = new_cpr_number(published_text(fmt, data), known)
-        if hit is not None:
-            raise ReportgenError(
-                "RG604", f"Den færdige {fmt.upper()} indeholder et CPR-nummer ({hit.masked}), "
-                "som ingen celle i arbejdsbøgerne har: det kommer fra skabelonerne "
-                f"({templates}). Ret skabelonen. Intet er skrevet.")
-
-
-def published_text(fmt: str, data: str | bytes) -> str:
-    """The text a reader of the document sees, and its metadata, one paragraph a line."""
-    if fmt == "docx":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = [archive.read(name).decode("utf-8") for name in archive.namelist()
-                     if name.endswith(".xml") and name.startswith(("word/", "docProps/"))]
-        return "\n".join(html.unescape(re.sub(r"<[^>]+>", "", re.sub(
-            r"</w:p>|<w:br/>|<w:tab/>|</(?:dc|cp|dcterms):\w+>", "\n", part))) for part in parts)
-    text = data if isinstance(data, str) else data.decode("utf-8")
-    if fmt == "json":
-        return text
-    return html.unescape(re.sub(r"<[^>]+>", "\n", text))
 
 
 def output_name(inputs: Sequence[Path], files: Sequence[str], report: Report) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from .design import DEFAULT_TEMPLATES
 from .errors import ReportgenError, os_reason, quote, reason
 from .extract import SPLITS
 from .files import (
@@ -28,7 +29,7 @@ from .files import (
     check_not_there,
 )
 from .model import Finding, Severity, printable
-from .writers import DEFAULT_FORMATS, DEFAULT_TEMPLATES, PDF_VARIANTS, RenderOptions, format_list
+from .writers import DEFAULT_FORMATS, PDF_VARIANTS, RenderOptions, format_list
 
 # The workbook reader and the writers are imported by the commands that use them: `build`
 # starts its PDF process first, so that WeasyPrint's import there overlaps these.
@@ -409,7 +410,7 @@ def _summary(rows_read: dict[str, int]) -> str:
 
 
 def _acceptances(ctx, param, values: tuple[str, ...]) -> list:
-    from .acceptance import parse
+    from .checks.acceptance import parse
 
     try:
         return [parse(value) for value in values]
@@ -429,7 +430,7 @@ def accept_options(command):
 
 
 def _all_acceptances(accepted: list, accept_file: Path | None) -> list:
-    from .acceptance import read_file
+    from .checks.acceptance import read_file
 
     return [*accepted, *(read_file(accept_file) if accept_file is not None else [])]
 
@@ -456,7 +457,7 @@ def _print_behind(behind: list) -> None:
 
 
 def _accepted_line(findings: list[Finding]) -> str:
-    from .acceptance import accepted
+    from .checks.acceptance import accepted
 
     count = accepted(findings)
     return f"; {count} fund godkendt med --accept" if count else ""
@@ -576,11 +577,12 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
             " Rapporten er ikke skrevet."
         _write_findings(outcome.findings, findings_sheet, on_disk, outcome.behind)
     if outcome.errors:
-        from .build import DRAFT_GAPS
+        from .checks.drafts import draft_helps
 
-        draft_helps = not draft and all(f.code in DRAFT_GAPS for f in outcome.errors)
         click.echo(f"{len(outcome.errors)} fejl: rapporten er ikke skrevet. Ret fejlene"
-                   + (" (eller byg en kladde med --draft)." if draft_helps else "."), err=True)
+                   + (" (eller byg en kladde med --draft)."
+                      if draft_helps((f.code for f in outcome.errors), draft) else "."),
+                   err=True)
         sys.exit(1)
     merged = sum(outcome.rows_read.values()) - outcome.goals_read
     same = f"; {merged} mål stod ens i flere rækker og er slået sammen" if merged > 0 else ""
@@ -678,9 +680,9 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
 def template_command(inputs, out_dir, centres, deadline, return_to, templates, force,
                      details) -> None:
     from .build import check
+    from .design.wording import load_wording
     from .files import write_all
     from .round.centre_workbooks import centre_workbooks
-    from .wording import load_wording
 
     if out_dir is None:  # not click's required=True, whose help says "[required]"
         raise WrongUsage(USAGE, "Tilvalget »-o/--output« skal angives: mappen til "

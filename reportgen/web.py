@@ -36,8 +36,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .build import DRAFT_GAPS
 from .build_pool import BuildPool, JobFailed, QueueFull
+from .checks.drafts import draft_helps
 from .errors import ReportgenError
 from .model import Finding, Severity
 from .reader.files import (
@@ -596,10 +596,10 @@ async def api_build(request: Request) -> Response:
         if summary is None:
             raise WebError(500, "RG708", job.message or "RG708 fejl: Rapporten kunne ikke "
                            "bygges.")
-        draft_helps = not draft and all(f["code"] in DRAFT_GAPS for f in summary["findings"]
-                                        if f["severity"] == Severity.ERROR.value)
+        helps = draft_helps((f["code"] for f in summary["findings"]
+                             if f["severity"] == Severity.ERROR.value), draft)
         raise WebError(422, "RG709", f"Arbejdsbøgerne har {summary['errors']} fejl: rapporten "
-                       "er ikke bygget. Ret fejlene" + (" (eller byg en kladde)." if draft_helps
+                       "er ikke bygget. Ret fejlene" + (" (eller byg en kladde)." if helps
                                                          else "."),
                        {key: summary[key] for key in ("goals", "findings", "centres")})
     if not done.done():

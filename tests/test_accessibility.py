@@ -17,7 +17,7 @@ from PIL import Image
 
 from reportgen.build import build
 from reportgen.model import Status
-from reportgen.smileys import COLOURS
+from reportgen.pictures.smileys import COLOURS
 from reportgen.writers import RenderOptions
 
 from .helpers import (

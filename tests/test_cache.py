@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.reader import read_workbooks
-from reportgen.writers import DEFAULT_TEMPLATES, RenderOptions, pdf_cache, pdf_parts
+from reportgen.writers import RenderOptions, pdf_cache, pdf_parts
 from reportgen.writers import pdf as pdf_writer
 from reportgen.writers.pdf import html_to_pdf, pdf_html
 from reportgen.writers.pdf_cache import PartCache, _decode

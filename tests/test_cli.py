@@ -149,7 +149,7 @@ def test_the_renderers_load_their_libraries_without_starting_a_process():
             "        started.append(args)\n"
             "        super().__init__(args, *rest, **options)\n"
             "subprocess.Popen = Refused\n"
-            "from reportgen.images import png\n"
+            "from reportgen.pictures import png\n"
             "from reportgen.writers.pdf import prepare\n"
             "prepare()\n"
             "assert png('smiley:green').startswith(b'\\x89PNG')\n"

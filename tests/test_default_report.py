@@ -11,11 +11,11 @@ import pypdfium2
 import pytest
 from docx.oxml.ns import qn
 
-from reportgen.images import png
+from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.design.wording import load_wording
 from reportgen.model import Status
-from reportgen.smileys import COLOURS
-from reportgen.wording import load_wording
-from reportgen.writers import DEFAULT_TEMPLATES
+from reportgen.pictures import png
+from reportgen.pictures.smileys import COLOURS
 
 from . import source_texts
 from .helpers import ARTIFACTS, assert_in_order, docx_pictures, docx_text, pdf_figures, pdf_text

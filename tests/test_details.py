@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen import cli
-from reportgen.build import DETAIL_OPTIONS, check
+from reportgen.build import check
+from reportgen.checks.details import DETAIL_OPTIONS
 from reportgen.cli import main
 from reportgen.dates import date_text, figures_date
 from reportgen.model import META_TEXTS

@@ -9,8 +9,8 @@ import pikepdf
 from fontTools.ttLib import TTFont
 
 from reportgen.build import build
-from reportgen.look import load_look
-from reportgen.writers import DEFAULT_TEMPLATES
+from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.design.look import load_look
 
 from .helpers import goal_row, pdf_text, squash, write_workbook
 

@@ -18,9 +18,10 @@ from docx.oxml.ns import qn
 from PIL import Image
 
 from reportgen.build import build
+from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.design.look import load_look
 from reportgen.errors import ReportgenError
-from reportgen.look import load_look
-from reportgen.writers import DEFAULT_TEMPLATES, RenderOptions
+from reportgen.writers import RenderOptions
 
 from .helpers import docx_pictures, goal_row, squash, workbooks, write_workbook
 

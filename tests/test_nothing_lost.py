@@ -21,11 +21,11 @@ from docx.oxml.ns import qn
 from reportgen import build as build_module
 from reportgen import files
 from reportgen.build import build, check
+from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.design.wording import load_wording
 from reportgen.errors import ReportgenError
 from reportgen.reader import read_workbooks
 from reportgen.round.centre_workbooks import centre_workbooks
-from reportgen.wording import load_wording
-from reportgen.writers import DEFAULT_TEMPLATES
 
 from .helpers import HEADERS, docx_text, goal_row, pdf_text, squash, write_workbook
 

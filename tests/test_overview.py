@@ -16,13 +16,15 @@ import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
 
-from reportgen import chart, images
+from reportgen import pictures as images
 from reportgen.build import build
 from reportgen.cli import main
+from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.design.wording import load_wording
 from reportgen.model import FocusArea, Goal, Report, Source, Status, Theme
 from reportgen.overview import Counts, counts, least_favourable
-from reportgen.wording import load_wording
-from reportgen.writers import DEFAULT_TEMPLATES, RenderOptions
+from reportgen.pictures import chart
+from reportgen.writers import RenderOptions
 
 from .helpers import (
     docx_pictures,

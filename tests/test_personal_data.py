@@ -12,12 +12,14 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from reportgen.build import build, published_text
+from reportgen.build import build
+from reportgen.checks.guard import published_text
 from reportgen.cli import main
+from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.errors import ReportgenError
 from reportgen.model import Severity
 from reportgen.personal_data import CPR, EMAIL, PHONE, find, masked
-from reportgen.writers import DEFAULT_TEMPLATES, RenderOptions
+from reportgen.writers import RenderOptions
 
 from .helpers import docx_text, goal_row, pdf_text, write_workbook
 
@@ -91,7 +93,7 @@ def test_the_future_is_today():
 # -- accepting a finding, one cell at a time ----------------------------------------
 
 def test_an_acceptance_names_one_code_in_one_cell():
-    from reportgen.acceptance import Acceptance, parse
+    from reportgen.checks.acceptance import Acceptance, parse
 
     assert parse("RG601@Mål!J7") == Acceptance("RG601", None, "Mål", "J7")
     assert parse(" RG602@c:\\fælles\\a.xlsx:Mål (2)!$h$12 ") \
@@ -101,7 +103,7 @@ def test_an_acceptance_names_one_code_in_one_cell():
 @pytest.mark.parametrize("text", ["RG601", "RG601@J7", "RG601@Mål!7", "RG202@Mål!J7",
                                   "rg601@Mål!J7", "RG601@Mål!J0"])
 def test_anything_else_is_refused(text):
-    from reportgen.acceptance import parse
+    from reportgen.checks.acceptance import parse
     from reportgen.errors import ReportgenError
 
     with pytest.raises(ReportgenError) as raised:
@@ -110,7 +112,7 @@ def test_anything_else_is_refused(text):
 
 
 def test_an_acceptance_marks_its_finding_and_no_other():
-    from reportgen.acceptance import accepted, apply, parse
+    from reportgen.checks.acceptance import accepted, apply, parse
     from reportgen.model import Finding, Severity
 
     found = [Finding("RG601", Severity.ERROR, "CPR", "a.xlsx", "Mål", "J7"),

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from reportgen import images
+from reportgen import pictures as images
 from reportgen.build import build
-from reportgen.writers import DEFAULT_TEMPLATES, RenderOptions
+from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.writers import RenderOptions
 
 from .helpers import DEFAULT_INPUT, docx_pictures, patched, pdf_figures
 

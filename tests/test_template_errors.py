@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import main
+from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.errors import CODES
-from reportgen.writers import DEFAULT_TEMPLATES
 
 from .helpers import DEFAULT_INPUT, ROOT, patched
 

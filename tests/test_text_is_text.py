@@ -9,7 +9,8 @@ import pikepdf
 import pytest
 
 from reportgen.build import build
-from reportgen.writers import DEFAULT_TEMPLATES, RenderOptions
+from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.writers import RenderOptions
 from reportgen.writers.pdf import FetchRefused, html_to_pdf, url_fetcher
 
 from .helpers import docx_text, goal_row, pdf_text, squash, write_workbook

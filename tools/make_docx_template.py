@@ -29,7 +29,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from reportgen.look import load_look  # noqa: E402
+from reportgen.design.look import load_look  # noqa: E402
 from reportgen.writers.docx import STYLES  # noqa: E402
 
 LOOK = load_look(Path(__file__).resolve().parents[1] / "templates")

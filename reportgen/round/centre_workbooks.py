@@ -26,11 +26,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..contract import COLOUR_WORDS, GOAL_SHEET, GUIDE_SHEET, HEADER_NAMES, LAST_ROUND_HEADERS
+from ..design.wording import Wording
 from ..files import safe_name
-from ..images import png
 from ..model import Goal, PlacedGoal, Report, Status
-from ..smileys import COLOURS
-from ..wording import Wording
+from ..pictures import png
+from ..pictures.smileys import COLOURS
 
 HEADER_ROW = 3
 # (field, width, filled in by the secretariat), headed as the contract names them

@@ -10,21 +10,11 @@ import ctypes
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module, resources
+from importlib import import_module
 from pathlib import Path
 
+from ..design import DEFAULT_TEMPLATES
 from ..model import Report
-
-
-def _default_templates() -> Path:
-    """The layout shipped with the package (a wheel holds it as reportgen/templates); in a
-    checkout, the repository's own templates/."""
-    shipped = Path(str(resources.files("reportgen") / "templates"))
-    return shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "templates"
-
-
-DEFAULT_TEMPLATES = _default_templates()
-
 
 # Tagged variants only. PDF/UA-1 is the default: accessibility is what the law asks of
 # published documents. For the archive, PDF/A-2a: tagged ("a"), and PDF/A-2 rather than

@@ -10,12 +10,12 @@ from typing import Any
 
 from babel.dates import get_month_names
 
-from .. import chart
+from ..design.look import Look, load_look
+from ..design.wording import Wording, load_wording
 from ..errors import ReportgenError
-from ..look import Look, load_look
 from ..model import Change, Goal, PlacedGoal, Report, Status, direction
 from ..overview import Counts, counts
-from ..wording import Wording, load_wording
+from ..pictures import chart
 from . import RenderOptions
 
 FALLBACK_TITLE = "Opfølgning på strategiplan"

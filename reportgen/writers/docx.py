@@ -19,8 +19,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..errors import ReportgenError, template_error
-from ..images import Image
 from ..model import Report
+from ..pictures import Image
 from . import RenderOptions
 from .context import document_title, template_context
 

@@ -15,8 +15,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import template_error
-from ..images import Image, data_uri
 from ..model import Report
+from ..pictures import Image, data_uri
 from . import RenderOptions
 from .context import report_texts, template_context
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from .. import images
+from .. import pictures as images
 from ..forks import Forked, in_processes
 from ..model import Report
 from ..native import sonames_only

@@ -22,8 +22,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..native import sonames_only
 from . import chart, marks, smileys
-from .native import sonames_only
 
 # kind -> the function that draws one of its names as SVG, raising ValueError for a name
 # it does not draw. A kind is also a URL scheme: never `data`, `file` or `http`.

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from .errors import ReportgenError
-from .model import Status
+from ..errors import ReportgenError
+from ..model import Status
 from .wording import read_toml
 
 COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from .contract import HEADER_NAMES, META_NAMES, REPORT_SHEET
-from .model import Finding, Report, Severity
+from ..contract import HEADER_NAMES, META_NAMES, REPORT_SHEET
+from ..model import Finding, Report, Severity
 
 # The goal's fields where the contract names its columns otherwise.
 FIELDS = {"text": "goal"}

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import ReportgenError
-from .model import Finding, Severity, printable
+from ..errors import ReportgenError
+from ..model import Finding, Severity, printable
 
 ACCEPTABLE = ("RG601", "RG602", "RG603")
 ACCEPTED = "Godkendt med --accept: "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from .model import Status
+from ..model import Status
 
 MOUTHS: dict[Status, str] = {
     Status.GREEN: "M29 58 Q50 80 71 58",
@@ -24,8 +24,8 @@ MOUTHS: dict[Status, str] = {
 @cache
 def default_colours() -> dict[Status, tuple[str, str]]:
     """Each face's fill and outline in the look shipped with reportgen (templates/look.toml)."""
-    from .look import load_look
-    from .writers import DEFAULT_TEMPLATES
+    from ..design import DEFAULT_TEMPLATES
+    from ..design.look import load_look
 
     look = load_look(DEFAULT_TEMPLATES)
     return {status: look.smiley(status) for status in Status}

@@ -7,8 +7,8 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from .errors import ReportgenError
-from .model import Status
+from ..errors import ReportgenError
+from ..model import Status
 
 _PARENTHESES = re.compile(r"\s*\([^)]*\)\.?")
 

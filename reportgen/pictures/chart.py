@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
-from .model import Status
+from ..model import Status
 from .smileys import COLOURS
 
 # The statuses of a bar, in order: green, yellow, red, then not reported.
