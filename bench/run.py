@@ -60,7 +60,7 @@ else:
         start = time.perf_counter()
         render_html(report, options)
     elif step == "pdf":
-        from reportgen.forks import cores
+        from reportgen.util.forks import cores
         from reportgen.writers.pdf import html_to_pdf, pdf_html
         html = pdf_html(report, options)
         start = time.perf_counter()  # from HTML, with WeasyPrint's import
@@ -133,7 +133,7 @@ def _tree(pid: int) -> list[int]:
 
 def cold_cache(work: Path) -> dict[str, str]:
     """An environment whose cache folder is new and empty: a build as a first build, the
-    cache of laid-out PDF parts (reportgen/writers/pdf_cache.py) empty."""
+    cache of laid-out PDF parts (reportgen/writers/pdf/cache.py) empty."""
     return {"XDG_CACHE_HOME": tempfile.mkdtemp(prefix="cold-cache-", dir=work)}
 
 

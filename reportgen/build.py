@@ -26,9 +26,10 @@ from .round.compare import compare
 from .round.plan import no_workbooks, with_plan
 from .round.previous import masked_earlier, read_previous
 from .round.progress import CentreStatus, centres_behind
-from .writers import DEFAULT_FORMATS, RenderOptions, release_memory, writer
+from .util.native import release_memory
+from .writers import DEFAULT_FORMATS, RenderOptions, writer
 from .writers.pdf import pdf_html
-from .writers.pdf_process import PdfProcess
+from .writers.pdf.process import PdfProcess
 
 DRAFT_SUFFIX = "-kladde"  # a draft's file name ends so: it never replaces the report
 # Told to a build's `progress(step, fraction)`: its share for reading, and where writing

@@ -26,7 +26,7 @@ from concurrent.futures import Future
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .forks import STOP_SECONDS, _orphan_proof, hold, let_go
+from .util.forks import STOP_SECONDS, _orphan_proof, hold, let_go
 
 # How long a worker may take for one job (a 2,000-goal build takes some 20 s on 2 cores).
 DEFAULT_TIMEOUT = 300.0

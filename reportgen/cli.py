@@ -549,8 +549,8 @@ def main(ctx: click.Context) -> None:
 def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant, overview,
                   findings_sheet, accepted, accept_file, plan, previous, details, centres,
                   split, quiet, cache) -> None:
-    from .writers.pdf_cache import default_folder
-    from .writers.pdf_process import pdf_process_for
+    from .writers.pdf.cache import default_folder
+    from .writers.pdf.process import pdf_process_for
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant,
                             overview=overview, cache=default_folder() if cache else None)
@@ -752,7 +752,7 @@ def serve_command(host, port, allow_hosts, workers, queue, timeout, cache) -> No
     for name in allow_hosts:
         if not name or any(c in name for c in "/ :@") or not name.isprintable():
             raise WrongUsage(USAGE, f"{_quote(name)} er ikke et værtsnavn (--allow-host).")
-    from .writers.pdf_cache import default_folder
+    from .writers.pdf.cache import default_folder
 
     serve(host, port, allow_hosts, workers, queue, timeout,
           default_folder() if cache else None)

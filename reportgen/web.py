@@ -409,8 +409,9 @@ def prepare_worker() -> None:
     a build imports, WeasyPrint first."""
     from . import build, findings  # noqa: F401
     from .writers import docx, html, json, pdf  # noqa: F401
+    from .writers.pdf import engine
 
-    pdf.prepare()
+    engine.load_weasyprint()
     with contextlib.suppress(ImportError):
         import pypdfium2  # noqa: F401
         from PIL import Image  # noqa: F401

@@ -1,4 +1,4 @@
-"""The cache of the PDF's laid-out parts (writers/pdf_cache.py): a build from it is the
+"""The cache of the PDF's laid-out parts (writers/pdf/cache.py): a build from it is the
 same bytes as one without it; anything that decides a part's bytes is in its key; a
 damaged entry is never used; builds at once share one folder; the page keeps nothing."""
 
@@ -14,11 +14,13 @@ import pytest
 
 from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.reader import read_workbooks
-from reportgen.writers import RenderOptions, pdf_cache, pdf_parts
+from reportgen.writers import RenderOptions
 from reportgen.writers import pdf as pdf_writer
+from reportgen.writers.pdf import cache as pdf_cache
 from reportgen.writers.pdf import html_to_pdf, pdf_html
-from reportgen.writers.pdf_cache import PartCache, _decode
-from reportgen.writers.pdf_parts import Part, split
+from reportgen.writers.pdf import parts as pdf_parts
+from reportgen.writers.pdf.cache import PartCache, decode_part
+from reportgen.writers.pdf.parts import Part, split
 
 from .helpers import DEFAULT_INPUT, pdf_text, squash, workbooks
 
@@ -120,12 +122,12 @@ def test_a_changed_template_font_code_or_version_makes_other_keys(tmp_path, monk
     font.write_bytes(font.read_bytes()[:-4] + b"\0\0\0\1")
     keys.append(key())
     package = tmp_path / "reportgen"
-    shutil.copytree(Path(pdf_cache.__file__).parents[1], package,
+    shutil.copytree(Path(pdf_cache.__file__).parents[2], package,
                     ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(pdf_cache, "_PACKAGE", package)
     keys.append(key())  # the same code elsewhere: the same key
     assert keys[-1] == keys[-2]
-    with (package / "writers" / "pdf.py").open("a") as code:
+    with (package / "writers" / "pdf" / "__init__.py").open("a") as code:
         code.write("\n# changed\n")
     keys.append(key())
     version = pdf_cache.metadata.version
@@ -164,10 +166,10 @@ def test_a_damaged_entry_is_never_used_and_is_replaced(reports, tmp_path, small_
                lambda data: b""]
     for number, path in enumerate(kept):
         path.write_bytes(damages[number % len(damages)](path.read_bytes()))
-        assert _decode(path.read_bytes()) is None
+        assert decode_part(path.read_bytes()) is None
     assert pdf(html, options, tmp_path) == uncached
     assert entries(tmp_path) == kept
-    assert all(_decode(path.read_bytes()) is not None for path in kept)
+    assert all(decode_part(path.read_bytes()) is not None for path in kept)
 
 
 def test_the_folder_is_kept_under_its_limit_the_least_recently_used_going_first(tmp_path):
@@ -207,7 +209,7 @@ def test_two_builds_at_once_with_one_cache_folder_both_succeed(tmp_path):
     built = [next((tmp_path / name).glob("*.pdf")).read_bytes() for name in "abc"]
     assert built[0] == built[1] == built[2]
     kept = entries(home / "reportgen" / "pdf-parts")
-    assert kept and all(_decode(path.read_bytes()) for path in kept)
+    assert kept and all(decode_part(path.read_bytes()) for path in kept)
     assert not list((home / "reportgen").rglob("*.tmp"))
     assert not (tmp_path / "unused").exists()  # --no-cache: nothing kept
 

@@ -150,8 +150,8 @@ def test_the_renderers_load_their_libraries_without_starting_a_process():
             "        super().__init__(args, *rest, **options)\n"
             "subprocess.Popen = Refused\n"
             "from reportgen.pictures import png\n"
-            "from reportgen.writers.pdf import prepare\n"
-            "prepare()\n"
+            "from reportgen.writers.pdf.engine import load_weasyprint\n"
+            "load_weasyprint()\n"
             "assert png('smiley:green').startswith(b'\\x89PNG')\n"
             "print(started)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -15,10 +15,12 @@ from docx.oxml.ns import qn
 
 from reportgen.build import build
 from reportgen.reader import read_workbooks
-from reportgen.writers import RenderOptions, pdf_parts
-from reportgen.writers.pdf import html_to_pdf, pdf_html, render_part
-from reportgen.writers.pdf_parts import split
-from reportgen.writers.pdf_tags import mend_tags
+from reportgen.writers import RenderOptions
+from reportgen.writers.pdf import html_to_pdf, pdf_html
+from reportgen.writers.pdf import parts as pdf_parts
+from reportgen.writers.pdf.engine import render_part
+from reportgen.writers.pdf.parts import split
+from reportgen.writers.pdf.tags import mend_tags
 
 from .helpers import docx_text, elements, outloud_errors, workbooks
 

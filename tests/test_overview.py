@@ -22,9 +22,9 @@ from reportgen.cli import main
 from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.design.wording import load_wording
 from reportgen.model import FocusArea, Goal, Report, Source, Status, Theme
-from reportgen.overview import Counts, counts, least_favourable
 from reportgen.pictures import chart
 from reportgen.writers import RenderOptions
+from reportgen.writers.overview import Counts, counts, least_favourable
 
 from .helpers import (
     docx_pictures,

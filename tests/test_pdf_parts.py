@@ -16,10 +16,12 @@ import pytest
 from reportgen.build import build
 from reportgen.errors import ReportgenError
 from reportgen.reader import read_workbooks
-from reportgen.writers import RenderOptions, pdf, pdf_parts
-from reportgen.writers.pdf import html_to_pdf, pdf_html, render_part
-from reportgen.writers.pdf_parts import SECTION, split
-from reportgen.writers.pdf_tags import mend_tags
+from reportgen.writers import RenderOptions, pdf
+from reportgen.writers.pdf import engine, html_to_pdf, pdf_html
+from reportgen.writers.pdf import parts as pdf_parts
+from reportgen.writers.pdf.engine import render_part
+from reportgen.writers.pdf.parts import SECTION, split
+from reportgen.writers.pdf.tags import mend_tags
 
 from .helpers import elements, outloud_errors, pdf_goal_rows, workbooks
 
@@ -214,7 +216,7 @@ def test_a_renderer_that_cannot_load_is_an_error_naming_why(tmp_path, monkeypatc
     def cannot_load():
         raise ImportError("libpango-1.0.so.0: cannot open shared object file")
 
-    monkeypatch.setattr(pdf, "prepare", cannot_load)
+    monkeypatch.setattr(engine, "load_weasyprint", cannot_load)
     path = workbooks.write(20, tmp_path / "in" / "b.xlsx")
     with pytest.raises(ReportgenError, match="RG900 .*\n.*libpango-1.0.so.0: cannot open"):
         build([path], tmp_path / "out")

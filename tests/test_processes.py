@@ -228,7 +228,7 @@ def test_sigkill_to_the_pdf_process_ends_its_parts_and_fails_the_build(big, tmp_
 def test_a_child_whose_parent_died_before_it_could_ask_to_die_with_it_ends():
     """The parent-death signal, asked for after fork, comes too late for a parent that
     died in between: the child then has another parent already, and ends at once."""
-    from reportgen import forks
+    from reportgen.util import forks
 
     pid = os.fork()
     if pid == 0:  # the child: 0 if _orphan_proof returns
@@ -241,7 +241,7 @@ def test_a_child_whose_parent_died_before_it_could_ask_to_die_with_it_ends():
 
 
 def test_sigterm_raises_while_a_pdf_process_runs_and_is_the_default_again_after():
-    from reportgen.writers.pdf_process import PdfProcess
+    from reportgen.writers.pdf.process import PdfProcess
 
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     pdf_process = PdfProcess()
@@ -257,7 +257,7 @@ def test_sigterm_raises_while_a_pdf_process_runs_and_is_the_default_again_after(
 
 
 def test_without_the_pdf_there_is_no_pdf_process():
-    from reportgen.writers.pdf_process import PdfProcess, pdf_process_for
+    from reportgen.writers.pdf.process import PdfProcess, pdf_process_for
 
     with pdf_process_for(["docx", "json"]) as pdf_process:
         assert pdf_process is None

@@ -11,7 +11,8 @@ import pytest
 from reportgen.build import build
 from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.writers import RenderOptions
-from reportgen.writers.pdf import FetchRefused, html_to_pdf, url_fetcher
+from reportgen.writers.pdf import html_to_pdf
+from reportgen.writers.pdf.engine import FetchRefused, url_fetcher
 
 from .helpers import docx_text, goal_row, pdf_text, squash, write_workbook
 

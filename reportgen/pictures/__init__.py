@@ -22,7 +22,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..native import sonames_only
+from ..util.native import sonames_only
 from . import chart, marks, smileys
 
 # kind -> the function that draws one of its names as SVG, raising ValueError for a name

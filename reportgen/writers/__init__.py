@@ -6,8 +6,6 @@ start quickly.
 
 from __future__ import annotations
 
-import ctypes
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
@@ -50,11 +48,3 @@ def writer(fmt: str) -> Callable[[Report, RenderOptions], bytes]:
     return import_module(f".{fmt}", __name__).render
 
 
-def release_memory() -> None:
-    """Garbage collected, and the freed heap handed back to the system (glibc keeps it
-    otherwise): a build's processes live on after their largest step, and the steps of
-    the other processes need the memory."""
-    gc.collect()
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; absent elsewhere
-    if trim is not None:
-        trim(0)

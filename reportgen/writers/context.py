@@ -14,9 +14,9 @@ from ..design.look import Look, load_look
 from ..design.wording import Wording, load_wording
 from ..errors import ReportgenError
 from ..model import Change, Goal, PlacedGoal, Report, Status, direction
-from ..overview import Counts, counts
 from ..pictures import chart
 from . import RenderOptions
+from .overview import Counts, counts
 
 FALLBACK_TITLE = "Opfølgning på strategiplan"
 

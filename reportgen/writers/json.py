@@ -9,8 +9,8 @@ from enum import Enum
 from typing import Any
 
 from ..model import Report
-from ..overview import counts
 from . import RenderOptions
+from .overview import counts
 
 
 def _plain(value: Any) -> Any:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import ctypes.util
+import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,3 +30,13 @@ def sonames_only() -> Iterator[None]:
         yield
     finally:
         ctypes.util.find_library = find_library
+
+
+def release_memory() -> None:
+    """Garbage collected, and the freed heap handed back to the system (glibc keeps it
+    otherwise): a build's processes live on after their largest step, and the steps of
+    the other processes need the memory."""
+    gc.collect()
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; absent elsewhere
+    if trim is not None:
+        trim(0)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from .model import Goal, Report, Status, least_favourable
+from ..model import Goal, Report, Status, least_favourable
 
 COLUMNS = ("result", "timeline")
 

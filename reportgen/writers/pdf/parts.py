@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, PageLocation
 
-from .pdf_tags import id_tree, mend_joined, save
+from .tags import id_tree, mend_joined, save
 
 SECTION = '<section class="theme"'
 # Parts are kept to about this much HTML (some 400 goals), bounding the memory a part's

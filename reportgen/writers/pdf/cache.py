@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .pdf_parts import Part
+    from .parts import Part
 
 # The format of an entry: this line, the SHA-256 of the rest, the length of the
 # metadata, the metadata (JSON), the PDF.
@@ -35,7 +35,7 @@ _LENGTH = 8
 # The folder is kept under this size; a 2,000-goal report's parts take some 6 MB.
 LIMIT_BYTES = 256 * 2**20
 LIBRARIES = ("weasyprint", "pydyf", "fonttools", "uharfbuzz", "tinycss2", "cssselect2")
-_PACKAGE = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parents[2]  # reportgen/
 
 
 def default_folder() -> Path | None:
@@ -98,7 +98,7 @@ class PartCache:
             data = path.read_bytes()
         except OSError:
             return None
-        part = _decode(data)
+        part = decode_part(data)
         if part is None:  # damaged: never used, laid out again and replaced
             path.unlink(missing_ok=True)
             return None
@@ -118,7 +118,7 @@ class PartCache:
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             try:
                 with os.fdopen(handle, "wb") as file:
-                    file.write(_encode(laid))
+                    file.write(encode_part(laid))
                 os.replace(temporary, path)
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
@@ -144,16 +144,16 @@ class PartCache:
             total -= size
 
 
-def _encode(part: Part) -> bytes:
+def encode_part(part: Part) -> bytes:
     meta = json.dumps({"pages": part.pages, "bookmarks": part.bookmarks,
                        "anchors": part.anchors}, ensure_ascii=False).encode()
     body = len(meta).to_bytes(_LENGTH, "big") + meta + part.pdf
     return MAGIC + hashlib.sha256(body).digest() + body
 
 
-def _decode(data: bytes) -> Part | None:
+def decode_part(data: bytes) -> Part | None:
     """The part an entry holds; None for anything but an intact entry of this format."""
-    from .pdf_parts import Part
+    from .parts import Part
 
     head = len(MAGIC)
     if not data.startswith(MAGIC) or len(data) < head + _DIGEST + _LENGTH:

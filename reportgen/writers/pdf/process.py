@@ -6,7 +6,7 @@ The process starts before the workbooks are read and imports WeasyPrint meanwhil
 writes the DOCX (and any other format) while the PDF is made. The process lays out the
 PDF's parts in processes of its own, forked from it with WeasyPrint already imported,
 one per core. The forking, and what keeps any of these processes from outliving the
-build, is `reportgen.forks`.
+build, is `reportgen.util.forks`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, nullcontext
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from ..forks import Forked, cores, hold, let_go, raise_on_terminate
+from ...util.forks import Forked, cores, hold, let_go, raise_on_terminate
 
 
 def _serve(jobs) -> bytes:
@@ -31,9 +31,9 @@ def _serve(jobs) -> bytes:
     signal.signal(signal.SIGTERM, raise_on_terminate)
     failure = None
     try:
-        from . import pdf
+        from . import engine, html_to_pdf
 
-        pdf.prepare()
+        engine.load_weasyprint()
     except Exception as exc:
         failure = exc
     html, base_dir, variant, cache = jobs.recv()
@@ -45,7 +45,7 @@ def _serve(jobs) -> bytes:
         jobs.send((done, parts))
 
     try:
-        return pdf.html_to_pdf(html, base_dir, variant, cores(), progress, cache)
+        return html_to_pdf(html, base_dir, variant, cores(), progress, cache)
     finally:
         let_go(jobs)
 

@@ -1,0 +1,227 @@
+"""WeasyPrint, loaded and repaired, and one document laid out with it (render_part).
+
+The fetcher serves only the pictures by their keys, `data:` URLs and files inside the
+templates folder. Three repairs to WeasyPrint and pydyf are made once, when WeasyPrint is
+loaded (load_weasyprint); each names the upstream gap it fills.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ... import pictures
+from ...util.native import sonames_only
+
+EPOCH = "SOURCE_DATE_EPOCH"
+
+
+class FetchRefused(ValueError):
+    pass
+
+
+def url_fetcher(root: Path):
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class TemplateFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme in pictures.DRAWINGS:
+                svg = pictures.svg(f"{parts.scheme}:{unquote(parts.path)}").encode()
+                return URLFetcherResponse(url, body=svg,
+                                          headers={"Content-Type": "image/svg+xml"})
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if path.is_relative_to(root) and path.is_file():
+                    return URLFetcherResponse(url, body=path.read_bytes())
+            raise FetchRefused(f"not fetched: {url[:80]}")
+
+    return TemplateFetcher(allowed_protocols=("data", "file", *pictures.DRAWINGS),
+                           allow_redirects=False)
+
+
+def _share_svg_drawings(weasyprint) -> None:
+    """Draw each SVG image once per size, as a form XObject every use refers to.
+
+    WeasyPrint 70 draws an SVG image anew, element by element, wherever it appears: a
+    report with thousands of smileys spends a quarter of its writing time redrawing
+    three faces. All pages share one resources dictionary, so one form per face and size
+    serves every page; each use stays a tagged Figure with its own alternative text.
+    """
+    svg_image = weasyprint.images.SVGImage
+    if getattr(svg_image, "_shared_drawings", False):
+        return
+    draw_anew = svg_image.draw
+
+    def draw(self, stream, width, height, style):
+        forms = self.__dict__.setdefault("_forms", {})
+        key = (id(stream._resources), width, height)
+        if key not in forms:
+            form = stream.add_group(0, 0, width, height)
+            del form.extra["Group"]  # a plain form: no transparency group is needed
+            draw_anew(self, form, width, height, style)
+            forms[key] = form.id
+        stream.draw_x_object(forms[key])
+
+    svg_image.draw = draw
+    svg_image._shared_drawings = True
+
+
+def _cache_page_references() -> None:
+    """pydyf rebuilds the tuple of every page's reference each time it is asked for one,
+    and WeasyPrint's tagging asks once per structure element: quadratic in the number of
+    pages (at 2,000 goals, 50,000 elements × 320 pages). Cached here, by page count."""
+    import pydyf
+
+    if getattr(pydyf.PDF, "_cached_page_references", False):
+        return
+
+    def page_references(self):
+        kids = self.pages["Kids"]
+        cached = self.__dict__.get("_page_references")
+        if cached is None or cached[0] != len(kids):
+            cached = (len(kids), tuple(f"{n} 0 R".encode("ascii") for n in kids[::3]))
+            self.__dict__["_page_references"] = cached
+        return cached[1]
+
+    pydyf.PDF.page_references = property(page_references)
+    pydyf.PDF._cached_page_references = True
+
+
+# The tables HarfBuzz leaves out of a subset font, as WeasyPrint asks of it.
+_DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF",
+                   b"LTSH", b"PCLT", b"SVG ")
+
+
+def _subset_with_harfbuzz(weasyprint) -> None:
+    """Each font cut to the glyphs the PDF uses by HarfBuzz's subsetter (uharfbuzz, a
+    wheel with HarfBuzz inside), in the two passes WeasyPrint's own HarfBuzz path makes.
+
+    WeasyPrint subsets with the system's libharfbuzz-subset where it finds one, else with
+    fontTools, which takes 0.1–0.3 s a face and a part (at 20 goals most of the time the
+    PDF takes to write) and which WeasyPrint means to stop supporting. Always the same
+    subsetter, the PDF's bytes no longer depend on what the machine has installed."""
+    import uharfbuzz as hb
+
+    font = weasyprint.pdf.fonts.Font
+    if getattr(font, "_subset_with_uharfbuzz", False):
+        return
+    flags = hb.SubsetFlags
+    dropped = [int.from_bytes(tag, "big") for tag in _DROPPED_TABLES]
+
+    def subset_input(glyphs, kept: int) -> hb.SubsetInput:
+        wanted = hb.SubsetInput()
+        wanted.glyph_set.update(glyphs)
+        wanted.drop_table_tag_set.update(dropped)
+        wanted.flags = kept
+        return wanted
+
+    def subset(self, to_unicode, hinting):
+        if not to_unicode:
+            return
+        outline = flags.NOTDEF_OUTLINE if self.missing else 0
+        kept = flags.PASSTHROUGH_UNRECOGNIZED | flags.DESUBROUTINIZE | outline
+        face = hb.subset(hb.Face(self.file_content, self.index),
+                         subset_input(to_unicode, kept | flags.RETAIN_GIDS))
+        # then the empty glyphs after the last one used dropped
+        if face is not None:
+            hinted = 0 if hinting else flags.NO_HINTING
+            face = hb.subset(face, subset_input(range(max(to_unicode) + 1), kept | hinted))
+        if face is not None:  # else the font embedded whole, as WeasyPrint does
+            self.file_content = face.blob.data
+
+    font.subset = subset
+    font._subset_with_uharfbuzz = True
+
+
+def load_weasyprint():
+    """Import WeasyPrint, with this module's repairs to it, and what joins the parts;
+    returns WeasyPrint."""
+    with sonames_only():
+        import weasyprint
+
+    from . import parts  # noqa: F401  (imported once, before the parts' processes fork)
+
+    _share_svg_drawings(weasyprint)
+    _cache_page_references()
+    _subset_with_harfbuzz(weasyprint)
+    return weasyprint
+
+
+@contextmanager
+def font_clock() -> Iterator[None]:
+    """SOURCE_DATE_EPOCH at 0 while the PDF is made, and as it was afterwards.
+
+    fontTools stamps a font it writes (WeasyPrint's subsetting without HarfBuzz's
+    subsetter, and the emoji font's pictures removed either way) with SOURCE_DATE_EPOCH,
+    else the clock: pinned, the PDF is the same bytes whatever the caller's environment.
+    The parts' processes, forked meanwhile, inherit it. (Set in the process's
+    environment, which its threads share: a thread that reads SOURCE_DATE_EPOCH while a
+    PDF is made in-process sees 0.)"""
+    before = os.environ.get(EPOCH)
+    os.environ[EPOCH] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(EPOCH, None)
+        else:
+            os.environ[EPOCH] = before
+
+
+def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = False,
+                part: int | None = None):
+    """One document laid out and written; without page margins unless asked for. As
+    the `part`-th of several (from 0), its tags mended (pdf_tags.mend) and its header IDs
+    prefixed with its number, ready to be joined (pdf_parts.join)."""
+    import pikepdf
+
+    from .parts import NO_MARGINS, Part
+    from .tags import mend, prefix_ids, save
+
+    weasyprint = load_weasyprint()
+    root = base_dir.resolve()
+    options = {"pdf_variant": variant, "uncompressed_pdf": False}
+    sheets = [] if margins else [weasyprint.CSS(string=NO_MARGINS)]
+    with _font_folder():
+        document = weasyprint.HTML(
+            string=html, base_url=f"{root}/", url_fetcher=url_fetcher(root)
+        ).render(font_config=weasyprint.text.fonts.FontConfiguration(), stylesheets=sheets,
+                 **options)
+        bookmarks = [(number, level, label, x * 0.75, (page.height - y) * 0.75,
+                      state == "closed")
+                     for number, page in enumerate(document.pages)
+                     for level, label, (x, y), state in page.bookmarks]
+        anchors: dict[str, int] = {}
+        for number, page in enumerate(document.pages):
+            for name in page.anchors:
+                anchors.setdefault(name, number)
+        data = document.write_pdf(**options)
+    if part is not None:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if part and "/StructTreeRoot" in pdf.Root:
+                prefix_ids(pdf.Root.StructTreeRoot, f"p{part}-")
+            data = save(mend(pdf))
+    return Part(data, len(document.pages), bookmarks, anchors)
+
+
+@contextmanager
+def _font_folder() -> Iterator[None]:
+    """A temporary folder for the fonts WeasyPrint copies out of the templates, removed
+    when the part is done. WeasyPrint removes its own only when its font configuration is
+    collected, which a part's process, ending at once, never does: each build left some
+    14 MB in the system's temporary folder."""
+    previous = tempfile.tempdir
+    with tempfile.TemporaryDirectory(prefix="reportgen-fonts-") as folder:
+        tempfile.tempdir = folder
+        try:
+            yield
+        finally:
+            tempfile.tempdir = previous
