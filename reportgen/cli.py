@@ -17,16 +17,14 @@ from pathlib import Path
 
 import click
 
+from .commands.documents import SPLITS
 from .design import DEFAULT_TEMPLATES
 from .errors import ReportgenError, os_reason, quote, reason
-from .extract import SPLITS
 from .files import (
     NAME_MAX,
     TEMP_EXTRA,
     check_file_target,
     check_folder_target,
-    check_names,
-    check_not_there,
 )
 from .model import Finding, Severity, printable
 from .writers import DEFAULT_FORMATS, PDF_VARIANTS, RenderOptions, format_list
@@ -350,6 +348,17 @@ def _findings_path(ctx, param, value: Path | None) -> Path | None:
 
 # -- The commands ---------------------------------------------------------------------------
 
+def _round(inputs: tuple[Path, ...], plan: tuple[Path, ...] = (), previous: Path | None = None,
+           details: dict[str, str] | None = None, accepted: Sequence = (),
+           accept_file: Path | None = None, centres: Sequence[str] = (),
+           split: str | None = None):
+    """The round the command is asked of, each path checked to exist (RG001)."""
+    from .round import Round
+
+    return Round(_inputs(inputs), _plan(plan), _previous(previous), details or {},
+                 _all_acceptances(accepted, accept_file), centres, split)
+
+
 def _inputs(paths: tuple[Path, ...]) -> list[Path]:
     return _existing(list(paths) or [DEFAULT_INPUT], "Stien findes", "Stierne findes")
 
@@ -381,8 +390,8 @@ def _print_findings(findings: list[Finding]) -> None:
 def _write_findings(findings: list[Finding], sheet: Path, on_disk: str = "",
                     centres: Sequence = ()) -> None:
     """The findings sheet, and who has reported (a second sheet, or a second .csv)."""
+    from .commands.findings_sheet import render_findings
     from .files import write_atomically
-    from .findings import render_findings
 
     files = render_findings(findings, sheet, centres)
     try:
@@ -554,21 +563,17 @@ def build_command(inputs, out_dir, formats, draft, name, templates, pdf_variant,
 
     options = RenderOptions(templates=templates, draft=draft, pdf_variant=pdf_variant,
                             overview=overview, cache=default_folder() if cache else None)
-    paths = _inputs(inputs)
-    previous = _previous(previous)
-    acceptances = _all_acceptances(accepted, accept_file)
+    round = _round(inputs, plan, previous, details, accepted, accept_file, centres, split)
     check_folder_target(out_dir, "Rapporten")
     if findings_sheet is not None:  # before the report, so that a failure leaves no report
         check_file_target(findings_sheet, "Fundene")
     # Started before the reader is imported and the workbooks are read, which it overlaps.
     with pdf_process_for(formats) as pdf_process:
-        from .build import build
+        from .commands.build import build
 
         with _progress(quiet) as progress:
-            outcome = build(paths, out_dir, formats, options, name=name,
-                            pdf_process=pdf_process, accept=acceptances, plan=_plan(plan),
-                            details=details, previous=previous, centres=centres,
-                            split=split, progress=progress)
+            outcome = build(round, out_dir, formats, options, name=name,
+                            pdf_process=pdf_process, progress=progress)
     _print_findings(outcome.findings)
     _print_behind(outcome.behind)
     written = ", ".join(printable(str(p)) for p in outcome.written)
@@ -631,21 +636,15 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
 @previous_option
 def check_command(inputs, draft, findings_sheet, accepted, accept_file, plan,
                   previous) -> None:
-    from .build import check
+    from .commands.check import check
+    from .round.progress import centres_behind
 
-    paths = _inputs(inputs)
-    previous = _previous(previous)
-    acceptances = _all_acceptances(accepted, accept_file)
+    round = _round(inputs, plan, previous, accepted=accepted, accept_file=accept_file)
     if findings_sheet is not None:
         check_file_target(findings_sheet, "Fundene")
-    result, findings = check(paths, draft=draft, accept=acceptances, plan=_plan(plan),
-                             previous=previous)
+    result, findings = check(round, draft=draft)
     _print_findings(findings)
-    behind = []
-    if result is not None:
-        from .round.progress import centres_behind
-
-        behind = centres_behind(result.report, result.received)
+    behind = centres_behind(result.report, result.received) if result is not None else []
     _print_behind(behind)
     if findings_sheet is not None:
         _write_findings(findings, findings_sheet, centres=behind)
@@ -655,10 +654,6 @@ def check_command(inputs, draft, findings_sheet, accepted, accept_file, plan,
     click.echo(f"{read}{_accepted_line(findings)}; {errors} fejl, "
                f"{_count(others, 'anden bemærkning', 'andre bemærkninger')}.")
     sys.exit(1 if errors else 0)
-
-
-# What a template blanks anyway: the statuses and comments of the plan it is made from.
-STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
 
 
 @main.command("template", help="Skriv en arbejdsbog til hvert center, udfyldt med centrets "
@@ -679,34 +674,20 @@ STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
 @detail_options
 def template_command(inputs, out_dir, centres, deadline, return_to, templates, force,
                      details) -> None:
-    from .build import check
-    from .design.wording import load_wording
-    from .files import write_all
-    from .round.centre_workbooks import centre_workbooks
+    from .commands.template import template, write_workbooks
 
     if out_dir is None:  # not click's required=True, whose help says "[required]"
         raise WrongUsage(USAGE, "Tilvalget »-o/--output« skal angives: mappen til "
                          "arbejdsbøgerne.")
-    paths = _inputs(inputs)
+    round = _round(inputs, details=details, centres=centres)
     check_folder_target(out_dir, "Arbejdsbøgerne")
-    result, findings = check(paths, templates=templates, details=details)
-    findings = [f for f in findings if f.code not in STATUS_FINDINGS]
-    _print_findings(findings)
-    errors = [f for f in findings if f.severity is Severity.ERROR]
-    known = {goal.centre for goal in result.report.goals()} if result else set()
-    unknown = [c for c in centres if c not in known]
-    for centre in unknown:
-        click.echo(f"RG501 fejl: Centret {_quote(centre)} har ingen mål i input. Kendte "
-                   f"centre: {', '.join(printable(c) for c in sorted(known)) or 'ingen'}.")
-    if errors or unknown or result is None:
+    outcome = template(round, deadline, return_to, templates)
+    _print_findings(outcome.findings)
+    if outcome.errors or not outcome.files:
         click.echo("Arbejdsbøgerne er ikke skrevet.", err=True)
         sys.exit(1)
-    files = centre_workbooks(result.report, load_wording(templates), centres=centres,
-                             deadline=deadline, return_to=return_to)
-    check_names(out_dir, list(files), "Arbejdsbøgerne")
-    check_not_there(out_dir, list(files), force)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_all({out_dir / name: data for name, data in files.items()}, "Arbejdsbøgerne")
+    files = outcome.files
+    write_workbooks(files, out_dir, force)
     click.echo(f"{_count(len(files), 'arbejdsbog', 'arbejdsbøger')} skrevet til "
                f"{printable(str(out_dir))}: {', '.join(printable(n) for n in files)}.")
 

@@ -80,3 +80,7 @@ META_NAMES = {  # the key a message names
     "case_handler": "Sagsbehandler", "date": "Dato", "revised": "Revideret",
     "follow_up": "Opfølgning", "intro": "Indledning",
 }
+
+
+def centre_key(text: str) -> str:
+    return " ".join(text.split()).casefold()

@@ -39,6 +39,7 @@ from starlette.routing import Route
 from .build_pool import BuildPool, JobFailed, QueueFull
 from .checks.drafts import draft_helps
 from .errors import ReportgenError
+from .files import write_all
 from .model import Finding, Severity
 from .reader.files import (
     LOCK_FILE_PREFIX,
@@ -47,6 +48,7 @@ from .reader.files import (
     MAX_UNPACKED_BYTES,
     WORKBOOK_SUFFIXES,
 )
+from .round import Round
 
 PAGES = Path(__file__).resolve().parent / "web_templates"
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
@@ -340,48 +342,45 @@ def _summary(result, findings: list[Finding]) -> dict:
             "errors": sum(f.severity is Severity.ERROR for f in findings)}
 
 
-def check_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
-              details: dict[str, str], previous: Path | None = None) -> dict:
-    from .build import check
+def check_job(progress, round: Round, draft: bool) -> dict:
+    from .commands.check import check
 
-    return _summary(*check(inputs, draft=draft, plan=plan, details=details,
-                           previous=previous))
+    return _summary(*check(round, draft=draft))
 
 
-def build_job(progress, inputs: list[Path], plan: list[Path], draft: bool,
-              details: dict[str, str], formats: list[str], out: Path,
-              previous: Path | None = None, cache: Path | None = None) -> dict:
+def build_job(progress, round: Round, draft: bool, formats: list[str], out: Path,
+              cache: Path | None = None) -> dict:
     """Check; stop if the input has errors; else render, and write the files into `out`:
     the formats asked for, the findings sheet and page 1 of the PDF as a picture."""
-    from .build import check, draft_stem, output_name, render, write_all
-    from .findings import render_findings
-    from .round.progress import centres_behind
+    from .commands.build import make
+    from .commands.documents import draft_stem
+    from .commands.findings_sheet import render_findings
     from .writers import RenderOptions
 
     progress(0.05, "started")
-    result, findings = check(inputs, draft=draft, plan=plan, details=details,
-                             previous=previous)
-    summary = _summary(result, findings)
-    progress(0.3, "checked", summary)
-    if result is None or summary["errors"]:
-        return {"refused": True, **summary}
-    report = result.report
+    summary: dict = {}
+
+    def checked(result, findings) -> None:
+        summary.update(_summary(result, findings))
+        progress(0.3, "checked", summary)
+
     try:
-        rendered = render(report, RenderOptions(draft=draft, cache=cache), formats,
-                          progress=lambda step, fraction: progress(0.3 + 0.6 * fraction,
-                                                                   "rendering"))
+        outcome = make(round, formats, RenderOptions(draft=draft, cache=cache),
+                       progress=lambda step, fraction: progress(0.3 + 0.6 * fraction,
+                                                                "rendering"),
+                       checked=checked)
     except ReportgenError as exc:
         return {"failed": exc.code, "message": str(exc), **summary}
+    if not outcome.documents:
+        return {"refused": True, **summary}
     progress(0.9, "rendered")
-    stem = output_name(inputs, list(result.rows_read), report)
-    document = draft_stem(stem, draft)  # a draft's documents: `<name>-kladde`
-    files = {out / f"{document}.{fmt}": data for fmt, data in rendered.items()}
+    stem = outcome.stem or "rapport"
+    files = {out / name: data for name, data in outcome.documents.items()}
     # the command's `--findings` workbook: the findings, and who has reported beside them
-    files.update(render_findings(findings, out / f"{stem}-fund.xlsx",
-                                 centres_behind(result.report, result.received)))
-    preview = out / f"{document}-side-1.png"
-    if "pdf" in rendered:
-        files[preview] = first_page_png(rendered["pdf"])
+    files.update(render_findings(outcome.findings, out / f"{stem}-fund.xlsx", outcome.behind))
+    preview = out / f"{draft_stem(stem, draft)}-side-1.png"
+    if "pdf" in formats:
+        files[preview] = first_page_png(outcome.documents[f"{draft_stem(stem, draft)}.pdf"])
     out.mkdir(exist_ok=True)
     write_all(files)
     return {"files": [p.name for p in files if p != preview],
@@ -407,7 +406,7 @@ def first_page_png(pdf: bytes, width: int = 900) -> bytes:
 def prepare_worker() -> None:
     """Run once in the build processes' manager, before it forks the workers: everything
     a build imports, WeasyPrint first."""
-    from . import build, findings  # noqa: F401
+    from .commands import build  # noqa: F401
     from .writers import docx, html, json, pdf  # noqa: F401
     from .writers.pdf import engine
 
@@ -502,6 +501,12 @@ def _formats(fields: dict[str, str]) -> list[str]:
                        "docx, html og json.") from exc
 
 
+def _round(upload: Upload) -> Round:
+    """The round the page is asked of: the workbooks, the plan and the previous follow-up
+    uploaded, and the report's details typed in."""
+    return Round(upload.inputs, upload.plan, upload.previous_path, _details(upload.fields))
+
+
 def _submit(web: Web, function, *args, progress=None):
     try:
         return web.pool.submit(function, *args, progress=progress)
@@ -539,9 +544,7 @@ async def api_check(request: Request) -> Response:
     folder = web.folder()
     try:
         upload = await read_upload(request, folder, web.settings)
-        future = _submit(web, check_job, upload.inputs, upload.plan,
-                         _flag(upload.fields, "draft"), _details(upload.fields),
-                         upload.previous_path)
+        future = _submit(web, check_job, _round(upload), _flag(upload.fields, "draft"))
         try:
             summary = await asyncio.wrap_future(future)
         except JobFailed as exc:
@@ -579,9 +582,8 @@ async def api_build(request: Request) -> Response:
     try:
         upload = await read_upload(request, folder, web.settings)
         draft, formats = _flag(upload.fields, "draft"), _formats(upload.fields)
-        future = _submit(web, build_job, upload.inputs, upload.plan, draft,
-                         _details(upload.fields), formats, folder / "rapport",
-                         upload.previous_path, web.settings.cache, progress=progress)
+        future = _submit(web, build_job, _round(upload), draft, formats, folder / "rapport",
+                         web.settings.cache, progress=progress)
     except BaseException:
         await run_in_threadpool(shutil.rmtree, folder, True)
         raise

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.build import build
+from reportgen.commands.build import build
+from reportgen.round import Round
 
 from .helpers import DEFAULT_INPUT, workbooks
 
@@ -22,7 +23,7 @@ def own_cache_folder(tmp_path_factory):
 def default_build(tmp_path_factory) -> dict[str, bytes]:
     """The default input built once in every format: format -> bytes."""
     out = tmp_path_factory.mktemp("default")
-    outcome = build([DEFAULT_INPUT], out, ("pdf", "docx", "html", "json"))
+    outcome = build(Round([DEFAULT_INPUT]), out, ("pdf", "docx", "html", "json"))
     assert not outcome.errors, outcome.errors
     return {path.suffix[1:]: path.read_bytes() for path in outcome.written}
 
@@ -32,6 +33,6 @@ def multi_theme(tmp_path_factory) -> dict[str, bytes]:
     """Four themes over several pages: tables that cross page breaks."""
     folder = tmp_path_factory.mktemp("multi")
     path = workbooks.write(48, folder / "in" / "multi.xlsx")
-    outcome = build([path], folder / "out", ("pdf", "docx", "json"))
+    outcome = build(Round([path]), folder / "out", ("pdf", "docx", "json"))
     assert not outcome.errors
     return {p.suffix[1:]: p.read_bytes() for p in outcome.written}

@@ -15,9 +15,11 @@ from docx.oxml.ns import qn
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-from reportgen.build import build
+from reportgen.commands.build import build
+from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.design.look import load_look
 from reportgen.model import Status
-from reportgen.pictures.smileys import COLOURS
+from reportgen.round import Round
 from reportgen.writers import RenderOptions
 
 from .helpers import (
@@ -179,7 +181,8 @@ def test_emoji_and_danish_letters_render_with_an_embedded_font(tmp_path):
     emoji = "😞👍🟢"
     path = write_workbook(tmp_path / "e.xlsx", [goal_row("Mål æøå", "gul",
                                                          comment="Forsinket 😞 men 👍 🟢")])
-    outcome = build([path], tmp_path / "out", ("pdf",), RenderOptions(overview=False))  # 1 page
+    outcome = build(Round([path]), tmp_path / "out", ("pdf",),
+                    RenderOptions(overview=False))  # 1 page
     data = outcome.written[0].read_bytes()
     assert squash("Forsinket 😞 men 👍 🟢") in squash(pdf_text(data))
     noto = TTFont(ROOT / "templates" / "fonts" / "NotoColorEmoji.ttf")
@@ -232,7 +235,7 @@ def relative_luminance(hex_colour: str) -> float:
 
 @pytest.mark.parametrize("status", list(Status))
 def test_smiley_outline_contrast_against_white_is_at_least_3_to_1(status):
-    outline = COLOURS[status][1]
+    outline = load_look(DEFAULT_TEMPLATES).smiley(status)[1]
     assert 1.05 / (relative_luminance(outline) + 0.05) >= 3
 
 
@@ -261,7 +264,8 @@ def test_docx_language_properties_headings_and_table_semantics(report):
 @pytest.mark.parametrize("goals", [None, 48])  # the default input; four themes in two parts
 def test_archival_variant_is_pdf_a_2a_tagged_and_still_pdf_ua(tmp_path, goals):
     source = DEFAULT_INPUT if goals is None else workbooks.write(goals, tmp_path / "in.xlsx")
-    outcome = build([source], tmp_path / "out", ("pdf",), RenderOptions(pdf_variant="pdf/a-2a"))
+    outcome = build(Round([source]), tmp_path / "out", ("pdf",),
+                    RenderOptions(pdf_variant="pdf/a-2a"))
     with pikepdf.open(outcome.written[0]) as pdf:
         meta = pdf.open_metadata()
         assert (meta["pdfaid:part"], meta["pdfaid:conformance"], meta["pdfuaid:part"]) == (
@@ -294,6 +298,6 @@ def test_outloud_finds_no_error_in_a_report_of_one_goal(tmp_path, overview):
 
     path = write_workbook(tmp_path / "in" / "one.xlsx",
                           [goal_row("Et eneste mål", "gul", "grøn", comment="Lidt forsinket")])
-    outcome = build([path], tmp_path / "out", ("pdf",), RenderOptions(overview=overview))
+    outcome = build(Round([path]), tmp_path / "out", ("pdf",), RenderOptions(overview=overview))
     errors, warnings = outloud_errors(outcome.written[0])
     assert errors == [] and warnings <= {"TBL-014"}

@@ -215,15 +215,16 @@ def test_two_builds_at_once_with_one_cache_folder_both_succeed(tmp_path):
 
 
 def test_the_page_keeps_no_parts_unless_its_operator_asks(tmp_path, monkeypatch):
+    from reportgen.round import Round
     from reportgen.web import build_job
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     inputs = sorted(DEFAULT_INPUT.glob("*.xlsx"))
-    outcome = build_job(lambda *args: None, inputs, [], False, {}, ["pdf"], tmp_path / "out")
+    outcome = build_job(lambda *args: None, Round(inputs), False, ["pdf"], tmp_path / "out")
     assert "files" in outcome
     assert not (tmp_path / "xdg").exists()
-    outcome = build_job(lambda *args: None, inputs, [], False, {}, ["pdf"], tmp_path / "again",
-                        None, tmp_path / "kept")
+    outcome = build_job(lambda *args: None, Round(inputs), False, ["pdf"], tmp_path / "again",
+                        tmp_path / "kept")
     assert "files" in outcome and entries(tmp_path / "kept")
 
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from reportgen.cli import main
 from reportgen.errors import ReportgenError
+from reportgen.round import Round
 
 from .helpers import DEFAULT_INPUT, goal_row, write_workbook
 
@@ -113,10 +114,10 @@ def test_check_and_help_do_not_load_the_renderers(args):
 
 def test_a_disk_full_while_writing_leaves_every_earlier_output_as_it_was(tmp_path,
                                                                          monkeypatch):
-    from reportgen import build as build_module
     from reportgen import files
+    from reportgen.commands import build as build_module
 
-    first = build_module.build([DEFAULT_INPUT], tmp_path, ("json", "html"), name="r")
+    first = build_module.build(Round([DEFAULT_INPUT]), tmp_path, ("json", "html"), name="r")
     before = {p.name: p.read_bytes() for p in first.written}
     opened = []
     real_fdopen = files.os.fdopen
@@ -133,7 +134,7 @@ def test_a_disk_full_while_writing_leaves_every_earlier_output_as_it_was(tmp_pat
     monkeypatch.setattr(files.os, "fdopen", fdopen_filling_up)
     monkeypatch.setattr(build_module, "writer", lambda fmt: lambda report, options: b"new")
     with pytest.raises(ReportgenError, match="disken er fuld") as failure:
-        build_module.build([DEFAULT_INPUT], tmp_path, ("json", "html"), name="r")
+        build_module.build(Round([DEFAULT_INPUT]), tmp_path, ("json", "html"), name="r")
     assert failure.value.code == "RG900"
     assert len(opened) == 2
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
@@ -152,7 +153,7 @@ def test_the_renderers_load_their_libraries_without_starting_a_process():
             "from reportgen.pictures import png\n"
             "from reportgen.writers.pdf.engine import load_weasyprint\n"
             "load_weasyprint()\n"
-            "assert png('smiley:green').startswith(b'\\x89PNG')\n"
+            "assert png('smiley:green,5CB85C,1E5E20').startswith(b'\\x89PNG')\n"
             "print(started)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)

@@ -17,9 +17,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from reportgen import build as build_module
 from reportgen import files
 from reportgen.cli import main
+from reportgen.commands import check as check_module
 
 from .helpers import HEADERS, goal_row, write_workbook
 
@@ -368,9 +368,9 @@ def test_check_says_one_other_finding_in_the_singular(place):
 # -- The general edge: the system, an interrupt, a warning ----------------------------------
 
 def test_an_unforeseen_os_error_is_rg900_without_a_traceback(place, monkeypatch):
-    def check(paths, draft=False, accept=(), plan=(), previous=None):
+    def check(round, draft=False, templates=None):
         raise PermissionError(errno.EACCES, "Permission denied", "input/plan.xlsx")
-    monkeypatch.setattr(build_module, "check", check)
+    monkeypatch.setattr(check_module, "check", check)
     result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stderr == ("RG900 fejl: »input/plan.xlsx«: adgang nægtet. Send denne "
@@ -378,18 +378,18 @@ def test_an_unforeseen_os_error_is_rg900_without_a_traceback(place, monkeypatch)
 
 
 def test_an_os_error_the_table_does_not_know_is_named_by_its_symbol(place, monkeypatch):
-    def check(paths, draft=False, accept=(), plan=(), previous=None):
+    def check(round, draft=False, templates=None):
         raise OSError(errno.EXDEV, "Invalid cross-device link")
-    monkeypatch.setattr(build_module, "check", check)
+    monkeypatch.setattr(check_module, "check", check)
     result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stderr.startswith("RG900 fejl: styresystemet svarede EXDEV. ")
 
 
 def test_ctrl_c_is_afbrudt_and_exit_130(place, monkeypatch):
-    def check(paths, draft=False, accept=(), plan=(), previous=None):
+    def check(round, draft=False, templates=None):
         raise KeyboardInterrupt
-    monkeypatch.setattr(build_module, "check", check)
+    monkeypatch.setattr(check_module, "check", check)
     result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
     assert result.exit_code == 130
     assert result.stderr.strip() == "RG004 fejl: Afbrudt."
@@ -398,10 +398,10 @@ def test_ctrl_c_is_afbrudt_and_exit_130(place, monkeypatch):
 def test_ctrl_c_from_the_shell(place):
     code = ("import os, signal, sys\n"
             "sys.argv[0] = 'reportgen'\n"
-            "import reportgen.build\n"
-            "def check(paths, draft=False, accept=(), plan=(), previous=None):\n"
+            "import reportgen.commands.check\n"
+            "def check(round, draft=False, templates=None):\n"
             "    os.kill(os.getpid(), signal.SIGINT)\n"
-            "reportgen.build.check = check\n"
+            "reportgen.commands.check.check = check\n"
             "from reportgen.cli import main\n"
             "main(['check'])\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -452,13 +452,13 @@ def test_a_warning_inside_a_command_is_kept_from_the_user(place, monkeypatch):
     filter holds it back."""
     import warnings
 
-    real_check = build_module.check
+    real_check = check_module.check
 
-    def check(paths, draft=False, accept=(), plan=(), previous=None):
+    def check(round, draft=False, templates=None):
         warnings.warn("Data Validation extension is not supported and will be removed",
                       UserWarning, stacklevel=1)
-        return real_check(paths, draft=draft)
-    monkeypatch.setattr(build_module, "check", check)
+        return real_check(round, draft=draft)
+    monkeypatch.setattr(check_module, "check", check)
     result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "Warning" not in result.output

@@ -13,8 +13,9 @@ import pikepdf
 import pytest
 from docx.oxml.ns import qn
 
-from reportgen.build import build
+from reportgen.commands.build import build
 from reportgen.reader import read_workbooks
+from reportgen.round import Round
 from reportgen.writers import RenderOptions
 from reportgen.writers.pdf import html_to_pdf, pdf_html
 from reportgen.writers.pdf import parts as pdf_parts
@@ -148,7 +149,7 @@ def test_outloud_finds_no_error_in_the_contents(multi_theme, tmp_path):
 
 def test_the_same_report_gives_the_same_bytes(multi_theme, tmp_path):
     path = workbooks.write(48, tmp_path / "in" / "multi.xlsx")
-    outcome = build([path], tmp_path / "out", ("pdf", "docx"))
+    outcome = build(Round([path]), tmp_path / "out", ("pdf", "docx"))
     again = {p.suffix[1:]: p.read_bytes() for p in outcome.written}
     assert again["pdf"] == multi_theme["pdf"] and again["docx"] == multi_theme["docx"]
 

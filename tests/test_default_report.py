@@ -12,16 +12,17 @@ import pytest
 from docx.oxml.ns import qn
 
 from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.design.look import load_look
 from reportgen.design.wording import load_wording
 from reportgen.model import Status
 from reportgen.pictures import png
-from reportgen.pictures.smileys import COLOURS
 
 from . import source_texts
 from .helpers import ARTIFACTS, assert_in_order, docx_pictures, docx_text, pdf_figures, pdf_text
 
 EXPECTED_JSON = Path(__file__).parent / "expected" / "default.json"
 WORDING = load_wording(DEFAULT_TEMPLATES)
+LOOK = load_look(DEFAULT_TEMPLATES)
 
 
 def chart_alt(records: dict) -> str:
@@ -92,7 +93,7 @@ def test_every_smiley_in_the_docx_is_the_right_picture_with_its_alt_text(default
     assert pictures.pop(3)[0] == chart_alt(records)  # the chart (tests/test_overview.py)
     for alt, image in pictures:
         status = by_name[alt.split(":")[0]]
-        assert image == png(f"smiley:{status.value}"), alt
+        assert image == png(LOOK.picture(f"smiley:{status.value}")), alt
 
 
 def test_pdf_is_tagged_danish_and_titled(default_build):
@@ -139,6 +140,6 @@ def test_page_one_rendered_to_png_shows_text_and_all_three_smileys(default_build
                    if all(abs(a - b) <= 12 for a, b in zip(rgb, target, strict=True)))
 
     for status in Status:
-        assert near(COLOURS[status][0]) > 200, f"no {status.value} smiley on page 1"
+        assert near(LOOK.smiley(status)[0]) > 200, f"no {status.value} smiley on page 1"
     dark = sum(n for rgb, n in counts.items() if max(rgb) < 80)
     assert dark > 5000, "page 1 shows almost no text"

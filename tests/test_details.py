@@ -14,12 +14,13 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen import cli
-from reportgen.build import check
 from reportgen.checks.details import DETAIL_OPTIONS
 from reportgen.cli import main
+from reportgen.commands.check import check
 from reportgen.dates import date_text, figures_date
 from reportgen.model import META_TEXTS
 from reportgen.reader import read_workbook
+from reportgen.round import Round
 
 from .helpers import docx_text, goal_row, pdf_text, squash, write_workbook
 
@@ -139,7 +140,8 @@ def test_a_draft_shows_a_cpr_number_given_masked(run, plan, tmp_path):
 
 
 def test_the_checks_see_the_details_and_name_the_option(plan):
-    _, findings = check([plan], details={"title": "Tema 1 漢字", "revised": "ring 22 33 44 55"})
+    details = {"title": "Tema 1 漢字", "revised": "ring 22 33 44 55"}
+    _, findings = check(Round([plan], details=details))
     by_code = {f.code: f for f in findings}
     glyphs, phone = by_code["RG213"], by_code["RG603"]
     assert glyphs.message.startswith("--title indeholder tegn")
@@ -149,10 +151,10 @@ def test_the_checks_see_the_details_and_name_the_option(plan):
 
 
 def test_details_on_one_line_and_an_empty_one_none(plan):
-    result, _ = check([plan], details={"title": " Tema\n 1 ", "follow_up": ""})
+    result, _ = check(Round([plan], details={"title": " Tema\n 1 ", "follow_up": ""}))
     assert (result.report.meta.title, result.report.meta.follow_up) == ("Tema 1", None)
     with pytest.raises(ValueError):
-        check([plan], details={"intro": "Indledning"})
+        check(Round([plan], details={"intro": "Indledning"}))
 
 
 def test_no_message_names_a_detail_by_its_field(tmp_path):
@@ -164,8 +166,8 @@ def test_no_message_names_a_detail_by_its_field(tmp_path):
     one = write_workbook(tmp_path / "a.xlsx", [goal_row("A")], meta=[(k, odd) for k in keys])
     two = write_workbook(tmp_path / "b.xlsx", [goal_row("B")],
                          meta=[(k, f"{odd} 2") for k in keys])
-    _, from_sheets = check([one, two])
-    _, from_options = check([one], details=dict.fromkeys(META_TEXTS, odd))
+    _, from_sheets = check(Round([one, two]))
+    _, from_options = check(Round([one], details=dict.fromkeys(META_TEXTS, odd)))
     fields = re.compile(r"(?<![\w-])(" + "|".join(META_TEXTS) + r"|intro)\b")  # not --title
     assert {"RG213", "RG302", "RG602"} <= {f.code for f in from_sheets}
     assert {"RG213", "RG602"} <= {f.code for f in from_options}

@@ -8,9 +8,10 @@ import io
 import pikepdf
 from fontTools.ttLib import TTFont
 
-from reportgen.build import build
+from reportgen.commands.build import build
 from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.design.look import load_look
+from reportgen.round import Round
 
 from .helpers import goal_row, pdf_text, squash, write_workbook
 
@@ -44,7 +45,7 @@ def test_a_letter_the_core_fonts_lack_is_drawn_from_the_whole_font(tmp_path):
     comment = f"Samarbejde med {GREEK} og {CYRILLIC} – æøå"
     path = write_workbook(tmp_path / "in" / "fonts.xlsx", [
         goal_row("Et mål på dansk", "gul", "grøn", comment=comment)])
-    outcome = build([path], tmp_path / "out", ("pdf",))
+    outcome = build(Round([path]), tmp_path / "out", ("pdf",))
     assert not outcome.errors, outcome.errors
     data = outcome.written[0].read_bytes()
     assert squash(comment) in squash(pdf_text(data))

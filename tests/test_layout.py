@@ -17,10 +17,11 @@ import pytest
 from docx.oxml.ns import qn
 from PIL import Image
 
-from reportgen.build import build
+from reportgen.commands.build import build
 from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.design.look import load_look
 from reportgen.errors import ReportgenError
+from reportgen.round import Round
 from reportgen.writers import RenderOptions
 
 from .helpers import docx_pictures, goal_row, squash, workbooks, write_workbook
@@ -35,8 +36,8 @@ def large_draft(tmp_path_factory) -> dict[str, bytes]:
     """200 goals, as a draft, under a 300-character title."""
     folder = tmp_path_factory.mktemp("large")
     path = workbooks.write(200, folder / "in" / "large.xlsx")
-    outcome = build([path], folder / "out", ("pdf", "docx"), RenderOptions(draft=True),
-                    details={"title": LONG_TITLE})
+    outcome = build(Round([path], details={"title": LONG_TITLE}), folder / "out", ("pdf", "docx"),
+                    RenderOptions(draft=True))
     assert not outcome.errors, outcome.errors
     return {p.suffix[1:]: p.read_bytes() for p in outcome.written}
 
@@ -149,7 +150,7 @@ def edited_look(tmp_path_factory) -> dict[str, bytes]:
     path = write_workbook(folder / "in" / "look.xlsx", [
         goal_row("Et mål der er nået"), goal_row("Et mål uden status", result=None,
                                                  timeline=None)])
-    outcome = build([path], folder / "out", ("pdf", "docx"),
+    outcome = build(Round([path]), folder / "out", ("pdf", "docx"),
                     RenderOptions(templates=templates, draft=True))
     assert not outcome.errors, outcome.errors
     return {p.suffix[1:]: p.read_bytes() for p in outcome.written}

@@ -18,13 +18,16 @@ import pdfplumber
 import pytest
 from docx.oxml.ns import qn
 
-from reportgen import build as build_module
 from reportgen import files
-from reportgen.build import build, check
+from reportgen.commands import build as build_module
+from reportgen.commands.build import build
+from reportgen.commands.check import check
 from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.design.look import load_look
 from reportgen.design.wording import load_wording
 from reportgen.errors import ReportgenError
 from reportgen.reader import read_workbooks
+from reportgen.round import Round
 from reportgen.round.centre_workbooks import centre_workbooks
 
 from .helpers import HEADERS, docx_text, goal_row, pdf_text, squash, write_workbook
@@ -35,7 +38,7 @@ WITH_ID = (*HEADERS, "Id")
 
 def built(tmp_path: Path, *inputs: Path, formats=("pdf", "docx", "json"), **options):
     """The outputs of a build that must succeed: format -> bytes."""
-    outcome = build(list(inputs), tmp_path / "out", formats, **options)
+    outcome = build(Round(list(inputs)), tmp_path / "out", formats, **options)
     assert not outcome.errors, [str(f) for f in outcome.errors]
     return outcome, {path.suffix[1:]: path.read_bytes() for path in outcome.written}
 
@@ -107,13 +110,13 @@ def test_ids_typed_as_numbers_that_excel_made_equal_are_an_error_naming_both_cel
     path = write_workbook(tmp_path / "a.xlsx", [goal_row("Mål 1.1") + [1.1],
                                                  goal_row("Mål 1.10") + [1.10]],
                           headers=WITH_ID)
-    result, findings = check([path])
+    result, findings = check(Round([path]))
     same = [f for f in findings if f.code == "RG403"]
     assert len(same) == 1 and same[0].cell == "D2" and "a.xlsx › Mål › D3" in same[0].message
     assert "»1.1«" in same[0].message and "formatér kolonnen som tekst" in same[0].message
     # both goals are in the model, neither swallowed; and a build stops
     assert [g.text for g in result.report.goals()] == ["Mål 1.1", "Mål 1.10"]
-    assert build([path], tmp_path / "out").errors
+    assert build(Round([path]), tmp_path / "out").errors
 
 
 def test_ids_are_read_as_shown(tmp_path):
@@ -164,7 +167,7 @@ def test_the_same_id_for_another_goal_in_a_second_workbook_is_an_error(tmp_path)
                        headers=WITH_ID)
     b = write_workbook(tmp_path / "b.xlsx", [goal_row("Færre ledige", centre="CJB") + ["1.2"]],
                        headers=WITH_ID)
-    result, findings = check([a, b])
+    result, findings = check(Round([a, b]))
     same = next(f for f in findings if f.code == "RG403")
     assert (same.file, same.cell) == ("a.xlsx", "D2")
     assert "»Færre ledige« (CJB) i b.xlsx › Mål › D2" in same.message
@@ -176,15 +179,15 @@ def test_different_goals_with_different_statuses_are_no_conflict(tmp_path):
     a = write_workbook(tmp_path / "a.xlsx", [goal_row("Mål", centre="CPU", result="grøn")])
     b = write_workbook(tmp_path / "b.xlsx", [goal_row("Mål", centre="CSO", result="rød",
                                                       comment="Bag efter")])
-    result, findings = check([a, b])
+    result, findings = check(Round([a, b]))
     assert not findings
     assert len(list(result.report.goals())) == 2
 
 
 def test_the_same_goal_twice_is_one_goal_and_said(tmp_path):
     row = goal_row("Samme mål", measure="Samme måling")
-    result, findings = check([write_workbook(tmp_path / "a.xlsx", [row]),
-                              write_workbook(tmp_path / "b.xlsx", [row])])
+    result, findings = check(Round([write_workbook(tmp_path / "a.xlsx", [row]),
+                              write_workbook(tmp_path / "b.xlsx", [row])]))
     assert len(list(result.report.goals())) == 1
     assert codes(findings) == [("RG402", "D2")]
     assert findings[0].file == "b.xlsx" and "a.xlsx › Mål › D2" in findings[0].message
@@ -194,13 +197,14 @@ def test_template_never_hands_out_an_id_another_goal_has(tmp_path):
     plan = write_workbook(tmp_path / "plan.xlsx", [goal_row("Første", centre="CPU") + ["1.1.2"],
                                                     goal_row("Anden", centre="CPU") + [None]],
                           headers=WITH_ID)
-    result, _ = check([plan])
-    files = centre_workbooks(result.report, load_wording(DEFAULT_TEMPLATES))
+    result, _ = check(Round([plan]))
+    files = centre_workbooks(result.report, load_wording(DEFAULT_TEMPLATES),
+                             load_look(DEFAULT_TEMPLATES))
     out = tmp_path / "round"
     out.mkdir()
     for name, data in files.items():
         (out / name).write_bytes(data)
-    returned, findings = check([out])
+    returned, findings = check(Round([out]))
     assert [(g.id, g.text) for g in returned.report.goals()] == [
         ("1.1.2", "Første"), ("1.1.2-2", "Anden")]
     assert not [f for f in findings if f.code.startswith("RG4")]
@@ -238,7 +242,7 @@ def test_a_hidden_column_is_never_printed_while_a_visible_one_exists(tmp_path):
 def test_the_only_comment_column_hidden_is_read_with_a_warning(tmp_path):
     path = hide(write_workbook(tmp_path / "a.xlsx", [goal_row("A", "gul", comment="Sent")]),
                 "H")
-    result, findings = check([path])
+    result, findings = check(Round([path]))
     assert [g.comment for g in result.report.goals()] == ["Sent"]
     assert codes(findings) == [("RG903", "H1")]
 
@@ -248,7 +252,7 @@ def test_an_exact_header_wins_over_an_alias_and_the_second_is_named(tmp_path):
     row = goal_row("A", "gul")
     path = write_workbook(tmp_path / "a.xlsx", [[*row[:7], "Gammel", row[8], "Ny"]],
                           headers=headers)
-    result, findings = check([path])
+    result, findings = check(Round([path]))
     assert [g.comment for g in result.report.goals()] == ["Ny"]
     assert codes(findings) == [("RG902", "H1")]
 
@@ -257,7 +261,7 @@ def test_center_and_centerchef_columns_are_read_together(tmp_path):
     headers = (*HEADERS[:8], "Center", "Centerchef")
     row = goal_row("A")
     path = write_workbook(tmp_path / "a.xlsx", [[*row[:8], "CPU", "BGE"]], headers=headers)
-    result, findings = check([path])
+    result, findings = check(Round([path]))
     assert [g.centre for g in result.report.goals()] == ["CPU/BGE"]
     assert not findings
 
@@ -266,7 +270,7 @@ def test_a_header_with_a_hint_in_brackets_is_recognised(tmp_path):
     headers = (*HEADERS[:7], "Kommentar (udfyldes ved gul og rød)", HEADERS[8])
     path = write_workbook(tmp_path / "a.xlsx", [goal_row("A", "gul", comment="Sent")],
                           headers=headers)
-    result, findings = check([path])
+    result, findings = check(Round([path]))
     assert [g.comment for g in result.report.goals()] == ["Sent"]
     assert not findings
 
@@ -304,7 +308,7 @@ def test_last_rounds_hidden_sheet_gives_way_to_this_rounds_visible_copy(tmp_path
 def test_a_hidden_goals_sheet_gives_way_to_a_visible_one(tmp_path):
     path = sheets(tmp_path / "a.xlsx", ("Goals", [goal_row("Gammel")]),
                   ("Mål", [goal_row("Ny")]), hidden=("Goals",))
-    result, findings = check([path])
+    result, findings = check(Round([path]))
     assert [g.text for g in result.report.goals()] == ["Ny"]
     assert [(f.code, f.sheet) for f in findings] == [("RG905", "Goals")]
 
@@ -322,7 +326,7 @@ def test_goals_on_two_sheets_are_both_read(tmp_path):
 def test_a_copy_of_a_sheet_with_other_statuses_names_both(tmp_path):
     path = sheets(tmp_path / "a.xlsx", ("Mål", [goal_row("A", "grøn")]),
                   ("Mål (2)", [goal_row("A", "rød", comment="Ændret")]))
-    _, findings = check([path])
+    _, findings = check(Round([path]))
     conflict = next(f for f in findings if f.code == "RG401")
     assert conflict.where == "a.xlsx › Mål › D2" and "a.xlsx › Mål (2) › D2" in conflict.message
 
@@ -343,7 +347,7 @@ def test_the_whole_rapport_sheet_is_read(tmp_path):
 def test_two_values_for_one_rapport_key_is_an_error_naming_both_rows(tmp_path):
     path = write_workbook(tmp_path / "a.xlsx", [goal_row("A")],
                           meta=[("Titel", "Tema 1"), ("Dato", "August 2018"), ("Titel", "Tema 2")])
-    _, findings = check([path])
+    _, findings = check(Round([path]))
     assert codes(findings) == [("RG303", "A3")]
     assert "»Titel«" in findings[0].message and "række 1 og 3" in findings[0].message
 
@@ -373,7 +377,7 @@ def test_a_workbook_without_goal_rows_is_an_error(tmp_path, meta):
     """A centre's empty workbook is an error, not a report short of its goals; a `Rapport`
     sheet that gives no details does not make it the secretariat's workbook of details."""
     path = write_workbook(tmp_path / "a.xlsx", [], meta=meta)
-    outcome = build([path], tmp_path / "out")
+    outcome = build(Round([path]), tmp_path / "out")
     assert codes(outcome.errors) == [("RG208", "A2")]
     assert "RG209" not in [f.code for f in outcome.findings]
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
@@ -384,7 +388,7 @@ def test_an_empty_workbook_beside_a_workbook_of_details_is_still_an_error(tmp_pa
                              meta=[("Titel", "Opfølgning")])
     empty = write_workbook(tmp_path / "ind" / "CPU-BGE.xlsx", [])
     write_workbook(tmp_path / "ind" / "CSO-LHJ.xlsx", [goal_row("A", centre="CSO/LHJ")])
-    outcome = build([tmp_path / "ind"], tmp_path / "out")
+    outcome = build(Round([tmp_path / "ind"]), tmp_path / "out")
     assert [(f.code, f.file) for f in outcome.errors] == [("RG208", empty.name)]
     assert [(f.code, f.file) for f in outcome.findings if f.code == "RG209"] \
         == [("RG209", details.name)]
@@ -431,7 +435,7 @@ def _inside(char, cell, slack: float = 0.5) -> bool:
 def test_characters_no_font_holds_are_a_warning_naming_the_row(tmp_path):
     path = write_workbook(tmp_path / "a.xlsx", [goal_row("A", centre="王小明"),
                                                  goal_row("B", comment="สวัสดี 🟢")])
-    _, findings = check([path])
+    _, findings = check(Round([path]))
     missing = [f for f in findings if f.code == "RG213"]
     assert [(f.cell, f.severity.value) for f in missing] == [("række 2", "advarsel"),
                                                             ("række 3", "advarsel")]
@@ -442,7 +446,7 @@ def test_characters_no_font_holds_are_a_warning_naming_the_row(tmp_path):
 
 def test_danish_text_needs_no_warning(tmp_path):
     path = write_workbook(tmp_path / "a.xlsx", [goal_row("Æbler, øl og ål – “godt” … € 5")])
-    assert check([path])[1] == []
+    assert check(Round([path]))[1] == []
 
 
 # 6. All or nothing on disk
@@ -475,7 +479,7 @@ def test_an_output_that_cannot_be_moved_into_place_leaves_both_old_files(earlier
     out, workbook = earlier
     refuse_to_replace_the_docx(monkeypatch)
     with pytest.raises(ReportgenError) as failure:
-        build([workbook], out)
+        build(Round([workbook]), out)
     assert failure.value.code == "RG900"
     assert (out / "a.pdf").read_bytes() == b"old pdf"
     assert (out / "a.docx").read_bytes() == b"old docx"
@@ -489,7 +493,7 @@ def test_a_folder_with_the_outputs_name_is_refused_before_anything_moves(earlier
     (out / "a.docx").unlink()
     (out / "a.docx").mkdir()
     with pytest.raises(ReportgenError, match="er ikke en almindelig fil"):
-        build([workbook], out)
+        build(Round([workbook]), out)
     assert (out / "a.pdf").read_bytes() == b"old pdf"
     assert sorted(p.name for p in out.iterdir()) == ["a.docx", "a.pdf"]
 
@@ -498,7 +502,7 @@ def test_outputs_honour_the_umask(earlier):
     out, workbook = earlier
     old = os.umask(0o077)
     try:
-        build([workbook], out, ("json",))
+        build(Round([workbook]), out, ("json",))
     finally:
         os.umask(old)
     assert (out / "a.json").stat().st_mode & 0o777 == 0o600
@@ -520,9 +524,9 @@ def test_the_command_says_what_is_on_disk_when_a_move_fails(earlier, monkeypatch
 
 
 def test_render_makes_every_format_in_memory_and_writes_nothing(tmp_path):
-    from reportgen.build import render
+    from reportgen.commands.build import render
 
-    result, _ = check([write_workbook(tmp_path / "a.xlsx", [goal_row("I hukommelsen")])])
+    result, _ = check(Round([write_workbook(tmp_path / "a.xlsx", [goal_row("I hukommelsen")])]))
     before = set(tmp_path.iterdir())
     outputs = render(result.report, build_module.RenderOptions(), ("json", "pdf", "docx"))
     assert list(outputs) == ["json", "pdf", "docx"]

@@ -14,7 +14,9 @@ import zipfile
 import docx
 import pytest
 
-from reportgen.build import build, check
+from reportgen.commands.build import build
+from reportgen.commands.check import check
+from reportgen.round import Round
 
 from .helpers import goal_row, write_workbook
 
@@ -31,7 +33,7 @@ def test_a_folders_other_entries_are_passed_over_with_a_word(tmp_path):
     (folder / "CSO.numbers").write_bytes(b"PK\x03\x04 Apple Numbers")
     (folder / "noter.txt").write_text("husk")
     (folder / "gammelt").mkdir()
-    result, findings = check([folder])
+    result, findings = check(Round([folder]))
     assert [g.text for g in result.report.goals()] == ["A"]
     passed = {f.file: f for f in findings if f.code == "RG010"}
     assert sorted(passed) == ["._CPU.xlsx", "CSO.numbers", "gammelt", "noter.txt",
@@ -50,7 +52,7 @@ def test_a_folders_other_entries_are_passed_over_with_a_word(tmp_path):
 def test_files_that_are_no_workbook_say_what_they_are(tmp_path, content, says):
     path = tmp_path / "a.xlsx"
     path.write_bytes(content)
-    _, findings = check([path])
+    _, findings = check(Round([path]))
     assert [f.code for f in findings] == ["RG101"]
     assert says in findings[0].message
 
@@ -60,7 +62,7 @@ def test_a_folder_or_a_pipe_named_like_a_workbook_is_not_called_missing(tmp_path
     write_workbook(folder / "CPU.xlsx", [goal_row("A")])
     (folder / "mappe.xlsx").mkdir()
     os.mkfifo(folder / "fifo.xlsx")
-    _, findings = check([folder])
+    _, findings = check(Round([folder]))
     assert [(f.code, f.file) for f in findings] == [("RG100", "fifo.xlsx"),
                                                     ("RG010", "mappe.xlsx")]
     assert "ikke en fil" in findings[0].message and "Mappen" in findings[1].message
@@ -76,16 +78,16 @@ def test_a_workbook_that_may_not_be_read_is_a_finding(tmp_path, monkeypatch):
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(pathlib.Path, "open", refuse)
-    _, findings = check([path])
+    _, findings = check(Round([path]))
     assert [f.code for f in findings] == ["RG109"]
     assert "Permission denied" in findings[0].message
 
 
 def test_a_latin_1_file_name_from_a_windows_share_is_read_and_named(tmp_path):
     name = os.fsdecode(b"B\xf8rn og Unge.xlsx")
-    _, findings = check([write_workbook(tmp_path / "in" / name, [goal_row("A", "blå")])])
+    _, findings = check(Round([write_workbook(tmp_path / "in" / name, [goal_row("A", "blå")])]))
     assert [f.file for f in findings] == ["Børn og Unge.xlsx"]
-    outcome = build([write_workbook(tmp_path / name, [goal_row("A")])], tmp_path / "out",
+    outcome = build(Round([write_workbook(tmp_path / name, [goal_row("A")])]), tmp_path / "out",
                     ("json",))
     assert outcome.written == [tmp_path / "out" / "Børn-og-Unge.json"]
     goal = json.loads(outcome.written[0].read_text())["themes"][0]["focus_areas"][0]["goals"][0]
@@ -110,7 +112,7 @@ def test_a_dropdowns_extension_openpyxl_leaves_out_warns_no_one(tmp_path):
     with zipfile.ZipFile(path, "w") as target:
         for name, data in parts.items():
             target.writestr(name, data)
-    result, findings = check([path])
+    result, findings = check(Round([path]))
     assert [g.text for g in result.report.goals()] == ["A"] and not findings
 
 
@@ -125,7 +127,7 @@ def test_long_details_and_odd_dates_make_valid_document_properties(tmp_path, dat
     title, subtitle = "Titel " * 60, "Undertitel " * 30
     path = write_workbook(tmp_path / "a.xlsx", themes,
                           meta=[("Titel", title), ("Undertitel", subtitle), ("Dato", date)])
-    outcome = build([path], tmp_path / "out", ("docx",))
+    outcome = build(Round([path]), tmp_path / "out", ("docx",))
     assert not outcome.errors
     data = outcome.written[0].read_bytes()
     properties = docx.Document(io.BytesIO(data)).core_properties
@@ -153,6 +155,6 @@ def test_a_workbook_saved_as_strict_open_xml_is_named_as_such(tmp_path):
     strict = patched(plain, tmp_path / "strict.xlsx", "xl/workbook.xml", lambda data: data.replace(
         b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
         b"http://purl.oclc.org/ooxml/spreadsheetml/main"))
-    _, findings = check([strict])
+    _, findings = check(Round([strict]))
     assert [f.code for f in findings] == ["RG101"]
     assert "Strict Open XML" in findings[0].message

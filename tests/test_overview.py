@@ -17,12 +17,13 @@ from click.testing import CliRunner
 from docx.oxml.ns import qn
 
 from reportgen import pictures as images
-from reportgen.build import build
 from reportgen.cli import main
+from reportgen.commands.build import build
 from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.design.wording import load_wording
 from reportgen.model import FocusArea, Goal, Report, Source, Status, Theme
 from reportgen.pictures import chart
+from reportgen.round import Round
 from reportgen.writers import RenderOptions
 from reportgen.writers.overview import Counts, counts, least_favourable
 
@@ -58,7 +59,7 @@ ROWS = [
 
 def _build(folder: Path, overview: bool) -> dict[str, bytes]:
     path = write_workbook(folder / "in" / "overblik.xlsx", ROWS)
-    outcome = build([path], folder / "out", ("pdf", "docx", "json"),
+    outcome = build(Round([path]), folder / "out", ("pdf", "docx", "json"),
                     RenderOptions(draft=True, overview=overview))
     assert not outcome.errors, outcome.errors
     return {p.suffix[1:]: p.read_bytes() for p in outcome.written}
@@ -236,14 +237,16 @@ def test_chart_alt_text_states_the_numbers_in_the_pdf_and_the_docx(built, expect
 
 
 def test_chart_draws_the_names_numbers_and_escapes_them():
+    colours = [("#5CB85C", "#1E5E20")] * 3
     key = "chart:" + chart.name(("R", "T"), ("g", "y", "r", "n"),
                                 [(LONG, (1, 2, 3, 0), (0, 0, 0, 6)), ("I alt", (1, 2, 3, 0),
-                                                                       (0, 0, 0, 6))])
+                                                                       (0, 0, 0, 6))], colours)
     svg = images.svg(key)
     assert "&lt;med&gt;" in svg and "<med>" not in svg and "&amp;" in svg
     numbers = re.findall(r">(\d+)</text>", svg)
     assert numbers == ["1", "2", "3", "6", "1", "2", "3", "6"]
-    for bad in ("chart:!!", "chart:" + chart.name(("R", "T"), ("g",), [])[:-2], "chart:e30"):
+    cut = "chart:" + chart.name(("R", "T"), ("g",), [], colours)[:-2]
+    for bad in ("chart:!!", cut, "chart:e30"):
         with pytest.raises(ValueError, match="ukendt billede"):
             images.svg(bad)
 

@@ -72,7 +72,7 @@ def test_installed_outside_the_checkout_it_builds_the_default_input(wheel, tmp_p
 def test_the_command_does_not_import_numpy_through_openpyxl():
     """openpyxl imports numpy where it is installed (the tests install it); the reader
     keeps it out of a build's start, and numpy importable afterwards."""
-    code = ("import sys; import reportgen.build, reportgen.cli; "
+    code = ("import sys; import reportgen.commands.build, reportgen.cli; "
             "assert 'numpy' not in sys.modules; import numpy; print('ok')")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)

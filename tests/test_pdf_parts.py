@@ -13,9 +13,10 @@ import pypdf
 import pypdfium2
 import pytest
 
-from reportgen.build import build
+from reportgen.commands.build import build
 from reportgen.errors import ReportgenError
 from reportgen.reader import read_workbooks
+from reportgen.round import Round
 from reportgen.writers import RenderOptions, pdf
 from reportgen.writers.pdf import engine, html_to_pdf, pdf_html
 from reportgen.writers.pdf import parts as pdf_parts
@@ -188,7 +189,7 @@ def test_a_build_whose_pdf_process_dies_fails_and_writes_nothing(tmp_path, monke
     monkeypatch.setattr(pdf, "html_to_pdf", dies)
     path = workbooks.write(20, tmp_path / "in" / "b.xlsx")
     with pytest.raises(ReportgenError, match="RG900 .*\n.*ended without a result"):
-        build([path], tmp_path / "out")
+        build(Round([path]), tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
@@ -219,7 +220,7 @@ def test_a_renderer_that_cannot_load_is_an_error_naming_why(tmp_path, monkeypatc
     monkeypatch.setattr(engine, "load_weasyprint", cannot_load)
     path = workbooks.write(20, tmp_path / "in" / "b.xlsx")
     with pytest.raises(ReportgenError, match="RG900 .*\n.*libpango-1.0.so.0: cannot open"):
-        build([path], tmp_path / "out")
+        build(Round([path]), tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 

@@ -12,13 +12,14 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from reportgen.build import build
 from reportgen.checks.guard import published_text
 from reportgen.cli import main
+from reportgen.commands.build import build
 from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.errors import ReportgenError
 from reportgen.model import Severity
 from reportgen.personal_data import CPR, EMAIL, PHONE, find, masked
+from reportgen.round import Round
 from reportgen.writers import RenderOptions
 
 from .helpers import docx_text, goal_row, pdf_text, write_workbook
@@ -182,7 +183,7 @@ def test_an_accepted_cell_lets_the_build_through_and_is_listed(with_cpr, tmp_pat
 
 
 def test_a_draft_shows_a_cpr_number_masked(with_cpr, tmp_path):
-    outcome = build([with_cpr], tmp_path / "out", ("docx",), RenderOptions(draft=True))
+    outcome = build(Round([with_cpr]), tmp_path / "out", ("docx",), RenderOptions(draft=True))
     assert not outcome.errors
     assert [f.severity for f in outcome.findings if f.code == "RG601"] == [Severity.WARNING] * 2
     text = docx_text(outcome.written[0].read_bytes())
@@ -198,11 +199,13 @@ def test_a_cpr_number_a_template_prints_stops_the_build_before_writing(tmp_path)
         "</body>", "<p>Kontakt: 010180-1234</p></body>"), encoding="utf-8")
     source = write_workbook(tmp_path / "a.xlsx", [goal_row("Et mål")])
     with pytest.raises(ReportgenError) as raised:
-        build([source], tmp_path / "out", ("html", "docx"), RenderOptions(templates=templates))
+        build(Round([source]), tmp_path / "out", ("html", "docx"),
+              RenderOptions(templates=templates))
     assert raised.value.code == "RG604" and "0101XX-XXXX" in raised.value.message
     assert "010180-1234" not in str(raised.value) and not (tmp_path / "out").exists()
     # the same page, a draft: not published, so not stopped
-    build([source], tmp_path / "kladde", ("html",), RenderOptions(templates=templates,
+    build(Round([source]), tmp_path / "kladde", ("html",),
+          RenderOptions(templates=templates,
                                                                     draft=True))
 
 
@@ -213,7 +216,7 @@ def test_the_finished_documents_hold_no_cpr_number(tmp_path):
                             meta=[("Titel", "Klage fra 010180-1234"),
                                   ("Sagsnr.", "00.01.00-A00-55-18"), ("Dato", "15.01.2019"),
                                   ("Indledning", "CPR 010180 1234 i indledningen.")])
-    outcome = build([source], tmp_path / "out", ("pdf", "docx"), RenderOptions(draft=True))
+    outcome = build(Round([source]), tmp_path / "out", ("pdf", "docx"), RenderOptions(draft=True))
     pdf_data, docx_data = (path.read_bytes() for path in outcome.written)
     with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
         metadata = " ".join(str(value) for _, value in pdf.docinfo.items())

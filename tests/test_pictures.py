@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from reportgen import pictures as images
-from reportgen.build import build
+from reportgen.commands.build import build
 from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.round import Round
 from reportgen.writers import RenderOptions
 
 from .helpers import DEFAULT_INPUT, docx_pictures, patched, pdf_figures
@@ -41,7 +42,7 @@ def marked(tmp_path, monkeypatch) -> Iterator[dict[str, bytes]]:
     mark = f'{{{{ image("mark:changed", "{ALT}", width_mm=4) }}}}'.encode()
     patched(DEFAULT_TEMPLATES / "report.docx", templates / "report.docx", "word/document.xml",
             lambda xml: xml.replace(title, mark + title, 1))
-    outcome = build([DEFAULT_INPUT], tmp_path / "out", ("pdf", "docx", "html"),
+    outcome = build(Round([DEFAULT_INPUT]), tmp_path / "out", ("pdf", "docx", "html"),
                     RenderOptions(templates=templates))
     assert not outcome.errors, outcome.errors
     yield {path.suffix[1:]: path.read_bytes() for path in outcome.written}

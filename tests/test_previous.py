@@ -14,9 +14,11 @@ import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
 
-from reportgen.build import build, check
 from reportgen.cli import main
+from reportgen.commands.build import build
+from reportgen.commands.check import check
 from reportgen.model import Change, Status, direction, least_favourable
+from reportgen.round import Round
 
 from .helpers import (
     HEADERS,
@@ -92,9 +94,9 @@ def pair(request, tmp_path_factory) -> dict:
     previous = write_follow_up(folder / "forrige" / "marts.xlsx", THEN, LABEL, ids)
     current = write_follow_up(folder / "nu" / "august.xlsx", NOW, "Opfølgning august 2018",
                               ids, renamed)
-    exported = build([previous], folder / "export", ("json",))
+    exported = build(Round([previous]), folder / "export", ("json",))
     assert not exported.errors, exported.errors
-    outcome = build([current], folder / "out", ("pdf", "docx", "json"), previous=previous)
+    outcome = build(Round([current], previous=previous), folder / "out", ("pdf", "docx", "json"))
     assert not outcome.errors, outcome.errors
     return {"folder": folder, "current": current, "previous": previous,
             "previous_json": exported.written[0], "renamed": renamed or {},
@@ -156,7 +158,7 @@ def test_json_gives_each_goal_its_previous_statuses_or_null_and_the_goals_gone(p
 
 
 def test_without_previous_the_json_has_neither_field(pair, tmp_path):
-    outcome = build([pair["current"]], tmp_path, ("json",))
+    outcome = build(Round([pair["current"]]), tmp_path, ("json",))
     records = json.loads(outcome.written[0].read_bytes())
     assert "removed" not in records and "comparison" not in records
     assert all("previous" not in goal for goal in goals_of(records))
@@ -234,8 +236,8 @@ def test_the_goals_gone_show_their_statuses_then_as_smileys_with_alt(pair):
 
 
 def test_the_json_export_as_previous_gives_the_same_report_as_its_workbooks(pair, tmp_path):
-    outcome = build([pair["current"]], tmp_path, ("pdf", "docx", "json"),
-                    previous=pair["previous_json"])
+    outcome = build(Round([pair["current"]], previous=pair["previous_json"]), tmp_path,
+                    ("pdf", "docx", "json"))
     assert not outcome.errors, outcome.errors
     made = {p.suffix[1:]: p.read_bytes() for p in outcome.written}
     assert made["json"] == pair["json"]
@@ -244,8 +246,8 @@ def test_the_json_export_as_previous_gives_the_same_report_as_its_workbooks(pair
 
 
 def test_same_input_same_bytes(pair, tmp_path):
-    outcome = build([pair["current"]], tmp_path, ("pdf", "docx", "json"),
-                    previous=pair["previous"])
+    outcome = build(Round([pair["current"]], previous=pair["previous"]), tmp_path,
+                    ("pdf", "docx", "json"))
     for path in outcome.written:
         assert path.read_bytes() == pair[path.suffix[1:]], path.name
 
@@ -289,7 +291,7 @@ def test_a_broken_previous_json_is_rg110_naming_the_file_and_the_place(pair, tmp
             goals[0]["result"] = ["blue"]
         content = json.dumps(records)
     path = broken(tmp_path, "forrige.json", content)
-    result, findings = check([pair["current"]], previous=path)
+    result, findings = check(Round([pair["current"]], previous=path))
     found = [f for f in findings if f.code == "RG110"]
     assert len(found) == 1 and found[0].severity.value == "fejl"
     assert found[0].file == "forrige.json (forrige opfølgning)"
@@ -315,7 +317,7 @@ def test_check_compares_too_and_says_what_the_previous_workbook_holds(pair, tmp_
     cli = CliRunner().invoke(main, ["check", str(pair["current"]), "--previous",
                                     str(pair["previous"].parent)], catch_exceptions=False)
     assert cli.exit_code == 0, cli.stdout
-    result, findings = check([pair["current"]], previous=pair["previous"].parent)
+    result, findings = check(Round([pair["current"]], previous=pair["previous"].parent))
     assert result.report.comparison.label == LABEL
     assert len(result.report.comparison.removed) == len(GONE)
 
@@ -326,7 +328,7 @@ def test_personal_data_in_the_previous_stops_nothing_and_is_shown_masked(tmp_pat
              ("2", "Et mål", "grøn", "gul", "CPU/BGE", "Vision")]
     previous = write_follow_up(tmp_path / "forrige.xlsx", goals, LABEL, ids=False)
     current = write_follow_up(tmp_path / "nu.xlsx", goals[1:], "Nu", ids=False)
-    outcome = build([current], tmp_path / "out", ("json", "docx"), previous=previous)
+    outcome = build(Round([current], previous=previous), tmp_path / "out", ("json", "docx"))
     assert not outcome.errors, outcome.errors
     found = [f for f in outcome.findings if f.code == "RG601"]
     assert found and all(f.severity.value == "advarsel" for f in found)
@@ -344,13 +346,13 @@ def test_the_label_falls_back_to_the_date_and_then_to_words(tmp_path):
     bare = write_workbook(tmp_path / "b" / "bare.xlsx", [goal_row(
         "Et mål", "gul", "gul", "Kommentar")])
     for previous, label in ((dated, "Marts 2018"), (bare, "sidste opfølgning")):
-        outcome = build([current], tmp_path / "out", ("docx",), previous=previous)
+        outcome = build(Round([current], previous=previous), tmp_path / "out", ("docx",))
         alts = [alt for alt, _ in docx_pictures(outcome.written[0].read_bytes())]
         assert [a for a in alts if is_mark(a)] == [f"forbedret siden {label}"]
 
 
 def test_the_texts_of_the_goals_gone_and_the_label_are_the_reports_texts(pair):
-    result, _ = check([pair["current"]], previous=pair["previous"])
+    result, _ = check(Round([pair["current"]], previous=pair["previous"]))
     report = result.report
     texts = [text for _, text, _ in report.texts()]
     assert LABEL in texts and "Gammelt mål om veje" in texts
@@ -399,14 +401,14 @@ def test_the_overview_holds_the_earlier_total_beside_the_current(pair):
 
 
 def test_without_previous_the_overview_has_no_earlier_total(pair, tmp_path):
-    outcome = build([pair["current"]], tmp_path, ("json", "pdf"))
+    outcome = build(Round([pair["current"]]), tmp_path, ("json", "pdf"))
     assert "previous_total" not in json.loads(outcome.written[0].read_bytes())["overview"]
     assert "I alt," not in pdf_text(outcome.written[1].read_bytes())
 
 
 def test_a_centres_extract_lists_and_counts_only_its_own_goals_then(pair, tmp_path):
-    outcome = build([pair["current"]], tmp_path, ("json",), previous=pair["previous"],
-                    centres=["ctm/xyz"])
+    outcome = build(Round([pair["current"]], previous=pair["previous"], centres=["ctm/xyz"]),
+                    tmp_path, ("json",))
     assert not outcome.errors, outcome.errors
     records = json.loads(outcome.written[0].read_bytes())
     assert [goal["text"] for goal in records["removed"]] == ["Gammelt mål om veje"]

@@ -9,7 +9,7 @@ import os
 
 import openpyxl
 
-from reportgen.findings import findings_csv, findings_xlsx
+from reportgen.commands.findings_sheet import findings_csv, findings_xlsx
 from reportgen.model import Finding, Severity, printable
 
 LATIN1 = os.fsdecode(b"B\xf8rn og Unge.xlsx")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.build import check
+from reportgen.commands.check import check
+from reportgen.round import Round
 from reportgen.writers import RenderOptions, writer
 
 from .helpers import goal_row, write_workbook
@@ -54,6 +55,6 @@ def test_same_bytes_in_process_and_the_callers_environment_kept(emoji_workbook, 
             monkeypatch.delenv(EPOCH, raising=False)
         else:
             monkeypatch.setenv(EPOCH, epoch)
-        result, _ = check([emoji_workbook])
+        result, _ = check(Round([emoji_workbook]))
         assert writer("pdf")(result.report, RenderOptions()) == reference  # pdf.render
         assert os.environ.get(EPOCH) == epoch

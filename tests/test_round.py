@@ -10,8 +10,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from reportgen.build import check
 from reportgen.cli import main
+from reportgen.commands.check import check
+from reportgen.round import Round
 
 from .helpers import FIXTURES, script_module, write_workbook
 
@@ -111,7 +112,7 @@ def test_a_centre_behind_with_some_goals_and_a_goal_not_in_the_plan(round_trip):
                         ("Resultat", "grøn"), ("Tidsplan", "grøn")):
         sheet[f"{column.get(name, column.get('Center/Centerchef'))}{extra}"] = value
     workbook.save(back / "CSO-LHJ.xlsx")
-    result, findings = check([back], plan=[plan])
+    result, findings = check(Round([back], plan=[plan]))
     errors = [(f.code, f.file, f.cell) for f in findings if f.code in ("RG404", "RG205")]
     assert ("RG404", "CSO-LHJ.xlsx", f"{column['Resultatmål']}{extra}") in errors
     assert ("RG205", "CSO-LHJ.xlsx", f"{column['Resultat']}{first}") in errors
@@ -131,7 +132,7 @@ def test_without_a_plan_goals_come_in_id_order_whatever_the_files_order(tmp_path
     write_workbook(folder / "a.xlsx", reversed(rows[12:]), headers=PLAN_HEADERS)
     write_workbook(folder / "b.xlsx", rows[:12][::-2], headers=PLAN_HEADERS)
     write_workbook(folder / "c.xlsx", rows[:12][-2::-2], headers=PLAN_HEADERS)
-    result, findings = check([folder])
+    result, findings = check(Round([folder]))
     assert not [f for f in findings if f.severity.value == "fejl"]
     assert [g.id for g in result.report.goals()] == [row[0] for row in rows]
     assert [t.name for t in result.report.themes] == list(THEMES)
@@ -151,7 +152,7 @@ def test_a_returned_text_that_differs_under_its_id_is_a_warning_and_the_plan_win
     for row in changed:
         row[6:8] = ["grøn", "grøn"]
     back = write_workbook(tmp_path / "ind" / "x.xlsx", changed, headers=PLAN_HEADERS)
-    result, findings = check([back], plan=[plan])
+    result, findings = check(Round([back], plan=[plan]))
     assert [(f.code, f.cell) for f in findings if f.code == "RG405"] == [("RG405", "E2")]
     assert [g.text for g in result.report.goals()] == [r[4] for r in plan_rows()[:2]]
     assert all(g.is_reported for g in result.report.goals())
@@ -182,7 +183,7 @@ def test_the_details_given_stand_over_the_plans(tmp_path):
                           meta=[("Titel", "Planens titel"), ("Opfølgning", "August 2018")])
     back = write_workbook(tmp_path / "ind" / "x.xlsx", plan_rows()[:1], headers=PLAN_HEADERS,
                           meta=[("Titel", "En centers titel")])
-    result, findings = check([back], plan=[plan], details={"follow_up": "Januar 2019"})
+    result, findings = check(Round([back], plan=[plan], details={"follow_up": "Januar 2019"}))
     assert (result.report.meta.title, result.report.meta.follow_up) \
         == ("Planens titel", "Januar 2019")
     assert "RG907" in [f.code for f in findings]
@@ -206,7 +207,7 @@ def test_a_workbook_of_details_among_the_returned_is_not_used_and_says_how_it_is
             "kommandolinjen. Giv arbejdsbogen som en plan mere (--plan kan gentages), eller "
             "giv oplysningerne på kommandolinjen (--title …).") in checked.output
     assert "som rapporten får herfra" not in checked.output
-    result, _ = check([back], plan=[plan], draft=True)
+    result, _ = check(Round([back], plan=[plan]), draft=True)
     assert result.report.meta.title is None
     assert sum(1 for _ in result.report.goals()) == len(plan_rows())
     details.rename(tmp_path / details.name)
@@ -229,7 +230,7 @@ def test_a_workbook_returned_as_ods_or_xls_reports_its_goals(round_trip, tmp_pat
     centre_plan = script_module("tools", "make_format_fixtures").write_centre_workbook(
         tmp_path / "plan-cbu.xlsx")
     shutil.copy(FIXTURES / f"centre{suffix}", back / f"CBU-BLI{suffix}")
-    result, findings = check([back], plan=[plan, centre_plan])
+    result, findings = check(Round([back], plan=[plan, centre_plan]))
     theirs = [g for g in result.report.goals() if g.centre == "CBU/BLI"]
     assert len(theirs) == 4 and all(g.is_reported for g in theirs)
     assert all(g.source.file == f"CBU-BLI{suffix}" for g in theirs)

@@ -14,10 +14,11 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
-from reportgen import build as build_module
 from reportgen import files
 from reportgen.cli import main
+from reportgen.commands import build as build_module
 from reportgen.files import safe_name
+from reportgen.round import Round
 
 from .helpers import docx_text, pdf_goal_rows, squash, workbooks
 
@@ -199,7 +200,7 @@ def test_progress_lines_on_stderr_unless_quiet(workbook, tmp_path):
 
 def test_the_build_calls_back_with_each_step(workbook, tmp_path):
     steps: list[tuple[str, float]] = []
-    build_module.build([workbook], tmp_path, ("json", "pdf"), split="theme",
+    build_module.build(Round([workbook], split="theme"), tmp_path, ("json", "pdf"),
                        progress=lambda step, fraction: steps.append((step, fraction)))
     assert [fraction for _, fraction in steps] == sorted(fraction for _, fraction in steps)
     assert steps[0] == ("Læser arbejdsbøgerne", 0.0) and steps[-1][1] == 1.0
@@ -231,8 +232,7 @@ def test_a_split_that_cannot_be_written_whole_leaves_every_earlier_file(workbook
 
 
 def test_names_that_would_be_the_same_are_numbered_and_long_ones_fit():
-    from reportgen.build import document_stems
-    from reportgen.extract import Extract
+    from reportgen.commands.documents import Extract, document_stems
     from reportgen.files import NAME_BYTES
     from reportgen.model import Report
 

@@ -159,6 +159,36 @@ def test_only_the_centres_asked_for(run, generated, tmp_path):
     assert [p.name for p in (tmp_path / "one").iterdir()] == ["CSS-Sundhed.xlsx"]
 
 
+def test_a_centre_is_matched_as_build_matches_it(run, generated, tmp_path):
+    """`--centre cpu/bge` names CPU/BGE for `template` as for `build`: case and spaces
+    around it do not matter."""
+    assert run("template", "plan", "-o", "lower", "--centre", " cpu/bge ").exit_code == 0
+    assert [p.name for p in (tmp_path / "lower").iterdir()] == ["CPU-BGE.xlsx"]
+    built = run("build", "plan", "-o", "built", "--centre", " cpu/bge ", "--format", "json",
+                "--draft", "-q")
+    assert built.exit_code == 0, built.output
+    assert [p.name for p in (tmp_path / "built").iterdir()] == ["CPU-BGE-kladde.json"]
+
+
+def test_the_workbooks_take_the_look_of_the_templates_given(run, generated, tmp_path):
+    """The third document the municipality sends out is coloured as its templates say:
+    the status cells' fills and the guide's smileys."""
+    from reportgen.design import DEFAULT_TEMPLATES
+
+    templates = tmp_path / "skabeloner"
+    shutil.copytree(DEFAULT_TEMPLATES, templates)
+    look = templates / "look.toml"
+    look.write_text(look.read_text().replace('fill = "#5CB85C"', 'fill = "#0000FF"'))
+    assert run("template", "plan", "-o", "blue", "--templates", str(templates)).exit_code == 0
+    workbook = openpyxl.load_workbook(tmp_path / "blue" / "CPU-BGE.xlsx")
+    rules = {str(r.sqref): r.rules for r in workbook["Mål"].conditional_formatting}
+    assert [rule.dxf.fill.bgColor.rgb for rule in rules["H4:I5"]][0] == "000000FF"
+    blue_smileys = [image._data() for image in workbook["Vejledning"]._images]
+    shipped = openpyxl.load_workbook(generated / "CPU-BGE.xlsx")["Vejledning"]._images
+    assert blue_smileys[0] != shipped[0]._data()  # the green face, drawn blue
+    assert blue_smileys[1:] == [image._data() for image in shipped[1:]]
+
+
 # -- The second round: a workbook made from the last follow-up ------------------------------
 
 LAST_COMMENT = ("Udbuddet blev annulleret i foråret og skal gentages, fordi ingen bydende "

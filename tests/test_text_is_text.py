@@ -8,8 +8,9 @@ import json
 import pikepdf
 import pytest
 
-from reportgen.build import build
+from reportgen.commands.build import build
 from reportgen.design import DEFAULT_TEMPLATES
+from reportgen.round import Round
 from reportgen.writers import RenderOptions
 from reportgen.writers.pdf import html_to_pdf
 from reportgen.writers.pdf.engine import FetchRefused, url_fetcher
@@ -35,7 +36,7 @@ def hostile_build(tmp_path_factory):
     meta = [("Titel", "{{ 7*7 }} <b>x</b>"), ("Sagsbehandler", "R&D <x>"),
             ("Indledning", f"{img}")]
     path = write_workbook(folder / "in" / "h.xlsx", rows, meta=meta)
-    outcome = build([path], folder / "out", ("pdf", "docx", "html", "json"))
+    outcome = build(Round([path]), folder / "out", ("pdf", "docx", "html", "json"))
     assert not outcome.errors, outcome.errors
     return {p.suffix[1:]: p.read_bytes() for p in outcome.written}, secret
 
@@ -78,7 +79,7 @@ def test_json_keeps_the_text_as_written(hostile_build):
 def test_the_pdf_fetcher_serves_only_template_files_and_data(tmp_path):
     fetcher = url_fetcher(DEFAULT_TEMPLATES.resolve())
     assert fetcher.fetch((DEFAULT_TEMPLATES / "fonts" / "DejaVuSans.ttf").resolve().as_uri())
-    picture = fetcher.fetch("smiley:green")  # a picture by its key (images.py)
+    picture = fetcher.fetch("smiley:green,5CB85C,1E5E20")  # a picture by its key (pictures/)
     assert picture.content_type == "image/svg+xml" and picture.read().startswith(b"<svg ")
     for url in ("file:///etc/passwd", f"{DEFAULT_TEMPLATES.resolve().as_uri()}/../README.md",
                 "http://127.0.0.1:9/x.png", "ftp://example.invalid/x"):
@@ -101,7 +102,7 @@ def test_the_title_in_the_page_footer_stays_text(tmp_path):
     title = 'Plan "A" \\ }; @page { margin: 0 } </style><p>x</p> æøå'
     path = write_workbook(tmp_path / "in" / "t.xlsx", [goal_row("Et mål")],
                           meta=[("Titel", title)])
-    outcome = build([path], tmp_path / "out", ("pdf", "html"),
+    outcome = build(Round([path]), tmp_path / "out", ("pdf", "html"),
                     RenderOptions(overview=False))  # one page
     assert not outcome.errors, outcome.errors
     outputs = {p.suffix[1:]: p.read_bytes() for p in outcome.written}

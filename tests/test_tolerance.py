@@ -12,9 +12,10 @@ from click.testing import CliRunner
 from openpyxl.styles import PatternFill
 from openpyxl.styles.colors import Color
 
-from reportgen.build import build
 from reportgen.cli import main
+from reportgen.commands.build import build
 from reportgen.reader import read_workbook
+from reportgen.round import Round
 from reportgen.writers import RenderOptions, writer
 
 from .helpers import HEADERS, docx_text, goal_row, pdf_text, squash, write_workbook
@@ -140,9 +141,9 @@ def test_draft_marks_every_gap_and_lists_them_at_the_end(tmp_path):
     path = write_workbook(tmp_path / "d.xlsx", [goal_row("Uden status", result=None),
                                                 goal_row("Uden kommentar", "gul"),
                                                 goal_row("Klar")])
-    assert [f.code for f in build([path], tmp_path / "final", ("json",)).errors] == [
+    assert [f.code for f in build(Round([path]), tmp_path / "final", ("json",)).errors] == [
         "RG205", "RG202"]
-    outcome = build([path], tmp_path / "out", ("pdf", "docx"), RenderOptions(draft=True))
+    outcome = build(Round([path]), tmp_path / "out", ("pdf", "docx"), RenderOptions(draft=True))
     assert outcome.errors == [] and outcome.goals_rendered == 3
     for text in (pdf_text(outcome.written[0].read_bytes()),
                  docx_text(outcome.written[1].read_bytes())):
@@ -170,7 +171,7 @@ FIXTURES = {
 @pytest.mark.parametrize("name", sorted(FIXTURES))
 def test_nothing_lost_every_goal_row_read_is_rendered(tmp_path, name):
     inputs = FIXTURES[name](tmp_path)
-    outcome = build(inputs, tmp_path / "out", ("json", "pdf", "docx"))
+    outcome = build(Round(inputs), tmp_path / "out", ("json", "pdf", "docx"))
     assert outcome.errors == []
     records = json.loads((tmp_path / "out").joinpath(outcome.written[0].name).read_text())
     goals = [g for t in records["themes"] for a in t["focus_areas"] for g in a["goals"]]

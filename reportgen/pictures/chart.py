@@ -21,11 +21,10 @@ from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
 from ..model import Status
-from .smileys import COLOURS
 
 # The statuses of a bar, in order: green, yellow, red, then not reported.
 NOT_REPORTED = ("#FFFFFF", "#595959")
-FILLS = (*(COLOURS[status] for status in Status), NOT_REPORTED)
+STATUSES = len(Status) + 1  # green, yellow, red, not reported
 TEXT = "#1A1A1A"
 FONT = "Report Sans, DejaVu Sans, sans-serif"
 COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -43,7 +42,7 @@ HATCH = 5                  # distance between hatch lines
 
 def name(columns: Sequence[str], statuses: Sequence[str],
          rows: Sequence[tuple[str, Sequence[int], Sequence[int]]],
-         colours: Sequence[tuple[str, str]] = FILLS[:3]) -> str:
+         colours: Sequence[tuple[str, str]]) -> str:
     """The picture's name: the two columns' labels, the four statuses' labels, per row
     (the last is the total, drawn bold) its label and its two columns' numbers, and the
     fill and outline of green, yellow and red (the look's smileys')."""
@@ -67,17 +66,17 @@ def _read(name: str) -> dict:
             isinstance(item, str) for item in value)
 
     def numbers(value):
-        return isinstance(value, list) and len(value) == len(FILLS) and all(
+        return isinstance(value, list) and len(value) == STATUSES and all(
             isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value)
 
     def colours(value):
-        return isinstance(value, list) and len(value) == len(FILLS) - 1 and all(
+        return isinstance(value, list) and len(value) == STATUSES - 1 and all(
             isinstance(pair, list) and len(pair) == 2
             and all(isinstance(c, str) and COLOUR.fullmatch(c) for c in pair) for pair in value)
 
     if not (isinstance(data, dict) and texts(data.get("columns"), 2)
             and colours(data.get("colours"))
-            and texts(data.get("statuses"), len(FILLS)) and isinstance(data.get("rows"), list)
+            and texts(data.get("statuses"), STATUSES) and isinstance(data.get("rows"), list)
             and data["rows"] and all(
                 isinstance(row, list) and len(row) == 3 and isinstance(row[0], str)
                 and numbers(row[1]) and numbers(row[2]) for row in data["rows"])):

@@ -21,23 +21,7 @@ MOUTHS: dict[Status, str] = {
 }
 
 
-@cache
-def default_colours() -> dict[Status, tuple[str, str]]:
-    """Each face's fill and outline in the look shipped with reportgen (templates/look.toml)."""
-    from ..design import DEFAULT_TEMPLATES
-    from ..design.look import load_look
-
-    look = load_look(DEFAULT_TEMPLATES)
-    return {status: look.smiley(status) for status in Status}
-
-
-def __getattr__(name: str):
-    if name == "COLOURS":  # status -> (fill, outline), as the shipped look has them
-        return default_colours()
-    raise AttributeError(name)
-
-
-_NAME = re.compile(r"(green|yellow|red)(?:,([0-9A-Fa-f]{6}),([0-9A-Fa-f]{6}))?")
+_NAME = re.compile(r"(green|yellow|red),([0-9A-Fa-f]{6}),([0-9A-Fa-f]{6})")
 
 
 @cache
@@ -54,15 +38,10 @@ def smiley_svg(status: Status, fill: str, line: str) -> str:
 
 
 def draw(name: str) -> str:
-    """The face named by its status (`green`, `yellow`, `red`), and its fill and outline
-    (`green,5CB85C,1E5E20`; the look's, see look.py), else the shipped look's colours;
-    ValueError for another name."""
+    """The face named by its status (`green`, `yellow`, `red`) and its fill and outline
+    (`green,5CB85C,1E5E20`: the look's, as Look.picture names them); ValueError for
+    another name."""
     match = _NAME.fullmatch(name)
     if match is None:
         raise ValueError(name)
-    status = Status(match[1])
-    if match[2] is None:
-        fill, line = default_colours()[status]
-    else:
-        fill, line = f"#{match[2].upper()}", f"#{match[3].upper()}"
-    return smiley_svg(status, fill, line)
+    return smiley_svg(Status(match[1]), f"#{match[2].upper()}", f"#{match[3].upper()}")

@@ -25,12 +25,19 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..contract import COLOUR_WORDS, GOAL_SHEET, GUIDE_SHEET, HEADER_NAMES, LAST_ROUND_HEADERS
+from ..contract import (
+    COLOUR_WORDS,
+    GOAL_SHEET,
+    GUIDE_SHEET,
+    HEADER_NAMES,
+    LAST_ROUND_HEADERS,
+    centre_key,
+)
+from ..design.look import Look
 from ..design.wording import Wording
 from ..files import safe_name
 from ..model import Goal, PlacedGoal, Report, Status
 from ..pictures import png
-from ..pictures.smileys import COLOURS
 
 HEADER_ROW = 3
 # (field, width, filled in by the secretariat), headed as the contract names them
@@ -114,14 +121,17 @@ def place_goals(report: Report) -> list[PlacedGoal]:
     return placed
 
 
-def centre_workbooks(report: Report, wording: Wording, follow_up: str | None = None,
-                     centres: Sequence[str] = (), deadline: str | None = None,
-                     return_to: str | None = None) -> dict[str, bytes]:
-    """File name -> workbook, one per centre (all centres, or those named)."""
+def centre_workbooks(report: Report, wording: Wording, look: Look,
+                     follow_up: str | None = None, centres: Sequence[str] = (),
+                     deadline: str | None = None, return_to: str | None = None,
+                     ) -> dict[str, bytes]:
+    """File name -> workbook, one per centre (all centres, or those named, matched as
+    contract.centre_key says), in the templates' wording and look."""
     by_centre: dict[str, list[PlacedGoal]] = {}
     for placed in place_goals(report):
         by_centre.setdefault(placed.goal.centre, []).append(placed)
-    wanted = [c for c in by_centre if not centres or c in centres]
+    keys = {centre_key(centre) for centre in centres}
+    wanted = [c for c in by_centre if not keys or centre_key(c) in keys]
     meta = replace(report.meta, follow_up=follow_up or report.meta.follow_up)
     # A follow-up (not the plan) has statuses: every centre's workbook then shows its own.
     last_round = any(goal.result or goal.timeline or goal.comment for goal in report.goals())
@@ -130,7 +140,7 @@ def centre_workbooks(report: Report, wording: Wording, follow_up: str | None = N
         name = safe_name(centre)
         while f"{name}.xlsx" in files:  # two codes that make the same file name
             name += "_"
-        files[f"{name}.xlsx"] = _workbook(centre, by_centre[centre], meta, wording,
+        files[f"{name}.xlsx"] = _workbook(centre, by_centre[centre], meta, wording, look,
                                           deadline, return_to, last_round)
     return files
 
@@ -150,20 +160,21 @@ def _last_values(goal: Goal) -> tuple[str | None, ...]:
     return _words(goal.result), _words(goal.timeline), goal.comment
 
 
-def _workbook(centre: str, goals: list[PlacedGoal], meta, wording: Wording,
+def _workbook(centre: str, goals: list[PlacedGoal], meta, wording: Wording, look: Look,
               deadline: str | None, return_to: str | None, last_round: bool) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = GOAL_SHEET
-    _goal_sheet(sheet, centre, goals, meta, last_round)
-    _guide_sheet(workbook.create_sheet(GUIDE_SHEET), centre, meta, wording, deadline,
+    _goal_sheet(sheet, centre, goals, meta, look, last_round)
+    _guide_sheet(workbook.create_sheet(GUIDE_SHEET), centre, meta, wording, look, deadline,
                  return_to)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _goal_sheet(sheet, centre: str, goals: list[PlacedGoal], meta, last_round: bool) -> None:
+def _goal_sheet(sheet, centre: str, goals: list[PlacedGoal], meta, look: Look,
+                last_round: bool) -> None:
     title = " – ".join(p for p in (meta.title, meta.follow_up, centre) if p)
     _text(sheet["A1"], title)
     sheet["A1"].font = _font(14, bold=True)
@@ -205,7 +216,7 @@ def _goal_sheet(sheet, centre: str, goals: list[PlacedGoal], meta, last_round: b
                 cell.protection = Protection(locked=False)
         _fit_height(sheet, row, {COLUMN["comment"]: COMMENT_ROOM})
     last = HEADER_ROW + len(goals)
-    _status_rules(sheet, last)
+    _status_rules(sheet, last, look)
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last}"
     sheet.protection.sheet = True  # no password: a lock against slips, not against people
@@ -215,7 +226,7 @@ def _goal_sheet(sheet, centre: str, goals: list[PlacedGoal], meta, last_round: b
     _print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
 
 
-def _status_rules(sheet, last: int) -> None:
+def _status_rules(sheet, last: int, look: Look) -> None:
     first = HEADER_ROW + 1
     result, timeline, comment = COLUMN["result"], COLUMN["timeline"], COLUMN["comment"]
     statuses = f"{result}{first}:{timeline}{max(last, first)}"
@@ -228,7 +239,7 @@ def _status_rules(sheet, last: int) -> None:
     validation.add(statuses)
     sheet.add_data_validation(validation)
     for status, word in COLOUR_WORDS.items():
-        fill = PatternFill("solid", bgColor=COLOURS[status][0].lstrip("#"))
+        fill = PatternFill("solid", bgColor=look.smiley(status)[0].lstrip("#"))
         test = f'LOWER(LEFT(TRIM({result}{first}),{len(word)}))="{word}"'
         sheet.conditional_formatting.add(statuses, FormulaRule(formula=[test], fill=fill,
                                                                stopIfTrue=True))
@@ -239,8 +250,8 @@ def _status_rules(sheet, last: int) -> None:
                                      FormulaRule(formula=[needs], fill=MISSING_COMMENT_FILL))
 
 
-def _guide_sheet(sheet, centre: str, meta, wording: Wording, deadline: str | None,
-                 return_to: str | None) -> None:
+def _guide_sheet(sheet, centre: str, meta, wording: Wording, look: Look,
+                 deadline: str | None, return_to: str | None) -> None:
     sheet.column_dimensions["A"].width = 9
     sheet.column_dimensions["B"].width = 90
     _text(sheet["A1"], f"Vejledning – {centre}")
@@ -250,7 +261,7 @@ def _guide_sheet(sheet, centre: str, meta, wording: Wording, deadline: str | Non
     _text(sheet["B3"], meta.follow_up or wording.legend_heading)
     sheet["B3"].font = _font(bold=True)
     for row, legend in enumerate(wording.legend, start=4):
-        picture = Image(io.BytesIO(png(f"smiley:{legend.status.value}", 96)))
+        picture = Image(io.BytesIO(png(look.picture(f"smiley:{legend.status.value}"), 96)))
         picture.width = picture.height = 40
         sheet.add_image(picture, f"A{row}")
         _text(sheet[f"B{row}"], f"• {legend.result}\n• {legend.timeline}")

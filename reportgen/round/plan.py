@@ -78,7 +78,7 @@ def _at(result: ReadResult, goal: Goal, code: str, severity: Severity,
 
 
 # What a plan's own cells say of statuses: the returned workbooks say it.
-PLAN_STATUS_FINDINGS = {"RG201", "RG202", "RG205", "RG211", "RG212"}
+STATUS_CODES = {"RG201", "RG202", "RG205", "RG211", "RG212"}
 
 
 def with_plan(planned: ReadResult, returned: ReadResult,
@@ -90,7 +90,7 @@ def with_plan(planned: ReadResult, returned: ReadResult,
     def of_details(finding: Finding) -> bool:
         return (finding.sheet or "").strip().casefold() == REPORT_SHEET.casefold()
 
-    findings = [*passed_over, *(f for f in planned.findings if f.code not in PLAN_STATUS_FINDINGS),
+    findings = [*passed_over, *(f for f in planned.findings if f.code not in STATUS_CODES),
                 *(_not_used(f) if f.code == "RG209" else f
                   for f in returned.findings if not of_details(f)), *matched]
     if returned.report.meta != Meta() or any(map(of_details, returned.findings)):

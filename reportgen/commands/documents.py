@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from .model import Comparison, Finding, Meta, PlacedGoal, Report, Severity, Theme
+from ..contract import centre_key
+from ..files import NAME_BYTES, safe_name
+from ..model import Comparison, Finding, Meta, PlacedGoal, Report, Severity, Theme
+from ..writers.context import FALLBACK_TITLE
 
 SPLITS = ("theme",)
 UNKNOWN_CENTRE = "RG501"
-FALLBACK_TITLE = "Opfølgning på strategiplan"  # as writers.context has it
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,6 @@ class Extract:
     report: Report
     theme: str | None = None
     centres: str | None = None
-
-
-def centre_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def known_centres(report: Report) -> list[str]:
@@ -109,3 +108,46 @@ def _theme_meta(meta: Meta, theme: Theme, centres: str | None) -> Meta:
     report's title becomes its subtitle where it has none."""
     title = theme.name if centres is None else f"{theme.name} – {centres}"
     return replace(meta, title=title, subtitle=meta.subtitle or meta.title)
+
+
+DRAFT_SUFFIX = "-kladde"  # a draft's file name ends so: it never replaces the report
+
+
+def draft_stem(stem: str, draft: bool) -> str:
+    """A draft's name: `<name>-kladde`, so that it never takes the final report's place."""
+    return f"{stem}{DRAFT_SUFFIX}" if draft else stem
+
+
+def document_stems(documents: Sequence[Extract], base: str, given: bool,
+                   draft: bool) -> list[str]:
+    """Each document's file name without extension. The whole report: `base` (the name
+    given, else `output_name`'s), or a centre's extract the centres' names; a theme's
+    document: its theme's name, after the name given or the centres' names. A draft's
+    end in `-kladde`; names that would be the same are numbered (`-2`)."""
+    stems: list[str] = []
+    for document in documents:
+        if document.theme is None:
+            stem = base if given or document.centres is None else safe_name(document.centres)
+        elif given:  # the theme's name shortened where the name given is long
+            room = max(NAME_BYTES, len(base.encode()))
+            stem = f"{base}-{safe_name(document.theme)}"
+            while len(stem.encode()) > room:
+                stem = stem[:-1]
+            stem = stem.rstrip("-_.")
+        else:
+            stem = safe_name("-".join(filter(None, (document.centres, document.theme))))
+        numbered, number = stem, 1
+        while numbered.casefold() in (s.casefold() for s in stems):
+            number += 1
+            numbered = f"{stem}-{number}"
+        stems.append(numbered)
+    return [draft_stem(stem, draft) for stem in stems]
+
+
+def output_name(inputs: Sequence[Path], files: Sequence[str], report: Report) -> str:
+    """The one workbook's name, else the one folder's, else the report's title."""
+    if len(files) == 1:
+        return safe_name(Path(files[0]).stem)
+    if len(inputs) == 1 and inputs[0].is_dir():
+        return safe_name(inputs[0].resolve().name)
+    return safe_name(report.meta.title or "rapport")

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .model import Finding, printable
+from ..model import Finding, printable
 
 if TYPE_CHECKING:
-    from .round.progress import CentreStatus
+    from ..round.progress import CentreStatus
 
 COLUMNS = ("Alvor", "Kode", "Center", "Id", "Mål", "Fil", "Ark", "Celle", "Besked")
 WIDTHS = (11, 8, 14, 8, 30, 28, 14, 10, 90)
