@@ -586,7 +586,10 @@ def test_serve_usage_errors_are_danish():
     assert result.exit_code == 0 and "--allow-host" in result.output
 
 
-def test_nothing_is_left_behind(tmp_path):
+def test_nothing_is_left_behind(tmp_path, monkeypatch):
+    # a temporary folder of this test's own: another run's pages make theirs meanwhile
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     before_children = descendants(os.getpid())
     before_temps = set(Path(tempfile.gettempdir()).glob("reportgen-web-*"))
     with BuildPool(2, 2, prepare=prepare_worker) as pool:
