@@ -26,6 +26,7 @@ from concurrent.futures import Future
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from .errors import ReportgenError, os_reason
 from .util.forks import STOP_SECONDS, _orphan_proof, hold, let_go
 
 # How long a worker may take for one job (a 2,000-goal build takes some 20 s on 2 cores).
@@ -38,11 +39,12 @@ class QueueFull(Exception):
 
 class JobFailed(Exception):
     """A job that raised in its worker, overran its time, or whose worker died: `reason`
-    is "error", "timeout" or "died"; the message is the worker's last line."""
+    is "error", "timeout" or "died"; the message is the worker's last line. A failure
+    reportgen foresaw (a ReportgenError, the disk) keeps its code and Danish message."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, code: str | None = None) -> None:
         super().__init__(message)
-        self.reason = reason
+        self.reason, self.code = reason, code
 
 
 class BuildPool:
@@ -254,5 +256,9 @@ def _work(manager: int, connection: Connection) -> None:
 
         try:
             connection.send(("done", job, function(progress, *args)))
+        except ReportgenError as exc:
+            connection.send(("failed", job, ("error", exc.message, exc.code)))
+        except OSError as exc:  # the disk or the system, in Danish as the command says it
+            connection.send(("failed", job, ("error", os_reason(exc), "RG900")))
         except Exception as exc:
             connection.send(("failed", job, ("error", f"{type(exc).__name__}: {exc}")))

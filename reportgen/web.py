@@ -82,13 +82,14 @@ class Settings:
     cache: Path | None = None
 
 
-class WebError(Exception):
-    """A refusal: the HTTP status, a code of errors.CODES and a Danish message."""
+class WebError(ReportgenError):
+    """A refusal: a ReportgenError with the HTTP status it is answered with, and what else
+    the answer holds (`more`: the findings)."""
 
     def __init__(self, status: int, code: str, message: str,
                  more: dict | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.more = status, code, message, more
+        super().__init__(code, message)
+        self.status, self.more = status, more
 
 
 class TooLarge(WebError):
@@ -429,6 +430,7 @@ class Job:
     files: list[str] = field(default_factory=list)
     preview: str | None = None
     fetched: set[str] = field(default_factory=set)
+    failure: WebError | None = None  # why the job failed, where it did before its check
 
     def as_json(self) -> dict:
         return {"state": self.state, "progress": round(self.progress, 2),
@@ -515,14 +517,20 @@ def _submit(web: Web, function, *args, progress=None):
                        "kan nå; prøv igen om lidt.") from None
 
 
-def _failed(exc: JobFailed) -> str:
+def _failed(exc: JobFailed) -> WebError:
+    """A job that failed as the page says it: a failure reportgen foresaw with its own
+    code and Danish message, any other as RG708."""
+    if exc.code is not None:
+        return WebError(500, exc.code, str(exc))
     if exc.reason == "timeout":
-        return f"RG708 fejl: Rapporten blev ikke færdig: {exc}. Prøv igen, eller byg den med " \
+        message = f"Rapporten blev ikke færdig: {exc}. Prøv igen, eller byg den med " \
             "kommandoen reportgen build."
-    if exc.reason == "died":
-        return f"RG708 fejl: Rapporten kunne ikke bygges: {exc}. Prøv igen."
-    return f"RG708 fejl: Rapporten kunne ikke bygges ({str(exc)[:300]}). Send denne besked " \
-        "til den, der driver reportgen."
+    elif exc.reason == "died":
+        message = f"Rapporten kunne ikke bygges: {exc}. Prøv igen."
+    else:
+        message = f"Rapporten kunne ikke bygges ({str(exc)[:300]}). Send denne besked til " \
+            "den, der driver reportgen."
+    return WebError(500, "RG708", message)
 
 
 async def page(request: Request) -> Response:
@@ -548,7 +556,7 @@ async def api_check(request: Request) -> Response:
         try:
             summary = await asyncio.wrap_future(future)
         except JobFailed as exc:
-            raise WebError(500, "RG708", _failed(exc)) from None
+            raise _failed(exc) from None
         summary.pop("errors")
         return JSONResponse(summary)
     finally:
@@ -571,7 +579,8 @@ async def api_build(request: Request) -> Response:
         try:
             outcome = future.result()
         except JobFailed as exc:
-            job.state, job.message = "failed", _failed(exc)
+            job.failure = _failed(exc)
+            job.state, job.message = "failed", str(job.failure)
             return
         if "files" in outcome:
             job.files, job.preview = outcome["files"], outcome["preview"]
@@ -597,8 +606,7 @@ async def api_build(request: Request) -> Response:
             await done
         web.forget(job)
         if summary is None:
-            raise WebError(500, "RG708", job.message or "RG708 fejl: Rapporten kunne ikke "
-                           "bygges.")
+            raise job.failure or WebError(500, "RG708", "Rapporten kunne ikke bygges.")
         helps = draft_helps((f["code"] for f in summary["findings"]
                              if f["severity"] == Severity.ERROR.value), draft)
         raise WebError(422, "RG709", f"Arbejdsbøgerne har {summary['errors']} fejl: rapporten "

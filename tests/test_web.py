@@ -560,6 +560,41 @@ def test_a_build_that_overruns_is_a_failed_job(tmp_path):
         assert again.status_code == 200
 
 
+def test_a_disk_that_fails_the_build_is_said_in_danish_with_its_code(tmp_path, monkeypatch):
+    """The page's build writes its files as the command does (files.write_all): a full
+    disk is RG900 in Danish there too, not Python's English, and its code said once."""
+    import errno
+
+    from reportgen import files
+
+    real_mkstemp = files.tempfile.mkstemp
+
+    def full_disk(*args, dir=None, **kwargs):
+        if Path(dir).name == "rapport":  # the job's own folder; forked workers inherit it
+            raise OSError(errno.ENOSPC, "No space left on device", dir)
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", full_disk)
+    with BuildPool(1, 1, timeout=120, prepare=prepare_worker) as pool, \
+            TestClient(create_app(pool), base_url=BASE) as client:
+        response = client.post("/api/build", files=[upload(DEFAULT)],
+                               data={"formats": "json"})
+        state = wait_for(client, response.json()["job"])
+    assert state["state"] == "failed" and state["files"] == []
+    assert state["message"].startswith("RG900 fejl: Rapporten kunne ikke skrives")
+    assert "disken er fuld" in state["message"]
+    assert "No space" not in state["message"] and "Error" not in state["message"]
+
+
+def test_a_refusal_says_its_code_once():
+    from reportgen.web import WebError, error_body
+
+    refusal = WebError(500, "RG708", "Rapporten kunne ikke bygges.")
+    assert error_body(refusal.code, refusal.message) == {
+        "error": {"code": "RG708", "message": "Rapporten kunne ikke bygges."}}
+    assert str(refusal) == "RG708 fejl: Rapporten kunne ikke bygges."
+
+
 def test_old_jobs_are_forgotten_with_their_files(client):
     response = client.post("/api/build", files=[upload(DEFAULT)], data={"formats": "json"})
     job = response.json()["job"]
