@@ -2,7 +2,10 @@
 
 The fetcher serves only the pictures by their keys, `data:` URLs and files inside the
 templates folder. Three repairs to WeasyPrint and pydyf are made once, when WeasyPrint is
-loaded (load_weasyprint); each names the upstream gap it fills.
+loaded (load_weasyprint); each names the upstream issue it stands in for (in brackets):
+- an SVG image is drawn once per size, as a form XObject every use refers to (#1978);
+- pydyf's page references are cached by page count (no issue filed yet);
+- fonts are subset by uharfbuzz, whatever the machine has installed (#2713, #2885).
 """
 
 from __future__ import annotations
@@ -54,6 +57,10 @@ def _share_svg_drawings(weasyprint) -> None:
     report with thousands of smileys spends a quarter of its writing time redrawing
     three faces. All pages share one resources dictionary, so one form per face and size
     serves every page; each use stays a tagged Figure with its own alternative text.
+
+    Upstream this is WeasyPrint #1978 ("SVG Image used as Logo is duplicated in PDF for
+    every page"), open: the maintainer invites a fix that stores the drawing once, and a
+    form XObject is the one suggested there.
     """
     svg_image = weasyprint.images.SVGImage
     if getattr(svg_image, "_shared_drawings", False):
@@ -77,7 +84,14 @@ def _share_svg_drawings(weasyprint) -> None:
 def _cache_page_references() -> None:
     """pydyf rebuilds the tuple of every page's reference each time it is asked for one,
     and WeasyPrint's tagging asks once per structure element: quadratic in the number of
-    pages (at 2,000 goals, 50,000 elements × 320 pages). Cached here, by page count."""
+    pages (at 2,000 goals, 50,000 elements × 320 pages). Cached here, by page count.
+
+    No upstream issue is filed yet. The fix upstream would be a small one in WeasyPrint's
+    pdf/tags.py, which reads `pdf.page_references[...]` once per element (in six places of
+    _build_box_tree) where reading the tuple once per document would do, or a cache in
+    pydyf itself, renewed as pages are added; until then pydyf is pinned to the release
+    whose getter this replaces (pyproject.toml).
+    """
     import pydyf
 
     if getattr(pydyf.PDF, "_cached_page_references", False):
@@ -107,7 +121,13 @@ def _subset_with_harfbuzz(weasyprint) -> None:
     WeasyPrint subsets with the system's libharfbuzz-subset where it finds one, else with
     fontTools, which takes 0.1–0.3 s a face and a part (at 20 goals most of the time the
     PDF takes to write) and which WeasyPrint means to stop supporting. Always the same
-    subsetter, the PDF's bytes no longer depend on what the machine has installed."""
+    subsetter, the PDF's bytes no longer depend on what the machine has installed.
+
+    Upstream: WeasyPrint #2713 ("Remove fontTools subsetter", closed: the maintainer keeps
+    the fontTools fallback while distributions still lack HarfBuzz-Subset) and #2885, the
+    same removal, open until then. The public route is the system's libharfbuzz-subset0,
+    which WeasyPrint prefers; a fresh machine lacks it, so the patch keeps the bytes the
+    same everywhere."""
     import uharfbuzz as hb
 
     font = weasyprint.pdf.fonts.Font
