@@ -134,6 +134,7 @@ CODES = {
     "RG911": "a file name too long",
     "RG912": "template: a workbook to be written exists already (no --force)",
     "RG920": "a mistake in a template file",
+    "RG930": "an installed WeasyPrint or pydyf is not the release reportgen's repairs fit",
     "RG990": "an unforeseen error in reportgen",
 }
 

@@ -2,20 +2,30 @@
 
 The fetcher serves only the pictures by their keys, `data:` URLs and files inside the
 templates folder. Three repairs to WeasyPrint and pydyf are made once, when WeasyPrint is
-loaded (load_weasyprint); each names the upstream gap it fills.
+loaded (load_weasyprint); each names the upstream issue it stands in for (in brackets):
+- an SVG image is drawn once per size, as a form XObject every use refers to (#1978);
+- pydyf's page references are cached by page count (no issue filed yet);
+- fonts are subset by uharfbuzz, whatever the machine has installed (#2713, #2885).
+Each replaces code of one release, and first checks that the installed library still has
+that code, as its source's SHA-256 (`source_digest`): another release fails the load with
+RG930 naming the library and its version, rather than being patched blind. pyproject.toml
+pins the libraries to the releases checked.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ... import pictures
+from ...errors import ReportgenError
 from ...util.native import sonames_only
 
 EPOCH = "SOURCE_DATE_EPOCH"
@@ -47,6 +57,37 @@ def url_fetcher(root: Path):
                            allow_redirects=False)
 
 
+def source_digest(function: Callable) -> str | None:
+    """The SHA-256 of a function's source, None where its source cannot be read. To
+    update a repair's digests for a new release: `source_digest(weasyprint.images
+    .SVGImage.draw)` and so on, in a process that has not loaded WeasyPrint here."""
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return None
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+def _written_against(library: str, module, tested: str, repair: str,
+                     sources: dict[str, tuple[Callable, str]]) -> None:
+    """RG930 unless each of `sources`, {name: (function, digest)} (what `repair` replaces,
+    or mirrors, or relies on), has the source the repair was written against, in
+    `library` `tested`. Checked by the source, not the version alone: a release that
+    leaves these functions as they were needs no new repair."""
+    installed = getattr(module, "__version__", "?")
+    for name, (function, digest) in sources.items():
+        found = source_digest(function)
+        if found == digest:
+            continue
+        # One line: a forked process's failure reaches the user as its last line (RG900).
+        said = "kildeteksten kan ikke læses" if found is None else "den er ændret"
+        raise ReportgenError(
+            "RG930", f"{library} {installed} passer ikke til reportgen: rettelsen "
+            f"{repair} er skrevet til {name} i {library} {tested}, og {said}. Installér "
+            f"{library} {tested} (pip install '{library.lower()}=={tested}'), som reportgen "
+            "er afprøvet med.")
+
+
 def _share_svg_drawings(weasyprint) -> None:
     """Draw each SVG image once per size, as a form XObject every use refers to.
 
@@ -54,10 +95,23 @@ def _share_svg_drawings(weasyprint) -> None:
     report with thousands of smileys spends a quarter of its writing time redrawing
     three faces. All pages share one resources dictionary, so one form per face and size
     serves every page; each use stays a tagged Figure with its own alternative text.
+
+    Upstream this is WeasyPrint #1978 ("SVG Image used as Logo is duplicated in PDF for
+    every page"), open: the maintainer invites a fix that stores the drawing once, and a
+    form XObject is the one suggested there. Written against SVGImage.draw, which it wraps,
+    and Stream.add_group, whose form it takes without the transparency group.
     """
     svg_image = weasyprint.images.SVGImage
     if getattr(svg_image, "_shared_drawings", False):
         return
+    _written_against("WeasyPrint", weasyprint, "70.0", "_share_svg_drawings", {
+        "SVGImage.draw": (
+            svg_image.draw,
+            "bf38036046fc040b8a29e6770c976d912eb4dd76f5f9b5448d2ace2f69f45e27"),
+        "Stream.add_group": (
+            weasyprint.pdf.stream.Stream.add_group,
+            "6022122164739805626abacc28a9931e8c724da5a5420e604d33471336fb4973"),
+    })
     draw_anew = svg_image.draw
 
     def draw(self, stream, width, height, style):
@@ -77,11 +131,23 @@ def _share_svg_drawings(weasyprint) -> None:
 def _cache_page_references() -> None:
     """pydyf rebuilds the tuple of every page's reference each time it is asked for one,
     and WeasyPrint's tagging asks once per structure element: quadratic in the number of
-    pages (at 2,000 goals, 50,000 elements × 320 pages). Cached here, by page count."""
+    pages (at 2,000 goals, 50,000 elements × 320 pages). Cached here, by page count.
+
+    No upstream issue is filed yet. The fix upstream would be a small one in WeasyPrint's
+    pdf/tags.py, which reads `pdf.page_references[...]` once per element (in six places of
+    _build_box_tree) where reading the tuple once per document would do, or a cache in
+    pydyf itself, renewed as pages are added; until then pydyf is pinned to the release
+    whose getter this replaces (pyproject.toml).
+    """
     import pydyf
 
     if getattr(pydyf.PDF, "_cached_page_references", False):
         return
+    _written_against("pydyf", pydyf, "0.13.0", "_cache_page_references", {
+        "PDF.page_references": (
+            pydyf.PDF.page_references.fget,
+            "060bf90aad55931bc24c3575a52af9478a89916aa307e5323142663841cb7798"),
+    })
 
     def page_references(self):
         kids = self.pages["Kids"]
@@ -107,12 +173,27 @@ def _subset_with_harfbuzz(weasyprint) -> None:
     WeasyPrint subsets with the system's libharfbuzz-subset where it finds one, else with
     fontTools, which takes 0.1–0.3 s a face and a part (at 20 goals most of the time the
     PDF takes to write) and which WeasyPrint means to stop supporting. Always the same
-    subsetter, the PDF's bytes no longer depend on what the machine has installed."""
+    subsetter, the PDF's bytes no longer depend on what the machine has installed.
+
+    Upstream: WeasyPrint #2713 ("Remove fontTools subsetter", closed: the maintainer keeps
+    the fontTools fallback while distributions still lack HarfBuzz-Subset) and #2885, the
+    same removal, open until then. The public route is the system's libharfbuzz-subset0,
+    which WeasyPrint prefers; a fresh machine lacks it, so the patch keeps the bytes the
+    same everywhere. Written against Font.subset, which it replaces, and
+    Font._harfbuzz_subset, whose passes, flags and dropped tables it repeats."""
     import uharfbuzz as hb
 
     font = weasyprint.pdf.fonts.Font
     if getattr(font, "_subset_with_uharfbuzz", False):
         return
+    _written_against("WeasyPrint", weasyprint, "70.0", "_subset_with_harfbuzz", {
+        "Font.subset": (
+            font.subset,
+            "61ed6bc2e9a7e43a7ad4c50e4bd61a0c5b6db06069754e66c6e328f4a97a6311"),
+        "Font._harfbuzz_subset": (
+            font._harfbuzz_subset,
+            "f80805663ede8080a3e1ffff831e20c74bd25fa3b8e4410334ba807158dc685f"),
+    })
     flags = hb.SubsetFlags
     dropped = [int.from_bytes(tag, "big") for tag in _DROPPED_TABLES]
 
