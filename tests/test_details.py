@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from reportgen import cli
 from reportgen.checks.details import DETAIL_OPTIONS
 from reportgen.cli import main
+from reportgen.cli import options as cli_options
 from reportgen.commands.check import check
 from reportgen.dates import date_text, figures_date
 from reportgen.model import META_TEXTS
@@ -113,7 +113,7 @@ def test_a_control_character_in_a_detail_is_wrong_usage(run, plan):
 
 
 def test_every_detail_has_its_option():
-    assert list(cli.DETAILS) == list(DETAIL_OPTIONS) == list(META_TEXTS)
+    assert list(cli_options.DETAILS) == list(DETAIL_OPTIONS) == list(META_TEXTS)
     options = {opt for param in main.commands["build"].params for opt in param.opts}
     template = {opt for param in main.commands["template"].params for opt in param.opts}
     assert set(DETAIL_OPTIONS.values()) <= options & template
