@@ -14,8 +14,9 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from reportgen.build_pool import BuildPool
-from reportgen.web import create_app, prepare_worker
+from reportgen.web.app import create_app
+from reportgen.web.jobs import prepare_worker
+from reportgen.web.pool import BuildPool
 
 
 def timed_build(client: TestClient, path: Path, formats: str) -> float:

@@ -216,7 +216,7 @@ def test_two_builds_at_once_with_one_cache_folder_both_succeed(tmp_path):
 
 def test_the_page_keeps_no_parts_unless_its_operator_asks(tmp_path, monkeypatch):
     from reportgen.round import Round
-    from reportgen.web import build_job
+    from reportgen.web.jobs import build_job
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     inputs = sorted(DEFAULT_INPUT.glob("*.xlsx"))

@@ -231,9 +231,9 @@ def test_a_child_whose_parent_died_before_it_could_ask_to_die_with_it_ends():
     from reportgen.util import forks
 
     pid = os.fork()
-    if pid == 0:  # the child: 0 if _orphan_proof returns
+    if pid == 0:  # the child: 0 if orphan_proof returns
         try:
-            forks._orphan_proof(os.getppid() + 1)
+            forks.orphan_proof(os.getppid() + 1)
         finally:
             os._exit(0)
     _, status = os.waitpid(pid, 0)

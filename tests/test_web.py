@@ -23,11 +23,14 @@ pytest.importorskip("starlette")
 from click.testing import CliRunner  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
-from reportgen.build_pool import BuildPool, JobFailed, QueueFull  # noqa: E402
 from reportgen.cli import main  # noqa: E402
 from reportgen.reader import find_workbooks  # noqa: E402
 from reportgen.reader.files import MAX_FILE_BYTES, WORKBOOK_SUFFIXES  # noqa: E402
-from reportgen.web import Settings, create_app, prepare_worker, saved_name  # noqa: E402
+from reportgen.web.app import create_app
+from reportgen.web.jobs import prepare_worker
+from reportgen.web.pool import BuildPool, JobFailed, QueueFull  # noqa: E402
+from reportgen.web.settings import Settings
+from reportgen.web.uploads import saved_name  # noqa: E402
 
 from .helpers import (  # noqa: E402
     DEFAULT_INPUT,
@@ -587,7 +590,7 @@ def test_a_disk_that_fails_the_build_is_said_in_danish_with_its_code(tmp_path, m
 
 
 def test_a_refusal_says_its_code_once():
-    from reportgen.web import WebError, error_body
+    from reportgen.web.errors import WebError, error_body
 
     refusal = WebError(500, "RG708", "Rapporten kunne ikke bygges.")
     assert error_body(refusal.code, refusal.message) == {

@@ -64,13 +64,13 @@ def cores() -> int:
 
 
 def _run(parent: int, connection, function: Callable, args: tuple) -> None:
-    _orphan_proof(parent)
+    orphan_proof(parent)
     hold(connection)  # closed in this one's children: its death is heard of at once
     connection.send(_outcome(function, *args))
     let_go(connection)
 
 
-def _orphan_proof(parent: int) -> None:
+def orphan_proof(parent: int) -> None:
     """First in a forked child: die with the parent, and let go of what is not ours.
 
     The parent-death signal is sent when the thread that forked this process ends; all

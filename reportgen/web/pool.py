@@ -26,8 +26,8 @@ from concurrent.futures import Future
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .errors import ReportgenError, os_reason
-from .util.forks import STOP_SECONDS, _orphan_proof, hold, let_go
+from ..errors import ReportgenError, os_reason
+from ..util.forks import STOP_SECONDS, hold, let_go, orphan_proof
 
 # How long a worker may take for one job (a 2,000-goal build takes some 20 s on 2 cores).
 DEFAULT_TIMEOUT = 300.0
@@ -183,7 +183,7 @@ class _Worker:
 
 def _manage(server: int, connection: Connection, workers: int, timeout: float,
             prepare: Callable | None) -> None:
-    _orphan_proof(server)
+    orphan_proof(server)
     hold(connection)
     if prepare is not None:
         prepare()  # once, so that every worker forked from here starts warm
@@ -243,7 +243,7 @@ def _manage(server: int, connection: Connection, workers: int, timeout: float,
 
 
 def _work(manager: int, connection: Connection) -> None:
-    _orphan_proof(manager)
+    orphan_proof(manager)
     hold(connection)  # the PDF's processes let go of it
     while True:
         try:

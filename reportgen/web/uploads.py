@@ -1,0 +1,216 @@
+"""The form and its files: each saved under a name of our own in a private folder per
+request, a .zip unpacked by the reader's rules, and the Round they make."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from ..model import META_TEXTS
+from ..reader.files import (
+    LOCK_FILE_PREFIX,
+    MAX_COMPRESSION_RATIO,
+    MAX_UNPACKED_BYTES,
+    WORKBOOK_SUFFIXES,
+)
+from ..round import Round
+from .errors import WebError, megabytes
+from .settings import Settings
+
+NAME_BYTES = 200  # a saved file's name, in bytes (file systems take 255)
+
+
+@dataclass
+class Upload:
+    """A request's files, saved in its own folder under names of our own."""
+
+    folder: Path
+    inputs: list[Path] = field(default_factory=list)
+    plan: list[Path] = field(default_factory=list)
+    previous: list[Path] = field(default_factory=list)  # at most one: a workbook or a JSON
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def previous_path(self) -> Path | None:
+        return self.previous[0] if self.previous else None
+
+
+def saved_name(name: str) -> str:
+    """A file name of the upload, as it is saved: its own name only. A name that holds a
+    path, a NUL or any other control character is refused (a browser sends none); a
+    very long one is shortened, keeping its extension."""
+    name = unicodedata.normalize("NFC", name)
+    if (not name or name in (".", "..") or any(c in name for c in "/\\")
+            or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name)):
+        raise WebError(400, "RG704", f"Filnavnet {name[:80]!r} kan ikke bruges: det må ikke "
+                       "indeholde en sti (/ eller \\) eller kontroltegn. Omdøb filen.")
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    suffix = f".{suffix}" if dot else ""
+    while len((stem + suffix).encode()) > NAME_BYTES:
+        stem = stem[:-1]
+    return (stem or "fil") + suffix
+
+
+async def read_upload(request: Request, folder: Path, settings: Settings) -> Upload:
+    """The form's `files` (workbooks, or one .zip of them), `plan` files and `previous`
+    file (the previous follow-up: a workbook or its JSON export) saved in `folder`, each
+    `<n>/<its own name>`; the other fields as text."""
+    try:
+        form = await request.form(max_files=settings.files * 2 + 1, max_fields=20)
+    except HTTPException as exc:
+        if "files" in str(exc.detail).lower():
+            raise _too_many(settings) from exc
+        raise WebError(400, "RG700", "Forespørgslen kunne ikke læses som en formular med "
+                       "filer (multipart/form-data).") from exc
+    try:
+        upload = Upload(folder)
+        files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+        plan = [f for f in form.getlist("plan") if isinstance(f, UploadFile)]
+        previous = [f for f in form.getlist("previous") if isinstance(f, UploadFile)]
+        upload.fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        if not files:
+            raise WebError(400, "RG700", "Vælg mindst én arbejdsbog (feltet »files«).")
+        if len(files) > settings.files or len(plan) > settings.files:
+            raise _too_many(settings)
+        if len(previous) > 1:
+            raise WebError(400, "RG700", "Vælg højst én fil som den forrige opfølgning "
+                           "(feltet »previous«): en arbejdsbog eller dens JSON-eksport.")
+        count = 0
+        for kind, uploads, into in (("files", files, upload.inputs),
+                                    ("plan", plan, upload.plan),
+                                    ("previous", previous, upload.previous)):
+            for item in uploads:
+                count += 1
+                name = saved_name(item.filename or "")
+                suffix = Path(name).suffix.lower()
+                if item.size is not None and item.size > settings.file_bytes:
+                    raise WebError(413, "RG701", f"Filen {name!r} er for stor: højst "
+                                   f"{megabytes(settings.file_bytes)} pr. fil.")
+                if suffix == ".zip" and kind == "files" and len(files) == 1:
+                    into.append(await run_in_threadpool(
+                        _unpack, item, folder / str(count), name, settings))
+                elif suffix in WORKBOOK_SUFFIXES or (kind == "previous" and suffix == ".json"):
+                    saved = await run_in_threadpool(_save, item, folder / str(count), name)
+                    # Excel's lock file, chosen with the workbooks: handed as the folder it
+                    # is saved in, alone, which the reader passes over with its notice
+                    # (RG010), as it does a zip's or a folder's. A previous follow-up is
+                    # one file: a lock file there is what it is, read and refused.
+                    lock = name.startswith(LOCK_FILE_PREFIX) and kind != "previous"
+                    into.append(saved.parent if lock else saved)
+                else:
+                    raise WebError(415, "RG703", f"Filen {name!r} er ikke en arbejdsbog (.xlsx, "
+                                   ".xls eller .ods): vælg arbejdsbøgerne, eller én .zip med "
+                                   "dem.")
+        return upload
+    finally:
+        await form.close()
+
+
+def _too_many(settings: Settings) -> WebError:
+    return WebError(413, "RG702", f"For mange filer: højst {settings.files} arbejdsbøger ad "
+                    "gangen.")
+
+
+def _save(item: UploadFile, folder: Path, name: str) -> Path:
+    folder.mkdir()
+    path = folder / name
+    item.file.seek(0)
+    with path.open("xb") as out:
+        shutil.copyfileobj(item.file, out, 2**20)
+    return path
+
+
+def _unpack(item: UploadFile, folder: Path, name: str, settings: Settings) -> Path:
+    """A .zip of workbooks unpacked into a folder named after it, by the reader's zip-bomb
+    rules: the declared sizes bound what is unpacked (Python's zipfile never returns more
+    than an entry declares). Each workbook is checked again by the reader. The folder is
+    the input: the reader names what it passes over (hidden files, lock files, others)."""
+    item.file.seek(0)
+    try:
+        archive = zipfile.ZipFile(item.file)
+    except zipfile.BadZipFile as exc:
+        raise WebError(415, "RG703", f"Filen {name!r} er ikke en gyldig .zip-fil.") from exc
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) > settings.files:
+            raise _too_many(settings)
+        unpacked = sum(m.file_size for m in members)
+        ratio = max((m.file_size / max(m.compress_size, 1) for m in members
+                     if m.file_size > 10 * 2**20), default=0)
+        if (unpacked > MAX_UNPACKED_BYTES or ratio > MAX_COMPRESSION_RATIO
+                or any(m.file_size > settings.file_bytes for m in members)):
+            raise WebError(413, "RG701", f"Zip-filen {name!r} pakker sig ud til for meget "
+                           f"(højst {megabytes(settings.file_bytes)} pr. fil og "
+                           f"{megabytes(MAX_UNPACKED_BYTES)} i alt) eller er unormalt tæt pakket.")
+        target = folder / (Path(name).stem or "arbejdsbøger")
+        target.mkdir(parents=True)
+        taken: set[str] = set()
+        for member in members:
+            own = re.split(r"[/\\]", member.filename)[-1]
+            if not own or member.filename.startswith("__MACOSX/"):
+                continue
+            try:
+                own = saved_name(own)
+            except WebError:
+                own = "fil" + Path(own).suffix[:10]
+            stem, suffix, n = Path(own).stem, Path(own).suffix, 1
+            while own.casefold() in taken:
+                n += 1
+                own = f"{stem} ({n}){suffix}"
+            taken.add(own.casefold())
+            with archive.open(member) as source, (target / own).open("xb") as out:
+                shutil.copyfileobj(source, out, 2**20)
+    return target
+
+
+def flag(fields: dict[str, str], name: str) -> bool:
+    return fields.get(name, "").strip().lower() in ("1", "true", "on", "ja", "yes")
+
+
+# The report's details the page shows and may change: field of model.Meta, as the form
+# names them (the command line's --title and its kin).
+# The formats the page offers, unless the form asks for others.
+WEB_FORMATS = ("pdf", "docx", "json")
+
+
+def details_given(fields: dict[str, str]) -> dict[str, str]:
+    """The details the form gives (an empty field leaves the detail out); a date in
+    figures that is no date is refused here, before any work."""
+    from ..dates import figures_date
+
+    given = {name: fields[name] for name in META_TEXTS if name in fields}
+    if any(len(text) > 1000 or not text.isprintable() for text in given.values()):
+        raise WebError(400, "RG700", "En rapportoplysning er for lang eller har kontroltegn.")
+    try:
+        figures_date(given.get("date") or "")
+    except ValueError:
+        raise WebError(400, "RG700", "Datoen findes ikke. Skriv den som 2019-01-15 eller "
+                       "15.01.2019, eller med ord.") from None
+    return given
+
+
+def formats_asked(fields: dict[str, str]) -> list[str]:
+    from ..writers import format_list
+
+    try:
+        return format_list(fields.get("formats") or ",".join(WEB_FORMATS))
+    except ValueError as exc:
+        raise WebError(400, "RG700", f"Ukendt format: {str(exc)[:80]!r}; vælg blandt pdf, "
+                       "docx, html og json.") from exc
+
+
+def round_of(upload: Upload) -> Round:
+    """The round the page is asked of: the workbooks, the plan and the previous follow-up
+    uploaded, and the report's details typed in."""
+    return Round(upload.inputs, upload.plan, upload.previous_path, details_given(upload.fields))
