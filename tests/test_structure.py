@@ -6,6 +6,10 @@ the packages it sits in first, so an import of `a.b.c` is an import of `a` and `
 as well — except from inside `a.b`: a module of a package runs only once its package
 is being imported, so its import of a sibling starts nothing new there (its import of a
 name from the package itself does depend on it).
+
+Nor does a module import one of a layer above its own: the folders show the pipeline (the
+reader, design, pictures, checks, the round, the writers, the commands both front ends
+call, then the front ends), and LAYERS says which layer may import which.
 """
 
 from __future__ import annotations
@@ -81,6 +85,72 @@ def import_circles(package: Path) -> list[list[str]]:
     return circles
 
 
+_CORE = {"model", "personal_data", "errors", "contract", "dates", "files"}
+# every layer below commands/, which both front ends call
+_PIPELINE = {"util", "reader", "design", "pictures", "checks", "round", "writers"}
+
+# Which layer may import which. A layer is the first folder under reportgen/ or, for a
+# module at the top, that module; "__init__" is reportgen/__init__.py itself. A module of
+# the package in no layer here fails test_every_import_keeps_to_the_layers.
+LAYERS: dict[str, set[str]] = {
+    "__init__": set(),  # every import of a module runs it first: it must load nothing
+    "util": set(),  # knows nothing of reportgen: it could be a package of its own
+    # the core modules import only each other (a circle among them is test_no_import_circle's)
+    "model": _CORE,
+    "personal_data": _CORE,
+    "errors": _CORE,
+    "contract": _CORE,
+    "dates": _CORE,
+    "files": _CORE,
+    "reader": _CORE,
+    "design": _CORE,
+    "pictures": _CORE | {"util"},
+    "checks": _CORE | {"reader", "design"},
+    "round": _CORE | {"reader", "design", "pictures", "checks"},
+    "writers": _CORE | {"design", "pictures", "util"},  # write the report given: no reading
+    "commands": _CORE | _PIPELINE,
+    "web": _CORE | _PIPELINE | {"commands"},
+    "cli": _CORE | _PIPELINE | {"commands", "web"},  # `serve` starts the page
+}
+
+
+def _layer(name: str) -> str:
+    """The layer of a module: its first folder under the package, the module itself at
+    the top, "__init__" for the package's own __init__.py."""
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def layer_breaches(package: Path, layers: dict[str, set[str]]) -> list[str]:
+    """Each import between two layers that `layers` does not allow, as `importer ->
+    imported`; then each layer of the package the table lacks, and each the table names
+    that the package lacks (a table that no longer fits the tree guards nothing).
+
+    Every import counts, however late: one inside a function still ties the module to
+    the layer it imports, and one under TYPE_CHECKING ties its text to it all the same."""
+    modules = _module_names(package)
+    breaches = []
+    for name, path in modules.items():
+        own = _layer(name)
+        for other in sorted(_imported(name, path, modules)):
+            theirs = _layer(other)
+            if own in layers and theirs in layers and theirs != own \
+                    and theirs not in layers[own]:
+                breaches.append(f"{name} -> {other}")
+    found: dict[str, list[str]] = {}
+    for name in modules:
+        found.setdefault(_layer(name), []).append(name)
+    for layer, names in sorted(found.items()):
+        if layer not in layers:
+            breaches.append(f"layer {layer!r} ({', '.join(names)}) is not in the table of "
+                            "layers: add it, with the layers it may import")
+    named = set(layers).union(*layers.values())
+    for layer in sorted(named - set(found)):
+        breaches.append(f"layer {layer!r} of the table of layers is no module or folder of "
+                        "the package: take it out of the table")
+    return breaches
+
+
 def test_every_package_of_the_tree_is_shipped():
     """pyproject.toml names the packages a wheel holds: a folder of the package left out
     would be missing from an installed reportgen (test_packaging finds it too, slowly)."""
@@ -93,6 +163,11 @@ def test_every_package_of_the_tree_is_shipped():
 
 def test_no_import_circle():
     assert import_circles(ROOT / "reportgen") == []
+
+
+def test_every_import_keeps_to_the_layers():
+    breaches = layer_breaches(ROOT / "reportgen", LAYERS)
+    assert breaches == [], "\n".join(breaches)
 
 
 def test_a_circle_through_an_import_inside_a_function_is_found(tmp_path):
@@ -127,3 +202,59 @@ def test_a_package_whose_modules_import_each_other_is_no_circle(tmp_path):
     assert import_circles(package) == [["pkg.a", "pkg.b", "pkg.a"]]
     (package / "b.py").write_text("def g():\n    return 1\n")
     assert import_circles(package) == []
+
+
+_SYNTHETIC_LAYERS = {"__init__": set(), "model": set(), "reader": {"model"},
+                     "commands": {"model", "reader"}}
+
+
+def _layered_package(tmp_path: Path) -> Path:
+    """A package of three layers, each importing only below it."""
+    package = tmp_path / "pkg"
+    (package / "reader").mkdir(parents=True)
+    (package / "commands").mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "model.py").write_text("import os\n")
+    (package / "reader" / "__init__.py").write_text("")
+    (package / "reader" / "rows.py").write_text("from .. import model\n")
+    (package / "commands" / "__init__.py").write_text("")
+    (package / "commands" / "build.py").write_text(
+        "from ..reader import rows\n\ndef run():\n    from pkg.model import os\n")
+    return package
+
+
+def test_imports_down_the_layers_are_no_breach(tmp_path):
+    assert layer_breaches(_layered_package(tmp_path), _SYNTHETIC_LAYERS) == []
+
+
+def test_an_upward_import_is_found_at_the_top_inside_a_function_and_for_type_checking(
+        tmp_path):
+    package = _layered_package(tmp_path)
+    rows = package / "reader" / "rows.py"
+    upward = ["pkg.reader.rows -> pkg.commands", "pkg.reader.rows -> pkg.commands.build"]
+    rows.write_text("from ..commands import build\n")
+    assert layer_breaches(package, _SYNTHETIC_LAYERS) == upward
+    rows.write_text("def late():\n    from ..commands.build import run\n")
+    assert layer_breaches(package, _SYNTHETIC_LAYERS) == upward
+    rows.write_text("from typing import TYPE_CHECKING\n\n"
+                    "if TYPE_CHECKING:\n    import pkg.commands.build\n")
+    assert layer_breaches(package, _SYNTHETIC_LAYERS) == upward
+
+
+def test_the_package_itself_importing_its_modules_is_a_breach(tmp_path):
+    package = _layered_package(tmp_path)
+    (package / "__init__.py").write_text("from .model import os\n")
+    assert layer_breaches(package, _SYNTHETIC_LAYERS) == ["pkg -> pkg.model"]
+
+
+def test_a_layer_the_table_lacks_or_the_package_lacks_is_named(tmp_path):
+    package = _layered_package(tmp_path)
+    (package / "round").mkdir()
+    (package / "round" / "__init__.py").write_text("")
+    (package / "round" / "plan.py").write_text("")
+    assert layer_breaches(package, _SYNTHETIC_LAYERS) == [
+        "layer 'round' (pkg.round, pkg.round.plan) is not in the table of layers: add it,"
+        " with the layers it may import"]
+    assert layer_breaches(package, {**_SYNTHETIC_LAYERS, "round": {"writers"}}) == [
+        "layer 'writers' of the table of layers is no module or folder of the package:"
+        " take it out of the table"]
