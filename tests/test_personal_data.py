@@ -12,7 +12,6 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from reportgen.checks.guard import published_text
 from reportgen.cli import main
 from reportgen.commands.build import build
 from reportgen.design import DEFAULT_TEMPLATES
@@ -20,7 +19,7 @@ from reportgen.errors import ReportgenError
 from reportgen.model import Severity
 from reportgen.personal_data import CPR, EMAIL, PHONE, find, masked
 from reportgen.round import Round
-from reportgen.writers import RenderOptions
+from reportgen.writers import RenderOptions, published_text
 
 from .helpers import docx_text, goal_row, pdf_text, write_workbook
 

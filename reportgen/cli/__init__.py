@@ -18,7 +18,7 @@ from ..design import DEFAULT_TEMPLATES
 from ..errors import ReportgenError, quote, reason
 from ..files import check_file_target, check_folder_target
 from ..model import Finding, Severity, printable
-from ..writers import DEFAULT_FORMATS, PDF_VARIANTS, RenderOptions
+from ..writers import DEFAULT_FORMATS, FORMATS, PDF_VARIANTS, RenderOptions
 from .danish import (
     USAGE,
     ChoiceType,
@@ -188,7 +188,7 @@ def main(ctx: click.Context) -> None:
 @click.option("-o", "--output", "out_dir", type=PathType(), default=Path("output"),
               metavar="MAPPE", help="Mappe til rapporten (standard: output).")
 @click.option("--format", "formats", default=",".join(DEFAULT_FORMATS), metavar="FORMATER",
-              callback=parse_formats, help="Formater, kommasepareret: pdf, docx, html, json "
+              callback=parse_formats, help=f"Formater, kommasepareret: {', '.join(FORMATS)} "
               f"(standard: {','.join(DEFAULT_FORMATS)}).")
 @click.option("--draft", is_flag=True,
               help="Kladde: skriv rapporten trods manglende status/kommentarer, markeret.")

@@ -13,7 +13,7 @@ from ..design import DEFAULT_TEMPLATES
 from ..errors import ReportgenError, quote
 from ..files import NAME_MAX, TEMP_EXTRA
 from ..model import printable
-from ..writers import format_list
+from ..writers import FORMATS, format_list, format_names
 from .danish import USAGE, FolderType, PathType, WrongUsage, param_name
 
 
@@ -22,9 +22,9 @@ def parse_formats(ctx, param, value: str) -> list[str]:
         return format_list(value)
     except ValueError as exc:
         if not str(exc).strip():
-            raise click.BadParameter("angiv mindst ét af pdf, docx, html, json") from None
+            raise click.BadParameter(f"angiv mindst ét af {format_names('eller')}") from None
         raise click.BadParameter(
-            f"ukendt format {quote(exc)}; vælg blandt pdf, docx, html, json") from None
+            f"ukendt format {quote(exc)}; vælg blandt {format_names()}") from None
 
 
 def file_name(ctx, param, value: str | None) -> str | None:
@@ -43,7 +43,7 @@ def file_name(ctx, param, value: str | None) -> str | None:
         raise click.BadParameter(f"{quote(value)} indeholder tegn, der ikke hører hjemme i "
                                  "et filnavn (kontroltegn eller bytes, der ikke er UTF-8)")
     # the longest extension, and a draft's `-kladde` before it
-    longest = max(len(fmt) for fmt in ("pdf", "docx", "html", "json")) + 1 + len("-kladde")
+    longest = max(len(fmt) for fmt in FORMATS) + 1 + len("-kladde")
     size = len(os.fsencode(value)) + longest + TEMP_EXTRA
     if size > NAME_MAX:
         raise click.BadParameter(f"navnet er for langt til filsystemet "

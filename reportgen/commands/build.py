@@ -18,7 +18,7 @@ from ..reader import ReadResult
 from ..round import Round
 from ..round.progress import CentreStatus, centres_behind
 from ..util.native import release_memory
-from ..writers import DEFAULT_FORMATS, RenderOptions, writer
+from ..writers import DEFAULT_FORMATS, WRITERS, RenderOptions, published_text, writer
 from ..writers.pdf import pdf_html
 from ..writers.pdf.process import PdfProcess
 from .check import check
@@ -30,7 +30,6 @@ Progress = Callable[[str, float], None]
 READ_SHARE = 0.1
 WRITE_AT = 0.95
 PDF_UNITS = 4
-FORMAT_NAMES = {"docx": "Word-dokumentet", "html": "HTML-filen", "json": "JSON-filen"}
 
 
 @dataclass
@@ -198,12 +197,13 @@ def _render_one(report: Report, options: RenderOptions, formats: Sequence[str],
     for fmt in formats:
         if fmt != "pdf":
             rendered[fmt] = writer(fmt)(report, options)
-            step(f"{FORMAT_NAMES[fmt]} er lavet", 1)
+            step(f"{WRITERS[fmt].label} er lavet", 1)
     sources: dict[str, str | bytes] = {}
     if pdf is not None:
         process, sources["pdf"] = pdf
     if not options.draft:  # while the PDF is made: it is guarded by its HTML
-        guard_cpr_numbers(report, {**rendered, **sources}, options.templates)
+        guard_cpr_numbers(report, {fmt: published_text(fmt, data) for fmt, data
+                                   in {**rendered, **sources}.items()}, options.templates)
     if pdf is not None:
         release_memory()  # the DOCX's working memory, for the PDF's processes
         rendered["pdf"] = process.receive(part_done)

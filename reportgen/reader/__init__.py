@@ -41,15 +41,18 @@ def _openpyxl_without_numpy() -> None:
 _openpyxl_without_numpy()
 
 from ..model import Finding, Report, Severity, Source  # noqa: E402
-from .calamine import SUFFIXES as CALAMINE_SUFFIXES  # noqa: E402
 from .calamine import calamine_sheets  # noqa: E402
-from .files import check_file, file_label, find_workbooks  # noqa: E402
+from .files import READERS, check_file, file_label, find_workbooks  # noqa: E402
 from .merge import assemble, local_numbers, merge_meta  # noqa: E402
 from .rows import FileFindings, GoalRow, clean_text, parse_status, read_sheets  # noqa: E402
 from .xlsx import xlsx_sheets  # noqa: E402
 
 __all__ = ["ReadResult", "clean_text", "file_label", "find_workbooks", "parse_status",
            "read_workbook", "read_workbooks"]
+
+
+# The stages a file is loaded by, each handing over its sheets as rows (rows.Sheet).
+LOADERS = {"xlsx": xlsx_sheets, "calamine": calamine_sheets}
 
 
 @dataclass
@@ -99,7 +102,7 @@ def _read_file(path: Path,
     """The file's goal rows, how many goal rows it has, and its report metadata."""
     if not check_file(path, findings):
         return [], 0, {}
-    load = calamine_sheets if path.suffix.lower() in CALAMINE_SUFFIXES else xlsx_sheets
+    load = LOADERS[READERS.get(path.suffix.lower(), "xlsx")]  # any other name: as .xlsx
     with load(path, findings) as sheets:
         if sheets is None:
             return [], 0, {}

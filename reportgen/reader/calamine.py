@@ -27,8 +27,6 @@ from .files import password_message
 from .rows import HEADER_SEARCH_ROWS, Cell, FileFindings, Row
 from .sheet_extent import Encrypted, Extent, TooManyRecords, ods_extents, xls_extents
 
-SUFFIXES = (".xls", ".ods")
-
 
 @contextmanager
 def calamine_sheets(path: Path,

@@ -19,9 +19,19 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # 100,000 real goal rows unpack to ~50 MB
 MAX_COMPRESSION_RATIO = 200  # sheets compress 5-30x; a bomb, thousands of times
 
-# .xls and .ods are read for their values only (calamine.py); the rest in full (xlsx.py).
-# The one list: a folder's scan keeps these, and the web page takes these (web.py).
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# Each input format: its suffix, and the stage that loads it (reader/__init__.py's LOADERS):
+# .xls and .ods are read for their values only (calamine.py), the rest in full (xlsx.py).
+# The one list: a folder's scan keeps these, the page takes these, the loader is chosen by
+# it. Another format is a line here and a stage handing over the same rows.
+READERS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "calamine", ".ods": "calamine"}
+WORKBOOK_SUFFIXES = tuple(READERS)
+
+
+def workbook_kinds() -> str:
+    """The formats read, as a message names them: `.xlsx, .xls eller .ods` (an .xlsm is an
+    .xlsx with macros, and goes without saying)."""
+    named = [suffix for suffix in READERS if suffix != ".xlsm"]
+    return f"{', '.join(named[:-1])} eller {named[-1]}"
 OTHER_SPREADSHEETS = (".csv", ".numbers")
 LOCK_FILE_PREFIX = "~$"  # Excel's owner file, beside a workbook open on another pc
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -58,13 +68,12 @@ def _passed_over(entry: Path) -> tuple[Severity, str] | None:
     if entry.is_dir():
         return Severity.NOTICE, "Mappen læses ikke; kun filerne direkte i den valgte mappe."
     suffix = entry.suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES:
+    if suffix in READERS:
         return None
     if suffix in OTHER_SPREADSHEETS:
         return Severity.WARNING, ("Regnearket er ikke gemt som .xlsx og læses ikke. Åbn det "
                                   "i Excel, og gem det som .xlsx (Excel-projektmappe).")
-    return Severity.NOTICE, ("Filen er ikke et regneark (.xlsx, .xls eller .ods) og springes "
-                             "over.")
+    return Severity.NOTICE, f"Filen er ikke et regneark ({workbook_kinds()}) og springes over."
 
 
 def file_label(name: str) -> str:

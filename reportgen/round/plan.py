@@ -18,6 +18,7 @@ from pathlib import Path
 from ..contract import REPORT_SHEET
 from ..model import Finding, FocusArea, Goal, Meta, Report, Severity, Theme
 from ..reader import ReadResult
+from ..reader.files import workbook_kinds
 from ..reader.rows import short
 from .matching import match_goals
 
@@ -115,4 +116,4 @@ def _not_used(finding: Finding) -> Finding:
 def no_workbooks(inputs: Sequence[Path]) -> Finding:
     where = ", ".join(str(p) for p in inputs)
     return Finding("RG002", Severity.ERROR,
-                   f"Der er ingen arbejdsbøger (.xlsx, .xls eller .ods) i {where}.")
+                   f"Der er ingen arbejdsbøger ({workbook_kinds()}) i {where}.")

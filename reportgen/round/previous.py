@@ -20,6 +20,7 @@ from pathlib import Path
 from ..model import Finding, Report, Severity
 from ..personal_data import masked
 from ..reader import file_label, find_workbooks, read_workbooks
+from ..reader.files import workbook_kinds
 from ..reader.json import from_json
 
 NOT_THIS_ROUND = {"RG202", "RG205"}
@@ -40,7 +41,7 @@ def read_previous(path: Path) -> tuple[Report | None, list[Finding]]:
     paths, passed_over = find_workbooks([path])
     if not paths:
         return None, [*map(_weighed, passed_over), Finding(
-            "RG002", Severity.ERROR, f"Der er ingen arbejdsbøger (.xlsx, .xls eller .ods) og "
+            "RG002", Severity.ERROR, f"Der er ingen arbejdsbøger ({workbook_kinds()}) og "
             f"ingen JSON-eksport i {path} (--previous).")]
     result = read_workbooks(paths)
     findings = [_weighed(f) for f in (*passed_over, *result.findings)

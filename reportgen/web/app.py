@@ -25,15 +25,14 @@ from starlette.routing import Route
 
 from ..checks.drafts import draft_helps
 from ..model import Severity
-from ..reader.files import (
-    WORKBOOK_SUFFIXES,
-)
+from ..reader.files import WORKBOOK_SUFFIXES, workbook_kinds
+from ..writers import WRITERS
 from .errors import WebError, answer_http_error, answer_refusal, answer_unforeseen, job_failure
 from .guard import Guard
 from .jobs import build_job, check_job
 from .pool import BuildPool, JobFailed, QueueFull
 from .settings import Settings
-from .uploads import WEB_FORMATS, flag, formats_asked, read_upload, round_of
+from .uploads import flag, formats_asked, read_upload, round_of
 
 PAGES = Path(__file__).resolve().parent / "templates"
 STATIC_FILES = Path(__file__).resolve().parent / "static"
@@ -44,9 +43,9 @@ STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
 
 
 
-MEDIA = {"pdf": "application/pdf", "json": "application/json", "png": "image/png",
-         "html": "text/html; charset=utf-8",
-         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+# What a job's files are served as: the documents as their writers say, the preview and
+# the findings workbook.
+MEDIA = {**{name: writer.media_type for name, writer in WRITERS.items()}, "png": "image/png",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
@@ -110,8 +109,9 @@ def _submit(web: Web, function, *args, progress=None):
 async def page(request: Request) -> Response:
     web: Web = request.app.state.web
     template = web.pages.get_template("index.html.j2")
-    return HTMLResponse(template.render(limits=web.settings, formats=WEB_FORMATS,
-                                        workbooks=",".join(WORKBOOK_SUFFIXES)))
+    return HTMLResponse(template.render(limits=web.settings,
+                                        workbooks=",".join(WORKBOOK_SUFFIXES),
+                                        kinds=workbook_kinds()))
 
 
 async def static(request: Request) -> Response:

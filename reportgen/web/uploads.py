@@ -180,8 +180,6 @@ def flag(fields: dict[str, str], name: str) -> bool:
 
 # The report's details the page shows and may change: field of model.Meta, as the form
 # names them (the command line's --title and its kin).
-# The formats the page offers, unless the form asks for others.
-WEB_FORMATS = ("pdf", "docx", "json")
 
 
 def details_given(fields: dict[str, str]) -> dict[str, str]:
@@ -201,13 +199,13 @@ def details_given(fields: dict[str, str]) -> dict[str, str]:
 
 
 def formats_asked(fields: dict[str, str]) -> list[str]:
-    from ..writers import format_list
+    from ..writers import PAGE_FORMATS, format_list, format_names
 
     try:
-        return format_list(fields.get("formats") or ",".join(WEB_FORMATS))
+        return format_list(fields.get("formats") or ",".join(PAGE_FORMATS))
     except ValueError as exc:
-        raise WebError(400, "RG700", f"Ukendt format: {str(exc)[:80]!r}; vælg blandt pdf, "
-                       "docx, html og json.") from exc
+        raise WebError(400, "RG700", f"Ukendt format: {str(exc)[:80]!r}; vælg blandt "
+                       f"{format_names()}.") from exc
 
 
 def round_of(upload: Upload) -> Round:

@@ -1,4 +1,7 @@
-"""The writers: one module per output format, each `render(report, options) -> bytes`.
+"""The writers: one module per output format, each `render(report, options) -> bytes`, and
+`WRITERS`, the one table of formats: the command line's choices, the page's formats and
+downloads, the progress lines and the CPR guard all read it. A new format is a module here
+and a line in the table.
 
 Heavy libraries are imported inside the writers, so `reportgen check` and `--help`
 start quickly.
@@ -6,8 +9,12 @@ start quickly.
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import unescape  # not `import html`: the package's html module takes that name
 from importlib import import_module
 from pathlib import Path
 
@@ -29,8 +36,62 @@ class RenderOptions:
     cache: Path | None = None  # the folder the PDF's laid-out parts are kept in (pdf_cache)
 
 
-FORMATS = ("pdf", "docx", "html", "json")  # each a module of this package
+def _markup_text(data: str | bytes) -> str:
+    """HTML's text, one element a line (the PDF's too: it is published from its HTML)."""
+    text = data if isinstance(data, str) else data.decode("utf-8")
+    return unescape(re.sub(r"<[^>]+>", "\n", text))
+
+
+def _docx_text(data: str | bytes) -> str:
+    """A Word document's text and metadata, one paragraph a line."""
+    with zipfile.ZipFile(io.BytesIO(data if isinstance(data, bytes) else data.encode())) as docx:
+        parts = [docx.read(name).decode("utf-8") for name in docx.namelist()
+                 if name.endswith(".xml") and name.startswith(("word/", "docProps/"))]
+    return "\n".join(unescape(re.sub(r"<[^>]+>", "", re.sub(
+        r"</w:p>|<w:br/>|<w:tab/>|</(?:dc|cp|dcterms):\w+>", "\n", part))) for part in parts)
+
+
+def _plain_text(data: str | bytes) -> str:
+    return data if isinstance(data, str) else data.decode("utf-8")
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One output format: its name (the module's, and the file's suffix), its media type,
+    what the progress calls a finished file of it, whether the page offers it unasked,
+    and the text a reader of it sees (for the CPR guard; the PDF's from its HTML)."""
+
+    name: str
+    media_type: str
+    label: str
+    on_page: bool
+    published_text: Callable[[str | bytes], str]
+
+    @property
+    def render(self) -> Callable[[Report, RenderOptions], bytes]:
+        return import_module(f".{self.name}", __name__).render
+
+
+WRITERS = {writer.name: writer for writer in (
+    Writer("pdf", "application/pdf", "PDF-filen", True, _markup_text),
+    Writer("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           "Word-dokumentet", True, _docx_text),
+    Writer("html", "text/html; charset=utf-8", "HTML-filen", False, _markup_text),
+    Writer("json", "application/json", "JSON-filen", True, _plain_text),
+)}
+FORMATS = tuple(WRITERS)
 DEFAULT_FORMATS = ("pdf", "docx")
+PAGE_FORMATS = tuple(name for name, writer in WRITERS.items() if writer.on_page)
+
+
+def format_names(last: str = "og") -> str:
+    """The formats as a Danish list: `pdf, docx, html og json`."""
+    return f"{', '.join(FORMATS[:-1])} {last} {FORMATS[-1]}"
+
+
+def published_text(fmt: str, data: str | bytes) -> str:
+    """The text a reader of the document sees, and its metadata, one paragraph a line."""
+    return WRITERS[fmt].published_text(data)
 
 
 def format_list(value: str) -> list[str]:
@@ -43,8 +104,8 @@ def format_list(value: str) -> list[str]:
 
 
 def writer(fmt: str) -> Callable[[Report, RenderOptions], bytes]:
-    if fmt not in FORMATS:
+    if fmt not in WRITERS:
         raise ValueError(fmt)
-    return import_module(f".{fmt}", __name__).render
+    return WRITERS[fmt].render
 
 
