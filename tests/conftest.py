@@ -12,8 +12,8 @@ from .helpers import DEFAULT_INPUT, workbooks
 
 @pytest.fixture(scope="session", autouse=True)
 def own_cache_folder(tmp_path_factory):
-    """The command's cache of PDF parts (pdf_cache) in a folder of the tests' own, never the
-    user's."""
+    """The command's cache of PDF parts (writers/pdf/cache.py) in a folder of the tests'
+    own, never the user's."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
         yield

@@ -7,7 +7,7 @@ wording). This script is how it was first made, and remakes it from scratch:
 
 Jinja2 tags in the document: `{{ ... }}` inside a run, `{%p ... %}` alone in a paragraph,
 `{%tr ... %}` alone in a table row (docxtpl's syntax). A picture is placed inside a run with
-`{{ image(key, alt, width_mm=…) }}` (reportgen/images.py).
+`{{ image(key, alt, width_mm=…) }}` (reportgen/pictures/).
 
 The colours and the font are look.toml's: the DOCX writer sets them on the rendered
 document, on the styles and on the cells it knows by their paragraph's style (STYLES

@@ -65,7 +65,7 @@ class Look:
         try:
             fill, outline = self.smiley(Status(name))
         except ValueError:
-            return key  # not a status: images.py names the mistake
+            return key  # not a status: pictures/ names the mistake
         return f"{key},{fill[1:]},{outline[1:]}"
 
     @staticmethod

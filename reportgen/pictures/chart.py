@@ -1,4 +1,4 @@
-"""The overview's chart (`chart:…`, see images.py): per theme and in all, a stacked bar
+"""The overview's chart (`chart:…`, see pictures/): per theme and in all, a stacked bar
 for the result and one for the timeline, each as wide as the goals it counts.
 
 The picture's name holds all it shows: the labels (from the wording and the themes'

@@ -1,5 +1,5 @@
 """The change marks beside a status that changed since the earlier follow-up: a kind of
-picture (`mark:improved`, `mark:worse`, see images.py).
+picture (`mark:improved`, `mark:worse`, see pictures/).
 
 The two differ in shape, not only in colour: an upward triangle for better, a downward
 one for worse, so the change reads in a grey print and for a colour-blind reader. Each

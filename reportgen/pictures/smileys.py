@@ -1,10 +1,10 @@
 """The smiley: one drawing in three faces, the first kind of picture (`smiley:green`,
-see images.py).
+see pictures/).
 
 The faces differ in the mouth (smile, straight, frown) as well as in colour, so the
 status reads in a grey print and for a colour-blind reader. Each outline is dark enough
 to stand at least 3:1 against white. The colours are the look's (templates/look.toml,
-look.py), named in the picture's key.
+design/look.py), named in the picture's key.
 """
 
 from __future__ import annotations

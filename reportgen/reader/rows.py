@@ -189,7 +189,7 @@ class FileFindings(list):
                             goal_id and single_line(goal_id), goal_text and short(goal_text)))
 
 
-# RG209: a workbook of the report's details alone (build._with_plan says it otherwise).
+# RG209: a workbook of the report's details alone (round/plan.with_plan says it otherwise).
 DETAILS_ONLY = ("Arbejdsbogen har ingen mål, kun rapportens oplysninger "
                 f"(arket »{REPORT_SHEET}«), som rapporten får herfra.")
 

@@ -21,6 +21,6 @@ class Settings:
     request_bytes: int = 2 * MAX_FILE_BYTES + 2**20
     keep_seconds: float = 30 * 60           # a job's files, if not all fetched before
     retry_after: int = 10                   # seconds, when the queue is full
-    # The folder the PDF's laid-out parts are kept in between builds (pdf_cache); by
+    # The folder the PDF's laid-out parts are kept in between builds (pdf/cache.py); by
     # default none: the page keeps nothing of what it is given.
     cache: Path | None = None

@@ -33,7 +33,7 @@ class RenderOptions:
     draft: bool = False
     pdf_variant: str = PDF_VARIANTS[0]
     overview: bool = True  # the overview (table and chart) before the themes
-    cache: Path | None = None  # the folder the PDF's laid-out parts are kept in (pdf_cache)
+    cache: Path | None = None  # the folder the PDF's laid-out parts are kept in (pdf/cache.py)
 
 
 def _markup_text(data: str | bytes) -> str:

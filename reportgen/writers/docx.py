@@ -2,7 +2,7 @@
 
 docxtpl leaves escaping off by default and then silently drops broken markup, so we
 render with autoescape on; the template places pictures with `image(key, alt, width_mm=…)`
-(images.py), each carrying its Danish alternative text; the zip is rewritten with fixed
+(pictures/), each carrying its Danish alternative text; the zip is rewritten with fixed
 timestamps so that the same report gives the same bytes.
 """
 

@@ -1,7 +1,7 @@
 """The PDF writer: the HTML writer's output through WeasyPrint, tagged (PDF/UA-1).
 
 WeasyPrint's own URL fetcher reads local files and the network; ours serves only the
-pictures by their keys (`smiley:green`, see images.py), `data:` URLs and files inside the
+pictures by their keys (`smiley:green`, see pictures/), `data:` URLs and files inside the
 templates folder, so nothing in a workbook can make the renderer read a file or reach a
 host.
 """
@@ -31,10 +31,10 @@ PartsDone = Callable[[int, int], None]
 def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0],
                 processes: int = 1, progress: PartsDone | None = None,
                 cache: Path | None = None) -> bytes:
-    """The PDF, made in parts (pdf_parts) by up to `processes` processes at once; the
+    """The PDF, made in parts (parts.py) by up to `processes` processes at once; the
     page margins are drawn while the parts are joined. `progress(done, parts)` is called
     in this process as each part is laid out. With a `cache` folder, parts laid out by
-    an earlier build are taken from it, and those laid out now kept in it (pdf_cache)."""
+    an earlier build are taken from it, and those laid out now kept in it (pdf/cache.py)."""
     from .cache import PartCache
 
     with font_clock():
@@ -177,7 +177,7 @@ CONTENTS_ROUNDS = 3
 def _with_contents(parts, pieces, front: str, stand_ins, lay_out):
     """The parts, the first laid out again (`lay_out(html)`) from its body as split
     (`front`), with the page numbers of the table of contents' targets in later parts
-    written in (pdf_parts.fill_contents)."""
+    written in (parts.fill_contents)."""
     from .parts import contents_pages, fill_contents
 
     used = None

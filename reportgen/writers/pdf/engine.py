@@ -260,8 +260,8 @@ def font_clock() -> Iterator[None]:
 def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = False,
                 part: int | None = None):
     """One document laid out and written; without page margins unless asked for. As
-    the `part`-th of several (from 0), its tags mended (pdf_tags.mend) and its header IDs
-    prefixed with its number, ready to be joined (pdf_parts.join)."""
+    the `part`-th of several (from 0), its tags mended (tags.mend) and its header IDs
+    prefixed with its number, ready to be joined (parts.join)."""
     import pikepdf
 
     from .parts import NO_MARGINS, Part

@@ -116,7 +116,7 @@ def split(html: str) -> Split:
 def _cut(piece: str) -> list[str]:
     """A theme longer than a part, cut between its table's row groups (one a focus
     area): each cut begins a page, and opens the theme's table again, without the
-    theme's heading; the tags are joined back into one table (pdf_tags)."""
+    theme's heading; the tags are joined back into one table (tags.py)."""
     start = piece.find(SECTION)
     close = piece.find("</section>", start)
     first, last = piece.find("<tbody", start, close), piece.rfind("</tbody>", start, close)
@@ -197,7 +197,7 @@ def join(parts: list[Part], margins: Callable[[], bytes],
          stand_ins: Collection[str] = ()) -> bytes:
     """One PDF: the parts' pages, one structure tree (each part's tags mended, and its
     header IDs made its own, where it was laid out: pdf.render_part; what spans the parts
-    mended here: pdf_tags.mend_joined), one outline, one tree of named destinations (the
+    mended here: tags.mend_joined), one outline, one tree of named destinations (the
     first part's `stand_ins` left out: their targets are in later parts), and the margin
     pass laid over the pages. `margins()` is asked for last, so the margin pass can be
     drawn elsewhere meanwhile."""
