@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help report test lint check bench templates fixtures clean
+.PHONY: help report test lint typecheck check bench templates fixtures clean
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -17,6 +17,9 @@ test: $(INSTALLED) ## run the whole test suite
 
 lint: $(INSTALLED) ## ruff over the package, the tests and the scripts
 	$(BIN)/ruff check reportgen tests bench tools
+
+typecheck: $(INSTALLED) ## mypy over the package, as [tool.mypy] in pyproject.toml says
+	$(BIN)/mypy
 
 check: $(INSTALLED) ## check the workbooks in input/ without writing the report
 	$(BIN)/reportgen check input

@@ -64,7 +64,7 @@ def os_reason(exc: OSError) -> str:
 
 def reason(exc: OSError) -> str:
     """What an OSError means, where the message names its file already."""
-    return OS_REASONS.get(exc.errno) or os_reason(exc)  # type: ignore[arg-type]
+    return OS_REASONS.get(exc.errno) or os_reason(exc)
 
 
 # Every code, what it means (the README's table says the same; a test holds them together).

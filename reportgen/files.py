@@ -54,12 +54,12 @@ def write_all(files: dict[Path, bytes], what: str = "Rapporten") -> list[Path]:
     try:
         for path, data in files.items():
             try:
-                handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                                 dir=path.parent)
-                temps[path] = Path(temp)
+                temps[path] = Path(name)
                 with os.fdopen(handle, "wb") as stream:
                     stream.write(data)
-                os.chmod(temp, mode)
+                os.chmod(name, mode)
                 if path.exists():
                     kept[path] = _keep(path)
             except OSError as exc:

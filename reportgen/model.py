@@ -183,7 +183,10 @@ class Report:
             return None if text is None else change(text)
 
         def goal_changed(goal: Goal) -> Goal:
-            return replace(goal, **{name: changed(getattr(goal, name)) for name in GOAL_TEXTS})
+            # mypy holds the dict's one value type against every field of Goal, not only
+            # the texts it names
+            return replace(goal, **{name: changed(getattr(goal, name))  # type: ignore[arg-type]
+                                    for name in GOAL_TEXTS})
 
         meta = replace(self.meta, intro=tuple(map(change, self.meta.intro)),
                        **{name: changed(getattr(self.meta, name)) for name in META_TEXTS})

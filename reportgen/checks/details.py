@@ -20,8 +20,9 @@ def given_details(details: dict[str, str]) -> dict[str, str | None]:
     if unknown:
         raise ValueError(f"not a detail of the report: {', '.join(sorted(unknown))}")
     given = {name: " ".join(text.split()) or None for name, text in details.items()}
-    if given.get("date"):
-        given["date"] = date_text(given["date"])
+    date = given.get("date")
+    if date:
+        given["date"] = date_text(date)
     return given
 
 

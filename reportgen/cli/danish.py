@@ -98,7 +98,7 @@ class DanishContext(click.Context):
 
 
 class Danish:
-    context_class = DanishContext
+    context_class: type[click.Context] = DanishContext
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:

@@ -78,6 +78,7 @@ def tolerant_streams() -> None:
     """A terminal that cannot show æ, ø, å or › gets an escape, not a UnicodeEncodeError."""
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(errors="backslashreplace")
+            # any stream: one without reconfigure (replaced by a caller) is left as it is
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -110,7 +111,7 @@ def accept_options(command):
         "»RG601@Mål!J7«, eller »RG601@fil.xlsx:Mål!J7«); kan gentages.")(command)
 
 
-def all_acceptances(accepted: list, accept_file: Path | None) -> list:
+def all_acceptances(accepted: Sequence, accept_file: Path | None) -> list:
     from ..checks.acceptance import read_file
 
     return [*accepted, *(read_file(accept_file) if accept_file is not None else [])]

@@ -48,7 +48,9 @@ def check(round: Round, draft: bool = False, templates: Path = DEFAULT_TEMPLATES
         result, findings = with_plan(read_workbooks(plan_paths), result,
                                       [*plan_passed_over, *passed_over])
     if details:
-        result.report = replace(result.report, meta=replace(result.report.meta, **details))
+        # mypy holds the dict's one value type against every field of Meta, the intro's too
+        meta = replace(result.report.meta, **details)  # type: ignore[arg-type]
+        result.report = replace(result.report, meta=meta)
     earlier_findings: list[Finding] = []
     if previous is not None:
         earlier, earlier_findings = read_previous(previous)

@@ -75,10 +75,13 @@ def extracts(report: Report, centres: Sequence[str] = (),
     if split is None:
         return [Extract(report, centres=named)]
     return [Extract(Report(_theme_meta(meta, theme, named), (theme,),
-                           _removed(report.comparison,
-                                    lambda gone, name=theme.name: gone.theme == name)),
+                           _removed(report.comparison, _in_theme(theme.name))),
                     theme=theme.name, centres=named)
             for theme in report.themes]
+
+
+def _in_theme(name: str) -> Callable[[PlacedGoal], bool]:
+    return lambda gone: gone.theme == name
 
 
 def _removed(comparison: Comparison | None,

@@ -92,11 +92,13 @@ def load_look(templates: Path) -> Look:
             return "#000000"
         return value.upper()
 
+    def smiley(status: Status) -> tuple[str, str]:
+        table, name = data.get(status.value, {}), status.value
+        return (colour(table, "fill", f"[{name}] fill"),
+                colour(table, "outline", f"[{name}] outline"))
+
     colours = {key: colour(data, key, key) for key in COLOURS}
-    smileys = tuple((status, tuple(colour(data.get(status.value, {}), part,
-                                          f"[{status.value}] {part}")
-                                   for part in ("fill", "outline")))
-                    for status in Status)
+    smileys = tuple((status, smiley(status)) for status in Status)
     if wrong:
         raise ReportgenError("RG920", "Udseendet mangler en farve, eller den er ikke skrevet "
                              f"#RRGGBB (fx \"#8B1A1A\"): {', '.join(wrong)}.", path.name)
@@ -115,6 +117,7 @@ def load_look(templates: Path) -> Look:
 
 def _font_files(templates: Path, files: object, table: str, where: str) -> FontFiles:
     """A table of the four faces' files, each a file in the templates' fonts/."""
+    names: dict[str, str] = {}
     for face in FONT_FACES:
         name = files.get(face) if isinstance(files, dict) else None
         if not (isinstance(name, str) and FONT_FILE.fullmatch(name)):
@@ -123,4 +126,5 @@ def _font_files(templates: Path, files: object, table: str, where: str) -> FontF
         if not (templates / "fonts" / name).is_file():
             raise ReportgenError("RG920", f"Skriftfilen {name} ([{table}] {face}) findes "
                                  "ikke i skabelonernes fonts/.", where)
-    return FontFiles(**{face: files[face] for face in FONT_FACES})
+        names[face] = name
+    return FontFiles(**names)

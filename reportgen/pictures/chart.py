@@ -140,7 +140,8 @@ def _fits(text: str, size: float, width: float) -> bool:
 
 def _lines(text: str, size: float, width: float, most: int = 2) -> list[str]:
     """The label in at most `most` lines of `width`, the last cut with an ellipsis."""
-    words, lines = text.split(), []
+    words = text.split()
+    lines: list[str] = []
     while words and len(lines) < most:
         line = words.pop(0)
         while words and _fits(f"{line} {words[0]}", size, width):

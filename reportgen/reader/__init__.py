@@ -31,7 +31,9 @@ def _openpyxl_without_numpy() -> None:
     to start. numpy stays importable for whatever needs it."""
     if "openpyxl" in sys.modules or "numpy" in sys.modules:
         return
-    sys.modules["numpy"] = None  # an ImportError for openpyxl's `import numpy`
+    # None: an ImportError for openpyxl's `import numpy` (the import system's own way,
+    # which typeshed's sys.modules, modules only, leaves out)
+    sys.modules["numpy"] = None  # type: ignore[assignment]
     try:
         import openpyxl  # noqa: F401
     finally:
@@ -87,8 +89,8 @@ def read_workbooks(paths: Sequence[Path]) -> ReadResult:
         if meta:
             metas.append((label, meta))
     local_numbers(goal_rows, findings)
-    meta = merge_meta(metas, findings)
-    report = Report(meta=meta, themes=assemble(goal_rows, findings))
+    report_meta = merge_meta(metas, findings)
+    report = Report(meta=report_meta, themes=assemble(goal_rows, findings))
     return ReadResult(report, findings, rows_read,
                       {row.goal.source: row.cell for row in goal_rows})
 

@@ -149,9 +149,9 @@ def fill_rgb(cell, theme: list[str | None]) -> str | None:
             return _hex6(COLOR_INDEX[colour.indexed][-6:])
         return None
     if colour.type == "theme" and isinstance(colour.theme, int) \
-            and 0 <= colour.theme < len(theme) and theme[colour.theme] is not None:
+            and 0 <= colour.theme < len(theme) and (base := theme[colour.theme]) is not None:
         tint = colour.tint if isinstance(colour.tint, (int, float)) else 0.0
-        return _tinted(theme[colour.theme], tint)
+        return _tinted(base, tint)
     return None
 
 

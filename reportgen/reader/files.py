@@ -126,11 +126,11 @@ def check_file(path: Path, findings: FileFindings) -> bool:
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         return _check_ole2(path, suffix, findings)
     if not magic.startswith(b"PK\x03\x04"):
-        kind = ("en PDF-fil" if magic.startswith(b"%PDF") else
+        what = ("en PDF-fil" if magic.startswith(b"%PDF") else
                 "en tekst- eller CSV-fil" if _looks_like_text(magic) else
                 "ikke en Excel-arbejdsbog")
         findings.add("RG101", Severity.ERROR,
-                     f"Filen er {kind}, ikke en .xlsx-arbejdsbog. Åbn den i Excel, og gem den "
+                     f"Filen er {what}, ikke en .xlsx-arbejdsbog. Åbn den i Excel, og gem den "
                      "som .xlsx (Excel-projektmappe).")
         return False
     try:

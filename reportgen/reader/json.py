@@ -53,11 +53,17 @@ def _list(value: Any, where: str) -> list:
     return value
 
 
-def _text(value: Any, where: str, optional: bool = False) -> str | None:
-    if value is None and optional:
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _wrong(where, "skal være en tekst, ikke tom")
+    return clean_text(value)
+
+
+def _optional_text(value: Any, where: str) -> str | None:
+    if value is None:
         return None
-    if not isinstance(value, str) or not (optional or value.strip()):
-        raise _wrong(where, "skal være en tekst" + ("" if optional else ", ikke tom"))
+    if not isinstance(value, str):
+        raise _wrong(where, "skal være en tekst")
     return clean_text(value) if value else None
 
 
@@ -74,7 +80,7 @@ def _statuses(value: Any, where: str) -> tuple[Status, ...]:
 def _report(data: Any, file: str) -> Report:
     top = _object(data, "filen", ("meta", "themes"))
     meta = _object(top["meta"], "meta")
-    details = {name: _text(meta.get(name), f"meta.{name}", optional=True)
+    details = {name: _optional_text(meta.get(name), f"meta.{name}")
                for name in ("title", "subtitle", "case_number", "case_handler", "date",
                             "revised", "follow_up")}
     themes = []
@@ -92,7 +98,8 @@ def _report(data: Any, file: str) -> Report:
                           enumerate(_list(area["goals"], f"{at_area}.goals")))
             areas.append(FocusArea(_text(area["name"], f"{at_area}.name"), effect, goals))
         themes.append(Theme(_text(theme["name"], f"{at}.name"), tuple(areas)))
-    return Report(Meta(**details), tuple(themes))
+    # mypy holds the dict's one value type against every field of Meta, the intro's too
+    return Report(Meta(**details), tuple(themes))  # type: ignore[arg-type]
 
 
 def _goal(value: Any, where: str, file: str) -> Goal:
@@ -105,13 +112,13 @@ def _goal(value: Any, where: str, file: str) -> Goal:
         if not isinstance(source["row"], int) or isinstance(source["row"], bool):
             raise _wrong(f"{where}.source.row", "skal være et heltal")
         place = Source(_text(source["file"], f"{where}.source.file"),
-                       _text(source["sheet"], f"{where}.source.sheet", optional=True) or "",
+                       _optional_text(source["sheet"], f"{where}.source.sheet") or "",
                        source["row"])
-    return Goal(id=_text(goal.get("id"), f"{where}.id", optional=True),
+    return Goal(id=_optional_text(goal.get("id"), f"{where}.id"),
                 text=_text(goal["text"], f"{where}.text"),
-                measure=_text(goal.get("measure"), f"{where}.measure", optional=True),
+                measure=_optional_text(goal.get("measure"), f"{where}.measure"),
                 centre=_text(goal["centre"], f"{where}.centre"),
                 result=_statuses(goal["result"], f"{where}.result"),
                 timeline=_statuses(goal["timeline"], f"{where}.timeline"),
-                comment=_text(goal.get("comment"), f"{where}.comment", optional=True),
+                comment=_optional_text(goal.get("comment"), f"{where}.comment"),
                 source=place)

@@ -21,7 +21,7 @@ def local_numbers(rows: list[GoalRow], findings: list[Finding]) -> None:
     Id: those goals are then known, like goals without an Id, by what they say."""
     numbered = [row for row in rows if row.numbered and row.goal.id]
     first: dict[str, PlacedGoal] = {}
-    if all(first.setdefault(row.goal.id, row.placed).identity == row.placed.identity
+    if all(first.setdefault(row.goal.id or "", row.placed).identity == row.placed.identity
            for row in numbered):
         return
     for file, sheet in dict.fromkeys((r.goal.source.file, r.goal.source.sheet) for r in numbered):
@@ -80,15 +80,19 @@ def id_key(goal_id: str) -> tuple:
 def in_id_order(themes: tuple[Theme, ...]) -> tuple[Theme, ...]:
     """Goals in Id order within their focus area; focus areas and themes in the order of
     their first goal's Id (files may come back in any order)."""
-    areas = [(theme, tuple(replace(area, goals=tuple(sorted(area.goals,
-                                                            key=lambda g: id_key(g.id))))
+    areas = [(theme, tuple(replace(area, goals=tuple(sorted(area.goals, key=_goal_id_key)))
                            for area in theme.focus_areas)) for theme in themes]
 
     def first(area: FocusArea) -> tuple:
-        return id_key(area.goals[0].id)
+        return _goal_id_key(area.goals[0])
 
     return tuple(replace(theme, focus_areas=tuple(sorted(focus_areas, key=first)))
                  for theme, focus_areas in sorted(areas, key=lambda t: min(map(first, t[1]))))
+
+
+def _goal_id_key(goal: Goal) -> tuple:
+    assert goal.id is not None  # in_id_order is asked only of goals that all have an Id
+    return id_key(goal.id)
 
 
 def _differs(a: Goal, b: Goal) -> bool:

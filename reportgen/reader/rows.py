@@ -350,7 +350,7 @@ def find_header(sheet: Sheet) -> Header:
         for index, text in enumerate(texts, start=1):
             key = header_key(text)
             name = _FIELD_OF_HEADER.get(key)
-            if name:
+            if name and text is not None:  # an empty cell's key is "", no field's header
                 rank = HEADERS[name].index(key)
                 candidates.setdefault(name, []).append((index in hidden, rank, index))
                 labels[index] = single_line(text)
@@ -418,8 +418,9 @@ def normalise_rows(rows: list[Row], sheet: str, file: str, header: Header,
         new_area = row.text("focus_area")
         if new_area and single_line(new_area) != focus_area:
             focus_area, effect_goals = single_line(new_area), ()
-        if row.text("effect_goal"):
-            effect_goals = _bullets(row.text("effect_goal"))
+        effect_goal = row.text("effect_goal")
+        if effect_goal:
+            effect_goals = _bullets(effect_goal)
         if not row.is_goal:
             continue
         centre = "/".join(single_line(part) for part in
@@ -444,14 +445,14 @@ def normalise_rows(rows: list[Row], sheet: str, file: str, header: Header,
         if not centre and not row.unreadable("centre"):
             error("RG204", "Målet har intet ansvarligt center. Skriv centret "
                   "(fx »CPU/BGE«) i kolonnen Center/Centerchef.", "centre")
-        statuses = {name: _status(row, name, sheet, centre, findings)
-                    for name in ("result", "timeline")}
-        empty = [name for name, found in statuses.items() if found is None]
+        read = {name: _status(row, name, sheet, centre, findings)
+                for name in ("result", "timeline")}
+        empty = [name for name, found in read.items() if found is None]
         if empty:  # one finding for the goal, naming each empty cell
             cells = " og ".join(f"{_STATUS_LABEL[name]} ({row.ref(name)})" for name in empty)
             error("RG205", f"Målet mangler status for {cells} og er ikke indberettet. "
                   "Vælg grøn, gul eller rød.", empty[0])
-            statuses.update({name: () for name in empty})
+        statuses = {name: () if found is None else found for name, found in read.items()}
         if not (text and centre and theme and focus_area):
             continue
         goal = Goal(

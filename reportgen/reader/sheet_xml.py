@@ -280,7 +280,9 @@ class _SheetParser:
             return  # openpyxl refuses the range when it loads the sheet
         if None in bounds or bounds[0] > bounds[2] or bounds[1] > bounds[3]:
             return  # a whole row or column, or reversed: openpyxl raises on it too
-        scan.merges.append(Merge(*bounds, self.merge_start, self.parser.CurrentByteIndex))
+        min_col, min_row, max_col, max_row = bounds
+        scan.merges.append(Merge(min_col, min_row, max_col, max_row, self.merge_start,
+                                 self.parser.CurrentByteIndex))
 
 
 def scan_sheet(stream, title: str, part: str, cell_limit: int = MAX_CELLS,

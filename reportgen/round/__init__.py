@@ -33,12 +33,12 @@ class Round:
     findings accepted, one cell each; `centres`: only their goals (matched as
     contract.centre_key says); `split`: "theme" for a document per theme."""
 
-    inputs: tuple[Path, ...]
-    plan: tuple[Path, ...] = ()
+    inputs: Sequence[Path]
+    plan: Sequence[Path] = ()
     previous: Path | None = None
     details: Mapping[str, str] = field(default_factory=dict)
-    accept: tuple[Acceptance, ...] = ()
-    centres: tuple[str, ...] = ()
+    accept: Sequence[Acceptance] = ()
+    centres: Sequence[str] = ()
     split: str | None = None
 
     def __post_init__(self) -> None:  # any sequence in, tuples kept: the value is frozen

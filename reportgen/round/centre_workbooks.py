@@ -178,10 +178,10 @@ def _goal_sheet(sheet, centre: str, goals: list[PlacedGoal], meta, look: Look,
     title = " – ".join(p for p in (meta.title, meta.follow_up, centre) if p)
     _text(sheet["A1"], title)
     sheet["A1"].font = _font(14, bold=True)
-    last = (" De grå kolonner til højre viser, hvad I indberettede sidst." if last_round
+    grey = (" De grå kolonner til højre viser, hvad I indberettede sidst." if last_round
             else "")
     _text(sheet["A2"], "Vælg status for resultat og tidsplan i de hvide felter (grøn, gul "
-          f"eller rød). Gul og rød kræver en kort kommentar. Se fanen Vejledning.{last}")
+          f"eller rød). Gul og rød kræver en kort kommentar. Se fanen Vejledning.{grey}")
     sheet["A2"].font = _font(italic=True)
     columns = COLUMNS + (LAST_COLUMNS if last_round else ())
     headers = {**HEADER_NAMES, **LAST_ROUND_HEADERS}

@@ -17,10 +17,10 @@ def match_goals(targets: Sequence[PlacedGoal],
     where there is none. Each candidate is matched once, in the targets' order."""
     by_id: dict[str, list[int]] = {}
     by_wording: dict[tuple[str, str, str], list[int]] = {}
-    for index, placed in enumerate(candidates):
+    for position, placed in enumerate(candidates):
         if placed.goal.id:
-            by_id.setdefault(placed.goal.id, []).append(index)
-        by_wording.setdefault(_wording(placed), []).append(index)
+            by_id.setdefault(placed.goal.id, []).append(position)
+        by_wording.setdefault(_wording(placed), []).append(position)
     shared = _shared_wordings(targets) | _shared_wordings(candidates)
     used: set[int] = set()
     matches: list[int | None] = []
@@ -44,7 +44,7 @@ def _wording(placed: PlacedGoal) -> tuple[str, str, str]:
 def _shared_wordings(goals: Sequence[PlacedGoal]) -> set[tuple[str, str, str]]:
     """Theme, focus area and text that two goals share: matched by centre too."""
     seen: set[tuple[str, str, str]] = set()
-    shared = set()
+    shared: set[tuple[str, str, str]] = set()
     for placed in goals:
         (shared if _wording(placed) in seen else seen).add(_wording(placed))
     return shared

@@ -144,10 +144,14 @@ async def api_build(request: Request) -> Response:
     loop = asyncio.get_running_loop()
     checked: asyncio.Future = loop.create_future()
 
+    def settle(data: Any) -> None:  # the event loop's thread
+        if not checked.done():
+            checked.set_result(data)
+
     def progress(value: float, stage: str, data: Any = None) -> None:  # the pool's thread
         job.state, job.progress = "running", value
         if stage == "checked":
-            loop.call_soon_threadsafe(lambda: checked.done() or checked.set_result(data))
+            loop.call_soon_threadsafe(settle, data)
 
     def finished(future) -> None:  # the pool's thread
         try:

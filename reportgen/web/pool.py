@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from ..errors import ReportgenError, os_reason
@@ -63,7 +64,7 @@ class BuildPool:
         self._lock = threading.Lock()
         self._futures: dict[int, tuple[Future, Callable | None]] = {}
         self._ids = itertools.count(1)
-        self._process: multiprocessing.Process | None = None
+        self._process: BaseProcess | None = None  # a fork context's process
         self._connection: Connection | None = None
         self._reader: threading.Thread | None = None
 

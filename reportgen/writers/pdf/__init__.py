@@ -95,6 +95,7 @@ class _Beside:
 
     def result(self) -> Part:
         if self._laid is None:
+            assert self._forked is not None  # forked where it was not kept
             self._laid = self._layout.keep(self._html, self._margins, self._part,
                                            self._forked.result())
         return self._laid
@@ -118,15 +119,15 @@ def _html_to_pdf(html: str, layout: _Layout, processes: int, progress: PartsDone
         pieces = replace(pieces, bodies=[fill_contents(front, stand_ins, {}),
                                          *pieces.bodies[1:]])
     htmls = [pieces.part(index) for index in range(len(pieces.bodies))]
-    parts = [layout.kept(html, part=index) for index, html in enumerate(htmls)]
+    kept = [layout.kept(html, part=index) for index, html in enumerate(htmls)]
     finished = itertools.count(1)
 
     def done(index: int) -> None:
         progress(next(finished), len(htmls))
 
-    for index in (index for index, part in enumerate(parts) if part is not None):
+    for index in (index for index, part in enumerate(kept) if part is not None):
         done(index)
-    missing = [index for index, part in enumerate(parts) if part is None]
+    missing = [index for index, part in enumerate(kept) if part is None]
     # Each part in a fresh process, forked with WeasyPrint imported already, so that all
     # of a part's memory is given back when it is done.
     if min(processes, len(missing)) > 1:
@@ -137,8 +138,9 @@ def _html_to_pdf(html: str, layout: _Layout, processes: int, progress: PartsDone
         for index in missing:
             laid.append(render_part(*layout.job(htmls[index], part=index)))
             done(index)
-    for index, part in zip(missing, laid, strict=True):
-        parts[index] = layout.keep(htmls[index], False, index, part)
+    fresh = dict(zip(missing, laid, strict=True))
+    parts = [layout.keep(htmls[index], False, index, fresh[index]) if part is None else part
+             for index, part in enumerate(kept)]
 
     margin_layout = replace(layout, variant=None)  # the margin pass: no tags to write
 

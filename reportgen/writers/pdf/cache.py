@@ -98,15 +98,15 @@ class PartCache:
             data = path.read_bytes()
         except OSError:
             return None
-        part = decode_part(data)
-        if part is None:  # damaged: never used, laid out again and replaced
+        laid = decode_part(data)
+        if laid is None:  # damaged: never used, laid out again and replaced
             path.unlink(missing_ok=True)
             return None
         try:
             os.utime(path)  # recently used: kept longest
         except OSError:
             pass
-        return part
+        return laid
 
     def put(self, html: str, variant: str | None, margins: bool, part: int | None,
             laid: Part) -> None:

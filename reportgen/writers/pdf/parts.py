@@ -66,12 +66,16 @@ class Split:
     tail: str
 
     def part(self, index: int) -> str:
-        return self.head + self.bodies[index] + self.tail
+        return self._head() + self.bodies[index] + self.tail
 
     def margins(self, pages: int) -> str:
         """A document of `pages` empty pages: only its page margins are drawn."""
         blank = '<div style="break-before: page"></div>'
-        return self.head + "<div></div>" + blank * (pages - 1) + self.tail
+        return self._head() + "<div></div>" + blank * (pages - 1) + self.tail
+
+    def _head(self) -> str:
+        assert self.head is not None  # no body: split() gives one part, laid out whole
+        return self.head
 
 
 @dataclass(frozen=True)
@@ -306,9 +310,10 @@ def _outline(pdf, parts: list[Part]) -> None:
     if "/Outlines" in pdf.Root:
         del pdf.Root.Outlines
     first = 0
-    marks = []
+    marks: list[tuple[int, int, str, float, float, bool]] = []
     for part in parts:
-        marks += [(first + page, *rest) for page, *rest in part.bookmarks]
+        marks += [(first + page, level, label, x, y, closed)
+                  for page, level, label, x, y, closed in part.bookmarks]
         first += part.pages
     if not marks:
         return

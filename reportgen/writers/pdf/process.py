@@ -18,6 +18,8 @@ from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager, nullcontext
 from multiprocessing.connection import wait
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from ...util.forks import Forked, cores, hold, let_go, raise_on_terminate
 
@@ -61,7 +63,8 @@ class PdfProcess:
     process stopped (only in the main thread, and only where SIGTERM has no handler of
     the program's own); leaving puts the default back."""
 
-    _terminate_handler = None
+    # SIGTERM's handler before ours, as signal.signal gives it
+    _terminate_handler: Callable[[int, FrameType | None], Any] | int | None = None
     _started = False
 
     def __enter__(self) -> PdfProcess:

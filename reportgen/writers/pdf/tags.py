@@ -55,7 +55,7 @@ def mend(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
     return pdf
 
 
-def mend_joined(pdf: pikepdf.Pdf, ids: list[tuple[bytes, Dictionary]]) -> pikepdf.Pdf:
+def mend_joined(pdf: pikepdf.Pdf, ids: list[tuple[bytes, pikepdf.Object]]) -> pikepdf.Pdf:
     """A PDF joined from parts, each mended already (`mend`, its header IDs made its
     own): the section and table fragments that meet where two parts meet merged, the
     later fragment's header row made an artifact, and one ID tree of the parts' `ids`
@@ -73,7 +73,7 @@ def mend_joined(pdf: pikepdf.Pdf, ids: list[tuple[bytes, Dictionary]]) -> pikepd
     return pdf
 
 
-def id_tree(root) -> list[tuple[bytes, Dictionary]]:
+def id_tree(root) -> list[tuple[bytes, pikepdf.Object]]:
     """The (name, element) pairs of a structure tree's /IDTree as `mend` writes it."""
     names = root.get("/IDTree", {}).get("/Names", [])
     return [(bytes(names[i]), names[i + 1]) for i in range(0, len(names), 2)]
@@ -266,7 +266,7 @@ def _print_links(pdf) -> None:
                 annotation.F = int(annotation.get("/F", 0)) | _PRINT
 
 
-def _set_id_tree(pdf, root, ids: list[tuple[bytes, Dictionary]]) -> None:
+def _set_id_tree(pdf, root, ids: list[tuple[bytes, pikepdf.Object]]) -> None:
     """The /IDTree through which a reader resolves the /Headers of data cells."""
     ids = sorted(ids, key=lambda pair: pair[0])
     if not ids:
