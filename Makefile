@@ -12,8 +12,9 @@ help: ## show the targets
 report: $(INSTALLED) ## set up .venv, then build output/ (PDF and DOCX) from input/
 	$(BIN)/reportgen build input -o output
 
-test: $(INSTALLED) ## run the whole test suite
-	$(BIN)/python -m pytest
+test: $(INSTALLED) ## run the whole test suite: the tests that stand alone over two cores, then the browser and load tests by themselves
+	$(BIN)/python -m pytest -n 2 -m "not browser and not load"
+	$(BIN)/python -m pytest -p no:xdist -m "browser or load"
 
 lint: $(INSTALLED) ## ruff over the package, the tests and the scripts
 	$(BIN)/ruff check reportgen tests bench tools
