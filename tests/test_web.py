@@ -373,6 +373,73 @@ def test_a_zip_bomb_as_the_upload(client):
     assert "pakker sig ud" in message
 
 
+def _zip_of_the_default(compression: int = zipfile.ZIP_STORED) -> bytearray:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression) as out:
+        out.write(DEFAULT, f"runde/{DEFAULT.name}")
+    return bytearray(archive.getvalue())
+
+
+def _headers(data: bytearray) -> tuple[int, int]:
+    """Where the first member's local header and its central directory entry begin (the
+    end record says where the directory is: a workbook is a zip too, and has its own)."""
+    end = data.rindex(b"PK\x05\x06")
+    return 0, int.from_bytes(data[end + 16:end + 20], "little")
+
+
+def _crc_damaged() -> bytes:
+    data = _zip_of_the_default()
+    local, central = _headers(data)
+    middle = (local + central) // 2  # in the member's stored bytes
+    data[middle:middle + 4] = bytes(b ^ 0xFF for b in data[middle:middle + 4])
+    return bytes(data)
+
+
+def _deflate_damaged() -> bytes:
+    """A member whose compressed stream is broken: zlib, not the CRC, says so."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr(f"runde/{DEFAULT.name}", "".join(f"række {n};" for n in range(20000)))
+    data = bytearray(archive.getvalue())
+    start = 30 + len(f"runde/{DEFAULT.name}")  # the stream, after the local header
+    data[start + 20:start + 84] = bytes(64)  # early, in its block's code tables
+    return bytes(data)
+
+
+def _encrypted_member() -> bytes:
+    data = _zip_of_the_default()
+    local, central = _headers(data)
+    data[local + 6] |= 0x01  # general purpose flag: encrypted
+    data[central + 8] |= 0x01
+    return bytes(data)
+
+
+def _deflate64() -> bytes:
+    data = _zip_of_the_default()
+    local, central = _headers(data)
+    data[local + 8:local + 10] = (9).to_bytes(2, "little")  # compression method 9: Deflate64
+    data[central + 10:central + 12] = (9).to_bytes(2, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize("name, make, words", [
+    ("runde.zip", _crc_damaged, "beskadiget"),
+    ("runde.zip", _deflate_damaged, "beskadiget"),
+    ("runde.zip", _encrypted_member, "adgangskode"),
+    ("runde.zip", _deflate64, "Deflate64"),
+    ("...zip", lambda: bytes(_zip_of_the_default()), "navn"),
+], ids=["crc", "deflate-stream", "encrypted", "deflate64", "dots-for-a-name"])
+def test_a_damaged_or_odd_zip_is_refused_naming_it(client, name, make, words):
+    """A zip the page cannot unpack is the user's to fix, not the server's failure: 415
+    naming the upload, and what is wrong with it, for a check and for a build."""
+    data = make()
+    for route in ("/api/check", "/api/build"):
+        message = error(client.post(route, files=[("files", (name, data))]), 415, "RG703")
+        assert f"»{name}«" in message and words in message, message
+        if name == "runde.zip":
+            assert f"runde/{DEFAULT.name}" in message  # the member it is about
+
+
 def test_too_many_files(client, tmp_path):
     files = [upload(DEFAULT, f"{n}.xlsx") for n in range(SETTINGS.files + 1)]
     message = error(client.post("/api/check", files=files), 413, "RG702")
