@@ -537,6 +537,60 @@ def test_a_file_that_is_no_workbook_by_its_name(client):
           415, "RG703")
 
 
+LOCK_OWNER = b"\x0aKarin Holm" + b" " * 44 + "Karin Holm".encode("utf-16-le") + b"\0" * 90
+
+
+def _zip(**members: bytes) -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    return archive.getvalue()
+
+
+def test_no_answer_names_the_servers_folder(client, tmp_path):
+    """Every message the page answers with, for a check, a build and its job, names what
+    was uploaded as the user chose it, never the folder the server keeps it in: a zip
+    without workbooks, a lock file alone, a plan of a lock file alone, two workbooks of
+    one name (told apart as the zip's are)."""
+    root = str(client.app.state.web.root)
+    broken = write_workbook(tmp_path / "x.xlsx", [goal_row("Et mål", result="blå")])
+    asks = {
+        "zip without workbooks": [("files", ("noter.zip", _zip(**{"noter/a.txt": b"x"})))],
+        "empty zip": [("files", ("tom.zip", _zip()))],
+        "lock file alone": [("files", ("~$opfoelgning.xlsx", LOCK_OWNER))],
+        "plan a lock file": [upload(DEFAULT), ("plan", ("~$plan.xlsx", LOCK_OWNER))],
+        "one name twice": [upload(broken), upload(broken)],
+    }
+    said: dict[str, list[dict]] = {}
+    for ask, files in asks.items():
+        answers = [client.post("/api/check", files=files),
+                   client.post("/api/build", files=files, data={"formats": "json"})]
+        bodies = [answer.json() for answer in answers]
+        if answers[1].status_code == 202:  # the job's own state: its message and findings
+            state = wait_for(client, bodies[1]["job"])
+            bodies.append(state)
+            for entry in state["files"]:
+                client.get(entry["url"])
+        for body in bodies:
+            text = json.dumps(body, ensure_ascii=False)
+            assert root not in text and "reportgen-web-" not in text, (ask, text)
+        said[ask] = bodies
+
+    def rg002(ask: str) -> str:
+        [message] = {f["message"] for body in said[ask] for f in body.get("findings") or []
+                     if f["code"] == "RG002"}
+        return message
+
+    assert rg002("zip without workbooks").endswith(" i »noter.zip«.")
+    assert rg002("empty zip").endswith(" i »tom.zip«.")
+    assert rg002("lock file alone").endswith(" i »~$opfoelgning.xlsx«.")
+    assert rg002("plan a lock file").endswith(" i »~$plan.xlsx«.")
+    checked = said["one name twice"][0]
+    assert sorted({f["file"] for f in checked["findings"] if f["code"] == "RG201"}) == [
+        "x (2).xlsx", "x.xlsx"]
+
+
 def test_a_request_without_workbooks(client):
     error(client.post("/api/check", data={"draft": "1"}), 400, "RG700")
     error(client.post("/api/check", json={"files": []}), 400, "RG700")
@@ -653,6 +707,9 @@ def test_a_disk_that_fails_the_build_is_said_in_danish_with_its_code(tmp_path, m
     assert state["state"] == "failed" and state["files"] == []
     assert state["message"].startswith("RG900 fejl: Rapporten kunne ikke skrives")
     assert "disken er fuld" in state["message"]
+    # the job's folder is the server's: said as such, not as its path
+    assert "skrives til serveren (disken er fuld)" in state["message"], state["message"]
+    assert "reportgen-web-" not in state["message"] and "»/" not in state["message"]
     assert "No space" not in state["message"] and "Error" not in state["message"]
 
 

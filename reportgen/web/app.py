@@ -32,7 +32,7 @@ from .guard import Guard
 from .jobs import build_job, check_job
 from .pool import BuildPool, JobFailed, QueueFull
 from .settings import Settings
-from .uploads import flag, formats_asked, read_upload, round_of
+from .uploads import SERVER, flag, formats_asked, read_upload, round_of
 
 PAGES = Path(__file__).resolve().parent / "templates"
 STATIC_FILES = Path(__file__).resolve().parent / "static"
@@ -130,9 +130,9 @@ async def api_check(request: Request) -> Response:
         try:
             summary = await asyncio.wrap_future(future)
         except JobFailed as exc:
-            raise job_failure(exc) from None
+            raise job_failure(exc, upload.plain) from None
         summary.pop("errors")
-        return JSONResponse(summary)
+        return JSONResponse(upload.plain_findings(summary))
     finally:
         await run_in_threadpool(shutil.rmtree, folder, True)
 
@@ -147,23 +147,26 @@ async def api_build(request: Request) -> Response:
     def progress(value: float, stage: str, data: Any = None) -> None:  # the pool's thread
         job.state, job.progress = "running", value
         if stage == "checked":
+            upload.plain_findings(data)
             loop.call_soon_threadsafe(lambda: checked.done() or checked.set_result(data))
 
     def finished(future) -> None:  # the pool's thread
         try:
             outcome = future.result()
         except JobFailed as exc:
-            job.failure = job_failure(exc)
+            job.failure = job_failure(exc, upload.plain)
             job.state, job.message = "failed", str(job.failure)
             return
         if "files" in outcome:
             job.files, job.preview = outcome["files"], outcome["preview"]
             job.state, job.progress, job.message = "done", 1.0, "Rapporten er klar."
         else:
-            job.state, job.message = "failed", outcome.get("message", "Rapporten er ikke bygget.")
+            job.state, job.message = "failed", upload.plain(
+                outcome.get("message", "Rapporten er ikke bygget."))
 
     try:
         upload = await read_upload(request, folder, web.settings)
+        upload.names[folder / "rapport"] = SERVER  # where the job's files are written
         draft, formats = flag(upload.fields, "draft"), formats_asked(upload.fields)
         future = _submit(web, build_job, round_of(upload), draft, formats, folder / "rapport",
                          web.settings.cache, progress=progress)

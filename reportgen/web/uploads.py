@@ -30,21 +30,51 @@ from .errors import WebError, megabytes
 from .settings import Settings
 
 NAME_BYTES = 200  # a saved file's name, in bytes (file systems take 255)
+SERVER = "serveren"  # a folder of the request's that the user did not name, as it is said
 
 
 @dataclass
 class Upload:
-    """A request's files, saved in its own folder under names of our own."""
+    """A request's files, saved in its own folder under names of our own, and how the
+    user knows each (`names`: a path saved -> its name as a message says it)."""
 
     folder: Path
     inputs: list[Path] = field(default_factory=list)
     plan: list[Path] = field(default_factory=list)
     previous: list[Path] = field(default_factory=list)  # at most one: a workbook or a JSON
     fields: dict[str, str] = field(default_factory=dict)
+    names: dict[Path, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.names.setdefault(self.folder, SERVER)
 
     @property
     def previous_path(self) -> Path | None:
         return self.previous[0] if self.previous else None
+
+    def plain(self, text: str) -> str:
+        """`text` with every path of the request's folder in it as the user knows it.
+
+        The library names the paths it was given, as the command line's user gave them;
+        here they are the server's (its temporary folder), which the page never shows: a
+        file, a zip or a lock file is named as it was uploaded, a file in a zip's folder
+        by its own name, and a folder of ours as the server's."""
+        if str(self.folder) not in text:
+            return text
+        for path, name in sorted(self.names.items(), key=lambda item: -len(str(item[0]))):
+            at = re.escape(str(path))
+            text = re.sub(f"{at}/", "", text)  # a file in it: by its own name
+            # the path alone, quoted or not, and not the start of a longer name
+            text = re.sub(rf"»{at}«|{at}(?![^\s.,;:()»«])", lambda _, name=name: name, text)
+        return text
+
+    def plain_findings(self, summary: dict) -> dict:
+        """A check's summary (jobs.py) with its findings' messages and files plain."""
+        for finding in summary.get("findings", ()):
+            finding["message"] = self.plain(finding["message"])
+            if finding["file"] and str(self.folder) in finding["file"]:
+                finding["file"] = Path(finding["file"]).name
+        return summary
 
 
 def saved_name(name: str) -> str:
@@ -93,16 +123,21 @@ async def read_upload(request: Request, folder: Path, settings: Settings) -> Upl
         for kind, uploads, into in (("files", files, upload.inputs),
                                     ("plan", plan, upload.plan),
                                     ("previous", previous, upload.previous)):
+            # Two files of one name are read as one round: the reader would tell them
+            # apart by their paths, which are ours. By `name (2)`, as in a zip.
+            taken: set[str] = set()
             for item in uploads:
                 count += 1
-                name = saved_name(item.filename or "")
+                name = _unique(saved_name(item.filename or ""), taken)
                 suffix = Path(name).suffix.lower()
                 if item.size is not None and item.size > settings.file_bytes:
                     raise WebError(413, "RG701", f"Filen {name!r} er for stor: højst "
                                    f"{megabytes(settings.file_bytes)} pr. fil.")
                 if suffix == ".zip" and kind == "files" and len(files) == 1:
-                    into.append(await run_in_threadpool(
-                        _unpack, item, folder / str(count), name, settings))
+                    unpacked = await run_in_threadpool(
+                        _unpack, item, folder / str(count), name, settings)
+                    upload.names[unpacked] = quote(name)
+                    into.append(unpacked)
                 elif suffix in WORKBOOK_SUFFIXES or (kind == "previous" and suffix == ".json"):
                     saved = await run_in_threadpool(_save, item, folder / str(count), name)
                     # Excel's lock file, chosen with the workbooks: handed as the folder it
@@ -110,6 +145,7 @@ async def read_upload(request: Request, folder: Path, settings: Settings) -> Upl
                     # (RG010), as it does a zip's or a folder's. A previous follow-up is
                     # one file: a lock file there is what it is, read and refused.
                     lock = name.startswith(LOCK_FILE_PREFIX) and kind != "previous"
+                    upload.names[saved] = upload.names[saved.parent] = quote(name)
                     into.append(saved.parent if lock else saved)
                 else:
                     raise WebError(415, "RG703", f"Filen {name!r} er ikke en arbejdsbog (.xlsx, "
