@@ -74,6 +74,17 @@ def wait_for(client, job: str, seconds: float = 60) -> dict:
     raise AssertionError(f"job {job} not done in {seconds} s")
 
 
+def refusal(state: dict) -> dict:
+    """A build's job refused by its check: failed, with the refusal a 422 would give (its
+    code, message and the findings), and its message said as every failure's is."""
+    assert state["state"] == "failed" and state["files"] == [], state
+    assert state["error"]["code"] == "RG709", state
+    assert state["message"] == f"RG709 fejl: {state['error']['message']}"
+    assert isinstance(state["goals"], int) and state["findings"] and \
+        isinstance(state["centres"], list)
+    return state
+
+
 def error(response, status: int, code: str) -> str:
     assert response.status_code == status, response.text
     body = response.json()
@@ -145,14 +156,22 @@ def test_a_draft_of_a_workbook_with_gaps(client, tmp_path):
     path = write_workbook(tmp_path / "huller.xlsx", [goal_row("Et mål", result=None),
                                                       goal_row("Et andet mål", result="gul")])
     final = client.post("/api/build", files=[upload(path)])
-    assert "eller byg en kladde" in error(final, 422, "RG709")
-    assert final.json()["goals"] == 2 and final.json()["centres"][0]["reported"] == 1
-    assert {f["code"] for f in final.json()["findings"]} >= {"RG202", "RG205"}
+    assert final.status_code == 202, final.text  # answered at once, checked in its turn
+    job = final.json()["job"]
+    folder = client.app.state.web.jobs[job].folder
+    refused = refusal(wait_for(client, job))
+    assert "eller byg en kladde" in refused["error"]["message"]
+    assert refused["goals"] == 2 and refused["centres"][0]["reported"] == 1
+    assert {f["code"] for f in refused["findings"]} >= {"RG202", "RG205"}
+    deadline = time.monotonic() + 10  # nothing to fetch: the uploads go at once
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not folder.exists()
     draft = client.post("/api/build", files=[upload(path)], data={"draft": "1",
                                                                    "formats": "pdf"})
     assert draft.status_code == 202, draft.text
-    assert draft.json()["centres"][0]["missing"]
     state = wait_for(client, draft.json()["job"])
+    assert state["error"] is None and state["centres"][0]["missing"]
     assert [f["name"] for f in state["files"]] == ["huller-kladde.pdf", "huller-fund.xlsx"]
     text = pdf_text(client.get(state["files"][0]["url"]).content)
     assert "Et andet mål" in text
@@ -356,8 +375,10 @@ def test_a_bad_workbook_is_a_finding_and_stops_a_build(client, tmp_path, make, c
     assert (finding["code"], finding["file"]) == (code, "centre.xlsx")
     assert words in finding["message"]
     built = client.post("/api/build", files=[upload(path)], data={"draft": "1"})
-    assert "kladde" not in error(built, 422, "RG709")
-    assert [f["code"] for f in built.json()["findings"]] == [code]
+    assert built.status_code == 202, built.text
+    refused = refusal(wait_for(client, built.json()["job"]))
+    assert "kladde" not in refused["error"]["message"]
+    assert [f["code"] for f in refused["findings"]] == [code]
 
 
 def test_a_zip_bomb_as_the_upload(client):
@@ -672,13 +693,36 @@ def test_a_full_queue_is_503_with_retry_after(tmp_path):
         assert int(response.headers["retry-after"]) > 0
 
 
+def test_a_build_is_answered_at_once_and_queued_until_a_worker_takes_it():
+    """A build behind a busy worker is answered at once (202, its job `queued`), not when
+    a worker is free: a request at the back of the queue never outwaits a proxy. It is
+    checked and built when its turn comes."""
+    with BuildPool(1, 2, timeout=60, prepare=prepare_worker) as pool, \
+            TestClient(create_app(pool), base_url=BASE) as client:
+        busy = pool.submit(_sleep, 4.0)  # the one worker, for a while
+        response = client.post("/api/build", files=[upload(DEFAULT)], data={"formats": "json"})
+        assert not busy.done()
+        assert response.status_code == 202, response.text
+        body = response.json()
+        assert body["state"] == "queued" and body["findings"] is None
+        assert response.headers["location"] == f"/api/jobs/{body['job']}"
+        assert client.get(f"/api/jobs/{body['job']}").json()["state"] == "queued"
+        state = wait_for(client, body["job"])
+        assert busy.done()
+        assert state["state"] == "done" and state["error"] is None, state
+        assert state["goals"] == 7 and state["centres"][0]["centre"] == "CPU/BGE"
+        assert [f["name"] for f in state["files"]] == [f"{DEFAULT.stem}.json",
+                                                       f"{DEFAULT.stem}-fund.xlsx"]
+
+
 def test_a_build_that_overruns_is_a_failed_job(tmp_path):
     with BuildPool(1, 1, timeout=0.3, prepare=prepare_worker) as pool, \
             TestClient(create_app(pool), base_url=BASE) as client:
         response = client.post("/api/build", files=[upload(DEFAULT)])
-        assert response.status_code == 202  # checked in time; the rendering overruns
+        assert response.status_code == 202  # answered at once; the build overruns
         state = wait_for(client, response.json()["job"])
         assert state["state"] == "failed" and state["files"] == []
+        assert state["error"]["code"] == "RG708"
         assert state["message"].startswith("RG708 fejl:") and "0.3 sekunder" in state["message"]
         again = client.post("/api/check", files=[upload(DEFAULT)])  # a new worker
         assert again.status_code == 200
@@ -711,6 +755,30 @@ def test_a_disk_that_fails_the_build_is_said_in_danish_with_its_code(tmp_path, m
     assert "skrives til serveren (disken er fuld)" in state["message"], state["message"]
     assert "reportgen-web-" not in state["message"] and "»/" not in state["message"]
     assert "No space" not in state["message"] and "Error" not in state["message"]
+
+
+def _render_fails(*args, **kwargs):
+    from reportgen.errors import ReportgenError
+
+    raise ReportgenError("RG900", "Rapporten kunne ikke laves; intet er skrevet.")
+
+
+def test_a_build_whose_rendering_fails_says_its_code_once_and_keeps_its_findings(
+        monkeypatch):
+    """A failure the library raises after the check (here the rendering's RG900) fails
+    the job with that code, said once, beside the check's findings."""
+    from reportgen.commands import build
+
+    monkeypatch.setattr(build, "render_all", _render_fails)  # forked workers inherit it
+    with BuildPool(1, 1, timeout=120, prepare=prepare_worker) as pool, \
+            TestClient(create_app(pool), base_url=BASE) as client:
+        response = client.post("/api/build", files=[upload(DEFAULT)], data={"formats": "json"})
+        state = wait_for(client, response.json()["job"])
+    assert state["state"] == "failed" and state["files"] == []
+    assert state["error"] == {"code": "RG900",
+                              "message": "Rapporten kunne ikke laves; intet er skrevet."}
+    assert state["message"] == "RG900 fejl: Rapporten kunne ikke laves; intet er skrevet."
+    assert state["goals"] == 7 and state["centres"][0]["centre"] == "CPU/BGE"
 
 
 def test_a_refusal_says_its_code_once():
