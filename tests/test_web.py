@@ -9,8 +9,12 @@ import io
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -41,7 +45,7 @@ from .helpers import (  # noqa: E402
     pdf_text,
     write_workbook,
 )
-from .web_server import descendants  # noqa: E402
+from .web_server import descendants, free_port  # noqa: E402
 
 BASE = "http://127.0.0.1:8000"
 DEFAULT = sorted(DEFAULT_INPUT.glob("*.xlsx"))[0]
@@ -814,6 +818,49 @@ def test_serve_usage_errors_are_danish():
     assert result.exit_code == 2 and "værtsnavn" in result.output
     result = runner.invoke(main, ["serve", "--help"])
     assert result.exit_code == 0 and "--allow-host" in result.output
+
+
+def test_serve_stops_on_sigterm_with_its_processes_and_says_so(tmp_path):
+    """`reportgen serve` stopped as systemd stops it (SIGTERM): it stops its build
+    processes and waits for them, so that none is left behind, not even for a moment as
+    a zombie; removes its temporary folder; says it has stopped; and exits 0."""
+    port = free_port()
+    (tmp_path / "tmp").mkdir()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "reportgen"), "serve", "--port", str(port),
+         "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONWARNINGS": "ignore", "TMPDIR": str(tmp_path / "tmp")})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
+                    assert page.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, \
+                    server.stderr.read().decode(errors="replace")
+                time.sleep(0.1)
+        # the manager, and its worker once WeasyPrint is imported
+        while len(children := descendants(server.pid)) < 2:
+            assert time.monotonic() < deadline, children
+            time.sleep(0.05)
+        assert [p.name[:14] for p in (tmp_path / "tmp").iterdir()] == ["reportgen-web-"]
+        server.send_signal(signal.SIGTERM)
+        status = server.wait(20)
+        stopped_with = {pid for pid in children if Path(f"/proc/{pid}").exists()}
+        stderr = server.stderr.read().decode(errors="replace")
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        server.stderr.close()
+    assert status == 0, stderr
+    assert stopped_with == set(), stopped_with  # reaped by the server: not even zombies
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert stderr.splitlines()[-1] == \
+        f"reportgen serve er stoppet (SIGTERM) på port {port}: byggeprocesserne er lukket, " \
+        "og serverens midlertidige filer er slettet.", stderr
 
 
 def test_nothing_is_left_behind(tmp_path, monkeypatch):
