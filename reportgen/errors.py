@@ -115,7 +115,7 @@ CODES = {
     "RG700": "web: a request that is not one",
     "RG701": "web: an upload too large",
     "RG702": "web: too many files",
-    "RG703": "web: a file that is no workbook or zip",
+    "RG703": "web: a file that is no workbook or zip, or a zip that cannot be unpacked",
     "RG704": "web: a file name that is a path",
     "RG705": "web: a foreign Host or Origin",
     "RG706": "web: the build queue is full",

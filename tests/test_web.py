@@ -9,8 +9,12 @@ import io
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -41,7 +45,7 @@ from .helpers import (  # noqa: E402
     pdf_text,
     write_workbook,
 )
-from .web_server import descendants  # noqa: E402
+from .web_server import descendants, free_port  # noqa: E402
 
 BASE = "http://127.0.0.1:8000"
 DEFAULT = sorted(DEFAULT_INPUT.glob("*.xlsx"))[0]
@@ -72,6 +76,17 @@ def wait_for(client, job: str, seconds: float = 60) -> dict:
             return state
         time.sleep(0.02)
     raise AssertionError(f"job {job} not done in {seconds} s")
+
+
+def refusal(state: dict) -> dict:
+    """A build's job refused by its check: failed, with the refusal a 422 would give (its
+    code, message and the findings), and its message said as every failure's is."""
+    assert state["state"] == "failed" and state["files"] == [], state
+    assert state["error"]["code"] == "RG709", state
+    assert state["message"] == f"RG709 fejl: {state['error']['message']}"
+    assert isinstance(state["goals"], int) and state["findings"] and \
+        isinstance(state["centres"], list)
+    return state
 
 
 def error(response, status: int, code: str) -> str:
@@ -145,14 +160,22 @@ def test_a_draft_of_a_workbook_with_gaps(client, tmp_path):
     path = write_workbook(tmp_path / "huller.xlsx", [goal_row("Et mål", result=None),
                                                       goal_row("Et andet mål", result="gul")])
     final = client.post("/api/build", files=[upload(path)])
-    assert "eller byg en kladde" in error(final, 422, "RG709")
-    assert final.json()["goals"] == 2 and final.json()["centres"][0]["reported"] == 1
-    assert {f["code"] for f in final.json()["findings"]} >= {"RG202", "RG205"}
+    assert final.status_code == 202, final.text  # answered at once, checked in its turn
+    job = final.json()["job"]
+    folder = client.app.state.web.jobs[job].folder
+    refused = refusal(wait_for(client, job))
+    assert "eller byg en kladde" in refused["error"]["message"]
+    assert refused["goals"] == 2 and refused["centres"][0]["reported"] == 1
+    assert {f["code"] for f in refused["findings"]} >= {"RG202", "RG205"}
+    deadline = time.monotonic() + 10  # nothing to fetch: the uploads go at once
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not folder.exists()
     draft = client.post("/api/build", files=[upload(path)], data={"draft": "1",
                                                                    "formats": "pdf"})
     assert draft.status_code == 202, draft.text
-    assert draft.json()["centres"][0]["missing"]
     state = wait_for(client, draft.json()["job"])
+    assert state["error"] is None and state["centres"][0]["missing"]
     assert [f["name"] for f in state["files"]] == ["huller-kladde.pdf", "huller-fund.xlsx"]
     text = pdf_text(client.get(state["files"][0]["url"]).content)
     assert "Et andet mål" in text
@@ -356,8 +379,10 @@ def test_a_bad_workbook_is_a_finding_and_stops_a_build(client, tmp_path, make, c
     assert (finding["code"], finding["file"]) == (code, "centre.xlsx")
     assert words in finding["message"]
     built = client.post("/api/build", files=[upload(path)], data={"draft": "1"})
-    assert "kladde" not in error(built, 422, "RG709")
-    assert [f["code"] for f in built.json()["findings"]] == [code]
+    assert built.status_code == 202, built.text
+    refused = refusal(wait_for(client, built.json()["job"]))
+    assert "kladde" not in refused["error"]["message"]
+    assert [f["code"] for f in refused["findings"]] == [code]
 
 
 def test_a_zip_bomb_as_the_upload(client):
@@ -371,6 +396,73 @@ def test_a_zip_bomb_as_the_upload(client):
                                                                 archive.getvalue()))]),
                     413, "RG701")
     assert "pakker sig ud" in message
+
+
+def _zip_of_the_default(compression: int = zipfile.ZIP_STORED) -> bytearray:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression) as out:
+        out.write(DEFAULT, f"runde/{DEFAULT.name}")
+    return bytearray(archive.getvalue())
+
+
+def _headers(data: bytearray) -> tuple[int, int]:
+    """Where the first member's local header and its central directory entry begin (the
+    end record says where the directory is: a workbook is a zip too, and has its own)."""
+    end = data.rindex(b"PK\x05\x06")
+    return 0, int.from_bytes(data[end + 16:end + 20], "little")
+
+
+def _crc_damaged() -> bytes:
+    data = _zip_of_the_default()
+    local, central = _headers(data)
+    middle = (local + central) // 2  # in the member's stored bytes
+    data[middle:middle + 4] = bytes(b ^ 0xFF for b in data[middle:middle + 4])
+    return bytes(data)
+
+
+def _deflate_damaged() -> bytes:
+    """A member whose compressed stream is broken: zlib, not the CRC, says so."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr(f"runde/{DEFAULT.name}", "".join(f"række {n};" for n in range(20000)))
+    data = bytearray(archive.getvalue())
+    start = 30 + len(f"runde/{DEFAULT.name}")  # the stream, after the local header
+    data[start + 20:start + 84] = bytes(64)  # early, in its block's code tables
+    return bytes(data)
+
+
+def _encrypted_member() -> bytes:
+    data = _zip_of_the_default()
+    local, central = _headers(data)
+    data[local + 6] |= 0x01  # general purpose flag: encrypted
+    data[central + 8] |= 0x01
+    return bytes(data)
+
+
+def _deflate64() -> bytes:
+    data = _zip_of_the_default()
+    local, central = _headers(data)
+    data[local + 8:local + 10] = (9).to_bytes(2, "little")  # compression method 9: Deflate64
+    data[central + 10:central + 12] = (9).to_bytes(2, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize("name, make, words", [
+    ("runde.zip", _crc_damaged, "beskadiget"),
+    ("runde.zip", _deflate_damaged, "beskadiget"),
+    ("runde.zip", _encrypted_member, "adgangskode"),
+    ("runde.zip", _deflate64, "Deflate64"),
+    ("...zip", lambda: bytes(_zip_of_the_default()), "navn"),
+], ids=["crc", "deflate-stream", "encrypted", "deflate64", "dots-for-a-name"])
+def test_a_damaged_or_odd_zip_is_refused_naming_it(client, name, make, words):
+    """A zip the page cannot unpack is the user's to fix, not the server's failure: 415
+    naming the upload, and what is wrong with it, for a check and for a build."""
+    data = make()
+    for route in ("/api/check", "/api/build"):
+        message = error(client.post(route, files=[("files", (name, data))]), 415, "RG703")
+        assert f"»{name}«" in message and words in message, message
+        if name == "runde.zip":
+            assert f"runde/{DEFAULT.name}" in message  # the member it is about
 
 
 def test_too_many_files(client, tmp_path):
@@ -470,6 +562,60 @@ def test_a_file_that_is_no_workbook_by_its_name(client):
           415, "RG703")
 
 
+LOCK_OWNER = b"\x0aKarin Holm" + b" " * 44 + "Karin Holm".encode("utf-16-le") + b"\0" * 90
+
+
+def _zip(**members: bytes) -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    return archive.getvalue()
+
+
+def test_no_answer_names_the_servers_folder(client, tmp_path):
+    """Every message the page answers with, for a check, a build and its job, names what
+    was uploaded as the user chose it, never the folder the server keeps it in: a zip
+    without workbooks, a lock file alone, a plan of a lock file alone, two workbooks of
+    one name (told apart as the zip's are)."""
+    root = str(client.app.state.web.root)
+    broken = write_workbook(tmp_path / "x.xlsx", [goal_row("Et mål", result="blå")])
+    asks = {
+        "zip without workbooks": [("files", ("noter.zip", _zip(**{"noter/a.txt": b"x"})))],
+        "empty zip": [("files", ("tom.zip", _zip()))],
+        "lock file alone": [("files", ("~$opfoelgning.xlsx", LOCK_OWNER))],
+        "plan a lock file": [upload(DEFAULT), ("plan", ("~$plan.xlsx", LOCK_OWNER))],
+        "one name twice": [upload(broken), upload(broken)],
+    }
+    said: dict[str, list[dict]] = {}
+    for ask, files in asks.items():
+        answers = [client.post("/api/check", files=files),
+                   client.post("/api/build", files=files, data={"formats": "json"})]
+        bodies = [answer.json() for answer in answers]
+        if answers[1].status_code == 202:  # the job's own state: its message and findings
+            state = wait_for(client, bodies[1]["job"])
+            bodies.append(state)
+            for entry in state["files"]:
+                client.get(entry["url"])
+        for body in bodies:
+            text = json.dumps(body, ensure_ascii=False)
+            assert root not in text and "reportgen-web-" not in text, (ask, text)
+        said[ask] = bodies
+
+    def rg002(ask: str) -> str:
+        [message] = {f["message"] for body in said[ask] for f in body.get("findings") or []
+                     if f["code"] == "RG002"}
+        return message
+
+    assert rg002("zip without workbooks").endswith(" i »noter.zip«.")
+    assert rg002("empty zip").endswith(" i »tom.zip«.")
+    assert rg002("lock file alone").endswith(" i »~$opfoelgning.xlsx«.")
+    assert rg002("plan a lock file").endswith(" i »~$plan.xlsx«.")
+    checked = said["one name twice"][0]
+    assert sorted({f["file"] for f in checked["findings"] if f["code"] == "RG201"}) == [
+        "x (2).xlsx", "x.xlsx"]
+
+
 def test_a_request_without_workbooks(client):
     error(client.post("/api/check", data={"draft": "1"}), 400, "RG700")
     error(client.post("/api/check", json={"files": []}), 400, "RG700")
@@ -551,13 +697,36 @@ def test_a_full_queue_is_503_with_retry_after(tmp_path):
         assert int(response.headers["retry-after"]) > 0
 
 
+def test_a_build_is_answered_at_once_and_queued_until_a_worker_takes_it():
+    """A build behind a busy worker is answered at once (202, its job `queued`), not when
+    a worker is free: a request at the back of the queue never outwaits a proxy. It is
+    checked and built when its turn comes."""
+    with BuildPool(1, 2, timeout=60, prepare=prepare_worker) as pool, \
+            TestClient(create_app(pool), base_url=BASE) as client:
+        busy = pool.submit(_sleep, 4.0)  # the one worker, for a while
+        response = client.post("/api/build", files=[upload(DEFAULT)], data={"formats": "json"})
+        assert not busy.done()
+        assert response.status_code == 202, response.text
+        body = response.json()
+        assert body["state"] == "queued" and body["findings"] is None
+        assert response.headers["location"] == f"/api/jobs/{body['job']}"
+        assert client.get(f"/api/jobs/{body['job']}").json()["state"] == "queued"
+        state = wait_for(client, body["job"])
+        assert busy.done()
+        assert state["state"] == "done" and state["error"] is None, state
+        assert state["goals"] == 7 and state["centres"][0]["centre"] == "CPU/BGE"
+        assert [f["name"] for f in state["files"]] == [f"{DEFAULT.stem}.json",
+                                                       f"{DEFAULT.stem}-fund.xlsx"]
+
+
 def test_a_build_that_overruns_is_a_failed_job(tmp_path):
     with BuildPool(1, 1, timeout=0.3, prepare=prepare_worker) as pool, \
             TestClient(create_app(pool), base_url=BASE) as client:
         response = client.post("/api/build", files=[upload(DEFAULT)])
-        assert response.status_code == 202  # checked in time; the rendering overruns
+        assert response.status_code == 202  # answered at once; the build overruns
         state = wait_for(client, response.json()["job"])
         assert state["state"] == "failed" and state["files"] == []
+        assert state["error"]["code"] == "RG708"
         assert state["message"].startswith("RG708 fejl:") and "0.3 sekunder" in state["message"]
         again = client.post("/api/check", files=[upload(DEFAULT)])  # a new worker
         assert again.status_code == 200
@@ -586,7 +755,34 @@ def test_a_disk_that_fails_the_build_is_said_in_danish_with_its_code(tmp_path, m
     assert state["state"] == "failed" and state["files"] == []
     assert state["message"].startswith("RG900 fejl: Rapporten kunne ikke skrives")
     assert "disken er fuld" in state["message"]
+    # the job's folder is the server's: said as such, not as its path
+    assert "skrives til serveren (disken er fuld)" in state["message"], state["message"]
+    assert "reportgen-web-" not in state["message"] and "»/" not in state["message"]
     assert "No space" not in state["message"] and "Error" not in state["message"]
+
+
+def _render_fails(*args, **kwargs):
+    from reportgen.errors import ReportgenError
+
+    raise ReportgenError("RG900", "Rapporten kunne ikke laves; intet er skrevet.")
+
+
+def test_a_build_whose_rendering_fails_says_its_code_once_and_keeps_its_findings(
+        monkeypatch):
+    """A failure the library raises after the check (here the rendering's RG900) fails
+    the job with that code, said once, beside the check's findings."""
+    from reportgen.commands import build
+
+    monkeypatch.setattr(build, "render_all", _render_fails)  # forked workers inherit it
+    with BuildPool(1, 1, timeout=120, prepare=prepare_worker) as pool, \
+            TestClient(create_app(pool), base_url=BASE) as client:
+        response = client.post("/api/build", files=[upload(DEFAULT)], data={"formats": "json"})
+        state = wait_for(client, response.json()["job"])
+    assert state["state"] == "failed" and state["files"] == []
+    assert state["error"] == {"code": "RG900",
+                              "message": "Rapporten kunne ikke laves; intet er skrevet."}
+    assert state["message"] == "RG900 fejl: Rapporten kunne ikke laves; intet er skrevet."
+    assert state["goals"] == 7 and state["centres"][0]["centre"] == "CPU/BGE"
 
 
 def test_a_refusal_says_its_code_once():
@@ -622,6 +818,49 @@ def test_serve_usage_errors_are_danish():
     assert result.exit_code == 2 and "værtsnavn" in result.output
     result = runner.invoke(main, ["serve", "--help"])
     assert result.exit_code == 0 and "--allow-host" in result.output
+
+
+def test_serve_stops_on_sigterm_with_its_processes_and_says_so(tmp_path):
+    """`reportgen serve` stopped as systemd stops it (SIGTERM): it stops its build
+    processes and waits for them, so that none is left behind, not even for a moment as
+    a zombie; removes its temporary folder; says it has stopped; and exits 0."""
+    port = free_port()
+    (tmp_path / "tmp").mkdir()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "reportgen"), "serve", "--port", str(port),
+         "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONWARNINGS": "ignore", "TMPDIR": str(tmp_path / "tmp")})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
+                    assert page.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, \
+                    server.stderr.read().decode(errors="replace")
+                time.sleep(0.1)
+        # the manager, and its worker once WeasyPrint is imported
+        while len(children := descendants(server.pid)) < 2:
+            assert time.monotonic() < deadline, children
+            time.sleep(0.05)
+        assert [p.name[:14] for p in (tmp_path / "tmp").iterdir()] == ["reportgen-web-"]
+        server.send_signal(signal.SIGTERM)
+        status = server.wait(20)
+        stopped_with = {pid for pid in children if Path(f"/proc/{pid}").exists()}
+        stderr = server.stderr.read().decode(errors="replace")
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        server.stderr.close()
+    assert status == 0, stderr
+    assert stopped_with == set(), stopped_with  # reaped by the server: not even zombies
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert stderr.splitlines()[-1] == \
+        f"reportgen serve er stoppet (SIGTERM) på port {port}: byggeprocesserne er lukket, " \
+        "og serverens midlertidige filer er slettet.", stderr
 
 
 def test_nothing_is_left_behind(tmp_path, monkeypatch):

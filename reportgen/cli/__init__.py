@@ -381,5 +381,9 @@ def serve_command(host, port, allow_hosts, workers, queue, timeout, cache) -> No
             raise WrongUsage(USAGE, f"{quote(name)} er ikke et værtsnavn (--allow-host).")
     from ..writers.pdf.cache import default_folder
 
-    serve(host, port, allow_hosts, workers, queue, timeout,
-          default_folder() if cache else None)
+    stopped_by = serve(host, port, allow_hosts, workers, queue, timeout,
+                       default_folder() if cache else None)
+    # the operator's log (journalctl): that it stopped, and stopped cleanly
+    click.echo(f"reportgen serve er stoppet{f' ({stopped_by})' if stopped_by else ''} på "
+               f"port {port}: byggeprocesserne er lukket, og serverens midlertidige filer er "
+               "slettet.", err=True)

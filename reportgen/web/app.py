@@ -27,12 +27,19 @@ from ..checks.drafts import draft_helps
 from ..model import Severity
 from ..reader.files import WORKBOOK_SUFFIXES, workbook_kinds
 from ..writers import WRITERS
-from .errors import WebError, answer_http_error, answer_refusal, answer_unforeseen, job_failure
+from .errors import (
+    WebError,
+    answer_http_error,
+    answer_refusal,
+    answer_unforeseen,
+    error_body,
+    job_failure,
+)
 from .guard import Guard
 from .jobs import build_job, check_job
 from .pool import BuildPool, JobFailed, QueueFull
 from .settings import Settings
-from .uploads import flag, formats_asked, read_upload, round_of
+from .uploads import SERVER, flag, formats_asked, read_upload, round_of
 
 PAGES = Path(__file__).resolve().parent / "templates"
 STATIC_FILES = Path(__file__).resolve().parent / "static"
@@ -49,8 +56,17 @@ MEDIA = {**{name: writer.media_type for name, writer in WRITERS.items()}, "png":
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+# What a build's check tells, in its job's state once it is made: what a check answers.
+CHECKED = ("goals", "findings", "centres")
+
+
 @dataclass
 class Job:
+    """A build: `queued` until a worker takes it, `running`, then `done` with its files or
+    `failed` with why (`failure`: its code and message; a check that found errors is the
+    refusal RG709). Set by the pool's thread, read by the routes: each field is set whole,
+    and `state` last, so that a state read is never ahead of what it says."""
+
     id: str
     folder: Path
     created: float = field(default_factory=time.monotonic)
@@ -60,14 +76,19 @@ class Job:
     files: list[str] = field(default_factory=list)
     preview: str | None = None
     fetched: set[str] = field(default_factory=set)
-    failure: WebError | None = None  # why the job failed, where it did before its check
+    checked: dict | None = None  # the check's summary (CHECKED), once the check is made
+    failure: WebError | None = None
 
     def as_json(self) -> dict:
+        failure = self.failure
         return {"state": self.state, "progress": round(self.progress, 2),
                 "files": [{"name": n, "url": f"/api/jobs/{self.id}/files/{n}"}
                           for n in self.files],
                 "preview": f"/api/jobs/{self.id}/preview" if self.preview else None,
-                "message": self.message}
+                "message": self.message,
+                **{key: self.checked[key] if self.checked else None for key in CHECKED},
+                "error": error_body(failure.code, failure.message)["error"] if failure
+                else None}
 
 
 class Web:
@@ -130,71 +151,75 @@ async def api_check(request: Request) -> Response:
         try:
             summary = await asyncio.wrap_future(future)
         except JobFailed as exc:
-            raise job_failure(exc) from None
+            raise job_failure(exc, upload.plain) from None
         summary.pop("errors")
-        return JSONResponse(summary)
+        return JSONResponse(upload.plain_findings(summary))
     finally:
         await run_in_threadpool(shutil.rmtree, folder, True)
 
 
 async def api_build(request: Request) -> Response:
+    """Answered at once: 202 with the job, queued. It is checked when a worker takes it;
+    a check that finds errors fails the job with the refusal (RG709) and the findings,
+    what the page shows, instead of keeping the request open until then: a build at the
+    back of the queue would outwait a proxy's timeout."""
     web: Web = request.app.state.web
     folder = web.folder()
-    job = Job(secrets.token_urlsafe(16), folder)
     loop = asyncio.get_running_loop()
-    checked: asyncio.Future = loop.create_future()
-
-    def settle(data: Any) -> None:  # the event loop's thread
-        if not checked.done():
-            checked.set_result(data)
-
-    def progress(value: float, stage: str, data: Any = None) -> None:  # the pool's thread
-        job.state, job.progress = "running", value
-        if stage == "checked":
-            loop.call_soon_threadsafe(settle, data)
-
-    def finished(future) -> None:  # the pool's thread
-        try:
-            outcome = future.result()
-        except JobFailed as exc:
-            job.failure = job_failure(exc)
-            job.state, job.message = "failed", str(job.failure)
-            return
-        if "files" in outcome:
-            job.files, job.preview = outcome["files"], outcome["preview"]
-            job.state, job.progress, job.message = "done", 1.0, "Rapporten er klar."
-        else:
-            job.state, job.message = "failed", outcome.get("message", "Rapporten er ikke bygget.")
-
     try:
         upload = await read_upload(request, folder, web.settings)
+        upload.names[folder / "rapport"] = SERVER  # where the job's files are written
         draft, formats = flag(upload.fields, "draft"), formats_asked(upload.fields)
+        job = Job(secrets.token_urlsafe(16), folder)
+
+        def progress(value: float, stage: str, data: Any = None) -> None:  # the pool's thread
+            if stage == "checked":
+                job.checked = upload.plain_findings(data)
+            job.progress, job.state = value, "running"
+
         future = _submit(web, build_job, round_of(upload), draft, formats, folder / "rapport",
                          web.settings.cache, progress=progress)
     except BaseException:
         await run_in_threadpool(shutil.rmtree, folder, True)
         raise
-    future.add_done_callback(finished)
+
+    def finished(future) -> None:  # the pool's thread
+        try:
+            outcome = future.result()
+        except JobFailed as exc:
+            failure = job_failure(exc, upload.plain)
+        else:
+            if "findings" in outcome:
+                job.checked = upload.plain_findings(outcome)
+            if "files" in outcome:
+                job.files, job.preview = outcome["files"], outcome["preview"]
+                job.progress, job.message, job.state = 1.0, "Rapporten er klar.", "done"
+                return
+            failure = refused(outcome, draft) if "refused" in outcome else WebError(
+                500, outcome["failed"], upload.plain(outcome["message"]))
+        job.failure, job.message, job.state = failure, str(failure), "failed"
+        # nothing to fetch: what was uploaded goes now, the job's state when it is swept
+        with contextlib.suppress(RuntimeError):  # the server has stopped: all of it went
+            loop.call_soon_threadsafe(_remove_later, loop, folder)
+
     web.jobs[job.id] = job
-    done = asyncio.wrap_future(future)
-    await asyncio.wait({checked, done}, return_when=asyncio.FIRST_COMPLETED)
-    summary = checked.result() if checked.done() else None
-    if summary is None or summary["errors"]:
-        with contextlib.suppress(BaseException):
-            await done
-        web.forget(job)
-        if summary is None:
-            raise job.failure or WebError(500, "RG708", "Rapporten kunne ikke bygges.")
-        helps = draft_helps((f["code"] for f in summary["findings"]
-                             if f["severity"] == Severity.ERROR.value), draft)
-        raise WebError(422, "RG709", f"Arbejdsbøgerne har {summary['errors']} fejl: rapporten "
-                       "er ikke bygget. Ret fejlene" + (" (eller byg en kladde)." if helps
-                                                         else "."),
-                       {key: summary[key] for key in ("goals", "findings", "centres")})
-    if not done.done():
-        done.add_done_callback(lambda f: f.exception())  # read by `finished`
-    return JSONResponse({"job": job.id, "goals": summary["goals"],
-                         "findings": summary["findings"], "centres": summary["centres"]}, 202)
+    future.add_done_callback(finished)
+    return JSONResponse({"job": job.id, **job.as_json()}, 202,
+                        headers={"location": f"/api/jobs/{job.id}"})
+
+
+def _remove_later(loop: asyncio.AbstractEventLoop, folder: Path) -> None:
+    """The folder removed off the event loop (the loop's thread calls this)."""
+    loop.run_in_executor(None, shutil.rmtree, folder, True)
+
+
+def refused(summary: dict, draft: bool) -> WebError:
+    """The refusal of a final build whose check found errors: RG709, in its job's state
+    beside the findings (the answer is given before the check; 422 is what it means)."""
+    helps = draft_helps((f["code"] for f in summary["findings"]
+                         if f["severity"] == Severity.ERROR.value), draft)
+    return WebError(422, "RG709", f"Arbejdsbøgerne har {summary['errors']} fejl: rapporten er "
+                    "ikke bygget. Ret fejlene" + (" (eller byg en kladde)." if helps else "."))
 
 
 def _job(request: Request) -> Job:

@@ -4,6 +4,8 @@ anything unforeseen as RG990, never a traceback."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -37,18 +39,20 @@ def error_body(code: str, message: str, more: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message}, **(more or {})}
 
 
-def job_failure(exc: JobFailed) -> WebError:
+def job_failure(exc: JobFailed, plain: Callable[[str], str] = str) -> WebError:
     """A job that failed as the page says it: a failure reportgen foresaw with its own
-    code and Danish message, any other as RG708."""
+    code and Danish message, any other as RG708. `plain`: the request's paths in the
+    message as the user knows them (Upload.plain)."""
+    said = plain(str(exc))
     if exc.code is not None:
-        return WebError(500, exc.code, str(exc))
+        return WebError(500, exc.code, said)
     if exc.reason == "timeout":
-        message = f"Rapporten blev ikke færdig: {exc}. Prøv igen, eller byg den med " \
+        message = f"Rapporten blev ikke færdig: {said}. Prøv igen, eller byg den med " \
             "kommandoen reportgen build."
     elif exc.reason == "died":
-        message = f"Rapporten kunne ikke bygges: {exc}. Prøv igen."
+        message = f"Rapporten kunne ikke bygges: {said}. Prøv igen."
     else:
-        message = f"Rapporten kunne ikke bygges ({str(exc)[:300]}). Send denne besked til " \
+        message = f"Rapporten kunne ikke bygges ({said[:300]}). Send denne besked til " \
             "den, der driver reportgen."
     return WebError(500, "RG708", message)
 

@@ -59,8 +59,9 @@ def build_job(progress, round: Round, draft: bool, formats: list[str], out: Path
                        progress=lambda step, fraction: progress(0.3 + 0.6 * fraction,
                                                                 "rendering"),
                        checked=checked)
-    except ReportgenError as exc:
-        return {"failed": exc.code, "message": str(exc), **summary}
+    except ReportgenError as exc:  # its code said once, by the page's edge
+        return {"failed": exc.code, **summary,
+                "message": f"{exc.where}: {exc.message}" if exc.where else exc.message}
     if not outcome.documents:
         return {"refused": True, **summary}
     progress(0.9, "rendered")

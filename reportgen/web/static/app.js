@@ -130,27 +130,32 @@
     bar.hidden = false;
     bar.value = 0;
     const status = $("build-status");
-    say(status, "Bygger rapporten …");
+    say(status, "Sender arbejdsbøgerne …");
     try {
+      // Answered at once with the job; it is checked when a build process takes it, and
+      // its state says how far it is, the check's findings once made, and why it failed.
       let response = await fetch("/api/build", { method: "POST", body: data });
       let body = await answer(response);
-      if (response.status === 422 && body.findings) showCheck(body);
-      if (!response.ok) {
-        say(status, body.error.code + " fejl: " + body.error.message, true);
+      const refused = (error) => {
+        say(status, error.code + " fejl: " + error.message, true);
         bar.hidden = true;
-        return;
-      }
+      };
+      if (!response.ok) { refused(body.error); return; }
       const url = "/api/jobs/" + encodeURIComponent(body.job);
+      let shown = false;
       for (;;) {
-        response = await fetch(url);
-        body = await answer(response);
-        if (!response.ok) { say(status, body.error.code + " fejl: " + body.error.message, true); return; }
+        if (body.findings && !shown) { showCheck(body); shown = true; }
         bar.value = body.progress;
         bar.textContent = Math.round(body.progress * 100) + " %";
         if (body.state === "done" || body.state === "failed") break;
+        say(status, body.state === "queued" ? "Venter på en ledig byggeproces …"
+          : "Bygger rapporten …");
         await sleep(250);
+        response = await fetch(url);
+        body = await answer(response);
+        if (!response.ok) { refused(body.error); return; }
       }
-      if (body.state === "failed") { say(status, body.message, true); return; }
+      if (body.state === "failed") { refused(body.error); return; }
       say(status, body.message);
       for (const f of body.files) {
         const item = document.createElement("li");
