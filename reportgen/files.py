@@ -25,16 +25,30 @@ NAME_BYTES = 200
 # than the file itself. 255 bytes is the longest name ext4, XFS, Btrfs and NTFS take.
 NAME_MAX = 255
 TEMP_EXTRA = len("." + "." + "XXXXXXXX" + ".tmp")
+# The names Windows keeps for its devices, in any case and whatever follows a dot (or
+# spaces before it): `CON.pdf` or `nul.xlsx` on a share cannot be opened there. COM and
+# LPT with a superscript digit too, as Windows reads them.
+WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                             *(f"{port}{digit}" for port in ("COM", "LPT")
+                               for digit in "0123456789¹²³")})
 
+
+def windows_device(name: str) -> bool:
+    """Whether Windows takes the file name `name` for a device (`nul`, `CON.pdf`)."""
+    return name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_DEVICES
 
 
 def safe_name(text: str) -> str:
-    """A file name any file system takes: letters, digits, - and _ (æ ø å kept)."""
+    """A file name any file system takes: letters, digits, - and _ (æ ø å kept); never
+    ending in a dot or a space, which Windows drops, and never a name Windows keeps for
+    a device (`CON`, `nul`), which gets an underscore (`CON_`)."""
     text = unicodedata.normalize("NFC", text)
     text = re.sub(r"[^\w\-]+", "-", text, flags=re.UNICODE).strip("-_.")[:80]
     while len(text.encode()) > NAME_BYTES:  # letters of four bytes each: 80 are too many
         text = text[:-1]
-    return text or "rapport"
+    # No dot or space is left at the end by the pattern above; kept, should it change.
+    text = text.rstrip(". ") or "rapport"
+    return f"{text}_" if windows_device(text) else text
 
 
 def write_all(files: dict[Path, bytes], what: str = "Rapporten") -> list[Path]:

@@ -1,11 +1,15 @@
 """The cache of the PDF's laid-out parts (writers/pdf/cache.py): a build from it is the
 same bytes as one without it; anything that decides a part's bytes is in its key; a
-damaged entry is never used; builds at once share one folder; the page keeps nothing."""
+damaged entry, one copied from another key, or anything at an entry's place that is no
+file is never used; builds at once share one folder, the user's alone; the page keeps
+nothing."""
 
 from __future__ import annotations
 
 import os
+import resource
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -166,10 +170,10 @@ def test_a_damaged_entry_is_never_used_and_is_replaced(reports, tmp_path, small_
                lambda data: b""]
     for number, path in enumerate(kept):
         path.write_bytes(damages[number % len(damages)](path.read_bytes()))
-        assert decode_part(path.read_bytes()) is None
+        assert decode_part(path.read_bytes(), path.stem) is None
     assert pdf(html, options, tmp_path) == uncached
     assert entries(tmp_path) == kept
-    assert all(decode_part(path.read_bytes()) is not None for path in kept)
+    assert all(decode_part(path.read_bytes(), path.stem) is not None for path in kept)
 
 
 def test_the_folder_is_kept_under_its_limit_the_least_recently_used_going_first(tmp_path):
@@ -209,7 +213,7 @@ def test_two_builds_at_once_with_one_cache_folder_both_succeed(tmp_path):
     built = [next((tmp_path / name).glob("*.pdf")).read_bytes() for name in "abc"]
     assert built[0] == built[1] == built[2]
     kept = entries(home / "reportgen" / "pdf-parts")
-    assert kept and all(decode_part(path.read_bytes()) for path in kept)
+    assert kept and all(decode_part(path.read_bytes(), path.stem) for path in kept)
     assert not list((home / "reportgen").rglob("*.tmp"))
     assert not (tmp_path / "unused").exists()  # --no-cache: nothing kept
 
@@ -234,3 +238,77 @@ def test_a_cache_folder_that_cannot_be_written_is_no_cache(reports, tmp_path):
     blocked.write_text("not a folder")
     assert pdf(html, options, blocked / "pdf-parts") == pdf(html, options)
     assert blocked.read_text() == "not a folder"
+
+
+def test_an_entry_copied_onto_another_reports_key_is_never_used(reports, tmp_path):
+    """The SHA-256 of an entry's content says it is whole, not whose it is: an entry
+    of one report copied to the name of another's is the other's key with the first
+    one's text."""
+    html, changed, options = reports
+    pdf(html, options, tmp_path, processes=1)
+    [theirs] = entries(tmp_path)  # the whole report, one entry
+    cache = PartCache.open(tmp_path, options.templates)
+    ours = cache._path(cache.key(changed, options.pdf_variant, True))
+    ours.parent.mkdir(exist_ok=True)
+    shutil.copyfile(theirs, ours)
+    built = pdf(changed, options, tmp_path, processes=1)
+    assert squash("Udsat til foråret efter aftale med centret.") in squash(pdf_text(built))
+    assert built == pdf(changed, options)
+    assert decode_part(ours.read_bytes(), ours.stem) is not None  # replaced by its own
+
+
+def test_an_entry_larger_than_an_entry_may_be_is_never_used(reports, tmp_path, monkeypatch):
+    html, _, options = reports
+    uncached = pdf(html, options, tmp_path, processes=1)
+    [entry] = entries(tmp_path)
+    size = entry.stat().st_size
+    monkeypatch.setattr(pdf_cache, "ENTRY_BYTES", size - 1)
+    cache = PartCache.open(tmp_path, options.templates)
+    assert cache.get(html, options.pdf_variant, True) is None
+    monkeypatch.setattr(pdf_cache, "ENTRY_BYTES", size)
+    assert pdf(html, options, tmp_path, processes=1) == uncached
+
+
+def _build_in(out: Path, cache_home: Path, tmp: Path) -> subprocess.CompletedProcess:
+    """The default input's PDF by the command, in at most 60 s and 4 GB of address
+    space: an entry read without end fails the build rather than the machine."""
+    def bounded() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+
+    return subprocess.run([*REPORTGEN, "build", str(DEFAULT_INPUT), "-o", str(out),
+                           "--format", "pdf", "-q"],
+                          env={**os.environ, "XDG_CACHE_HOME": str(cache_home),
+                               "TMPDIR": str(tmp)},
+                          capture_output=True, timeout=60, preexec_fn=bounded)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero"])
+def test_what_is_no_file_at_an_entrys_place_is_a_miss_at_once(tmp_path, kind):
+    """A FIFO would hang every build of the report on opening it, /dev/zero would be read
+    until memory ran out: neither is read, and a new entry takes its place."""
+    home, tmp = tmp_path / "xdg", tmp_path / "tmp"
+    tmp.mkdir()
+    first = _build_in(tmp_path / "a", home, tmp)
+    assert first.returncode == 0, first.stderr.decode()
+    [entry] = entries(home / "reportgen" / "pdf-parts")
+    entry.unlink()
+    if kind == "fifo":
+        os.mkfifo(entry)
+    else:
+        entry.symlink_to("/dev/zero")
+    second = _build_in(tmp_path / "b", home, tmp)  # TimeoutExpired: it hung
+    assert second.returncode == 0, second.stderr.decode()
+    built = [next((tmp_path / name).glob("*.pdf")).read_bytes() for name in "ab"]
+    assert built[0] == built[1]
+    assert stat.S_ISREG(entry.lstat().st_mode)
+    assert decode_part(entry.read_bytes(), entry.stem) is not None
+
+
+def test_the_cache_folders_are_the_users_alone(reports, tmp_path):
+    """Entries hold the reports' text: every folder the cache makes is 0700."""
+    html, _, options = reports
+    folder = tmp_path / "xdg" / "reportgen" / "pdf-parts"
+    pdf(html, options, folder, processes=1)
+    made = [tmp_path / "xdg", folder.parent, folder, *{p.parent for p in entries(folder)}]
+    assert len(made) == 4
+    assert {oct(stat.S_IMODE(path.stat().st_mode)) for path in made} == {oct(0o700)}

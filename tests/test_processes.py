@@ -1,12 +1,15 @@
-"""No process of a build outlives it: the build's main process killed, or failing, while
-the PDF's parts are being laid out and a reader waits on the build's output pipe.
+"""No process of a build outlives it, nor any folder of WeasyPrint's fonts: the build's
+main process killed, or failing, while the PDF's parts are being laid out and a reader
+waits on the build's output pipe; or a build of the page's timed out.
 
-Each build runs as the command does, its stdout and stderr one pipe. The test waits
-until the PDF process (a child of the main process) has forked the part processes (its
-children), ends the main process, then asserts that the pipe reaches end-of-file and
-that no process of the build is left. Any process of the build is known by the output
-folder in its command line (forked processes keep their parent's), so a process forked
-after the last look is found as well.
+Each build runs as the command does, its stdout and stderr one pipe, with a temporary
+folder of the test's own (TMPDIR), so that other runs on the machine do not count. The
+test waits until the PDF process (a child of the main process) has forked the part
+processes (its children) and a part has written its fonts, ends the main process, then
+asserts that the pipe reaches end-of-file, that no process of the build is left, and that
+no `reportgen-fonts-*` folder is. Any process of the build is known by the output folder
+in its command line (forked processes keep their parent's), so a process forked after the
+last look is found as well.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import workbooks
+from .helpers import DEFAULT_INPUT, workbooks
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads /proc; the parent-death signal is Linux's")
@@ -127,20 +131,31 @@ def _seconds_to_eof(stream, limit: float) -> float | None:
     return None
 
 
-def _end_mid_build(command: list[str], marker: str, strike=None) -> dict:
-    """Run the build, wait for its parts, `strike(main pid)` (if any), then measure.
+def _font_files(tmp: Path) -> list[Path]:
+    """The fonts WeasyPrint has written for a part, in reportgen's folders for them."""
+    try:
+        return [path for path in tmp.glob("reportgen-fonts-*/**/*") if path.is_file()]
+    except OSError:  # removed while looked at
+        return []
+
+
+def _end_mid_build(command: list[str], marker: str, tmp: Path, strike=None) -> dict:
+    """Run the build with `tmp` as its temporary folder, wait for its parts (and, to
+    strike, for a part's fonts on disk), `strike(main pid)` (if any), then measure.
     Without the cache: parts an earlier test laid out would be taken from it, and no
     process would lay them out."""
+    tmp.mkdir()
     with _orphans_come_here():
         process = subprocess.Popen([*command, "--no-cache"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   env={**os.environ, "TMPDIR": str(tmp)})
         seen: set[int] = set()
         try:
             deadline = time.monotonic() + START_SECONDS
             while True:
                 children, grandchildren = _descendants(process.pid, _processes())
                 seen |= children | grandchildren
-                if grandchildren:
+                if grandchildren and (strike is None or _font_files(tmp)):
                     break
                 assert process.poll() is None, "the build ended before the parts began"
                 assert time.monotonic() < deadline, "the parts did not begin"
@@ -154,7 +169,8 @@ def _end_mid_build(command: list[str], marker: str, strike=None) -> dict:
                 _reap(seen | left)
                 time.sleep(0.05)
             return {"eof": eof, "left": left, "returncode": returncode, "children": children,
-                    "grandchildren": grandchildren}
+                    "grandchildren": grandchildren,
+                    "fonts": sorted(tmp.glob("reportgen-fonts-*"))}
         finally:
             for pid in _of_build(marker.encode()) | ({process.pid} if process.poll() is None
                                                      else set()):
@@ -170,13 +186,14 @@ def _end_mid_build(command: list[str], marker: str, strike=None) -> dict:
 
 def _killed(big: Path, out: Path, signum: int) -> dict:
     return _end_mid_build([*REPORTGEN, "build", str(big), "-o", str(out)], str(out),
-                          lambda pid: os.kill(pid, signum))
+                          out.parent / "tmp", lambda pid: os.kill(pid, signum))
 
 
 def _assert_nothing_left(ended: dict) -> None:
     assert len(ended["children"]) == 1 and ended["grandchildren"]  # the PDF and its parts
     assert ended["eof"] is not None, f"the pipe stayed open {EOF_SECONDS} s after the end"
     assert not ended["left"], f"left running: {ended['left']}"
+    assert not ended["fonts"], f"left in the temporary folder: {ended['fonts']}"
 
 
 def test_sigkill_to_the_main_process_leaves_nothing(big, tmp_path):
@@ -202,7 +219,7 @@ def test_sigint_to_the_main_process_alone_leaves_nothing(big, tmp_path):
 def test_a_build_failing_in_the_main_process_leaves_nothing(big, tmp_path):
     out = tmp_path / "out"
     ended = _end_mid_build([sys.executable, "-c", FAIL_IN_MAIN, "build", str(big), "-o",
-                            str(out)], str(out))
+                            str(out)], str(out), tmp_path / "tmp")
     _assert_nothing_left(ended)
     assert ended["returncode"] == 1
     assert not out.exists()
@@ -219,10 +236,52 @@ def test_sigkill_to_the_pdf_process_ends_its_parts_and_fails_the_build(big, tmp_
 
     # the PDF alone: the main process waits for nothing else, it hears of the death at once
     ended = _end_mid_build([*REPORTGEN, "build", str(big), "-o", str(out), "--format", "pdf"],
-                           str(out), kill_the_pdf_process)
+                           str(out), tmp_path / "tmp", kill_the_pdf_process)
     _assert_nothing_left(ended)
     assert ended["returncode"] == 1
     assert not out.exists()
+
+
+# The page's time-out: long enough for a warm build process to begin the default input's
+# layout (well under a second), short for the test.
+PAGE_TIMEOUT = 10.0
+
+
+def _hang_in_layout(progress, reached: Path, out: Path) -> dict:
+    """The default input's PDF built as the page builds it, its layout hanging once its
+    fonts have a folder (said in `reached`): the page's time-out ends it."""
+    from reportgen.round import Round
+    from reportgen.web.jobs import build_job
+    from reportgen.writers.pdf import engine
+
+    def hang(root):
+        reached.write_text(tempfile.gettempdir())
+        time.sleep(600)
+
+    engine.url_fetcher = hang  # the PDF's processes are forked from here: theirs too
+    return build_job(progress, Round([DEFAULT_INPUT]), False, ["pdf"], out)
+
+
+def test_a_build_of_the_page_that_times_out_leaves_no_font_folder(tmp_path, monkeypatch):
+    """The build process is killed at its time-out (SIGKILL), the PDF's process with it."""
+    from reportgen.web.jobs import prepare_worker
+    from reportgen.web.pool import BuildPool, JobFailed
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))  # the build processes inherit it
+    reached = tmp_path / "reached"
+    with BuildPool(1, 0, timeout=PAGE_TIMEOUT, prepare=prepare_worker) as pool:
+        job = pool.submit(_hang_in_layout, reached, tmp_path / "out")
+        with pytest.raises(JobFailed) as failed:
+            job.result(PAGE_TIMEOUT + START_SECONDS)
+    assert failed.value.reason == "timeout"
+    assert reached.exists(), "timed out before the layout began"
+    assert reached.read_text().startswith(str(tmp / "reportgen-fonts-"))
+    gone_by = time.monotonic() + GONE_SECONDS
+    while (left := sorted(tmp.glob("reportgen-fonts-*"))) and time.monotonic() < gone_by:
+        time.sleep(0.05)
+    assert not left, f"left in the temporary folder: {left}"
 
 
 def test_a_child_whose_parent_died_before_it_could_ask_to_die_with_it_ends():
@@ -238,6 +297,68 @@ def test_a_child_whose_parent_died_before_it_could_ask_to_die_with_it_ends():
             os._exit(0)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 1
+
+
+# A process whose parent forks, with children of its own (as the PDF process), its way
+# out hanging; the parent then waits to be killed.
+HANGS_ON_THE_WAY_OUT = """
+import os, signal, sys, time
+from pathlib import Path
+from reportgen.util import forks
+
+said = Path(sys.argv[1])
+
+def lays_out():
+    signal.signal(signal.SIGTERM, forks.raise_on_terminate)
+    said.write_text(str(os.getpid()))
+    try:
+        time.sleep(600)
+    finally:
+        said.write_text("stopped")
+        time.sleep(600)
+
+forks.Forked(lays_out, daemon=False)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except OSError:
+        return False
+
+
+def test_a_process_with_children_whose_parent_dies_runs_its_way_out_and_then_ends(tmp_path):
+    """Its parent-death signal is SIGTERM, so that it stops its children and removes
+    their folders; should that hang, it ends by itself after EXIT_SECONDS."""
+    from reportgen.util.forks import EXIT_SECONDS
+
+    said, children = tmp_path / "said", []
+    with _orphans_come_here():
+        parent = subprocess.Popen([sys.executable, "-c", HANGS_ON_THE_WAY_OUT, str(said)])
+        try:
+            deadline = time.monotonic() + START_SECONDS
+            while not (said.exists() and said.read_text().isdigit()):
+                assert time.monotonic() < deadline and parent.poll() is None
+                time.sleep(0.05)
+            children.append(int(said.read_text()))
+            parent.kill()
+            parent.wait()
+            gone_by = time.monotonic() + EXIT_SECONDS + GONE_SECONDS
+            while _alive(children[0]) and time.monotonic() < gone_by:
+                time.sleep(0.05)
+            assert said.read_text() == "stopped"  # its `finally` ran
+            assert not _alive(children[0]), f"left running: {children}"
+        finally:
+            parent.kill()
+            parent.wait()
+            for pid in children:
+                if _alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.1)
+            _reap(children)
 
 
 def test_sigterm_raises_while_a_pdf_process_runs_and_is_the_default_again_after():

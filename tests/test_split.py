@@ -20,7 +20,7 @@ from reportgen.commands import build as build_module
 from reportgen.files import safe_name
 from reportgen.round import Round
 
-from .helpers import docx_text, pdf_goal_rows, squash, workbooks
+from .helpers import docx_text, goal_row, pdf_goal_rows, squash, workbooks, write_workbook
 
 GOALS = 48
 ALL = ("pdf", "docx", "json")
@@ -244,3 +244,36 @@ def test_names_that_would_be_the_same_are_numbered_and_long_ones_fit():
     long = [Extract(Report(), theme="Tema 1: " + "ø" * 70)]
     [stem] = document_stems(long, "å" * 90, True, False)
     assert stem.startswith("å" * 90 + "-Tema-1-ø") and len(stem.encode()) <= NAME_BYTES
+
+
+def test_a_theme_named_as_a_windows_device_gets_a_file_windows_opens(tmp_path):
+    """`CON.json` or `aux.pdf` on a share cannot be opened in Windows (a device's name,
+    whatever follows the dot): such a theme's file gets an underscore."""
+    themes = {"CON": "Borgerne i centrum", "aux:": "Flere hænder i plejen",
+              "Tema 3. ": "Grøn omstilling"}
+    rows = [goal_row(goal, theme=theme, area="Vision") for theme, goal in themes.items()]
+    workbook = write_workbook(tmp_path / "in" / "plan.xlsx", rows)
+    result = run("build", workbook, "-o", tmp_path / "out", "--split", "theme", "--format",
+                 "json", "-q")
+    assert result.exit_code == 0, result.output
+    written = contents(tmp_path / "out")
+    assert sorted(written) == ["CON_.json", "Tema-3.json", "aux_.json"]
+    assert json_goals(written["CON_.json"]) == {"CON": [squash("Borgerne i centrum")]}
+    assert json_goals(written["aux_.json"]) == {"aux:": [squash("Flere hænder i plejen")]}
+
+
+@pytest.mark.parametrize(("name", "safe"), [
+    ("CON", "CON_"), ("con", "con_"), ("Nul", "Nul_"), ("aux:", "aux_"), ("PRN ", "PRN_"),
+    ("COM1", "COM1_"), ("lpt9", "lpt9_"), ("COM¹", "COM¹_"), ("LPT0", "LPT0_"),
+    ("nul.txt", "nul-txt"), ("CONSOL", "CONSOL"), ("COM10", "COM10"), ("Tema 1.", "Tema-1"),
+    ("Tema 1 ", "Tema-1"), ("...", "rapport")])
+def test_a_safe_name_is_no_windows_device_and_ends_in_no_dot_or_space(name, safe):
+    assert safe_name(name) == safe
+    assert not safe_name(name).endswith((".", " "))
+    assert not files.windows_device(safe_name(name))
+
+
+@pytest.mark.parametrize("name", ["CON", "con.txt", "NUL .tar.gz", "aux", "COM9", "lpt³.pdf",
+                                  "CONIN$", "conout$.log"])
+def test_windows_devices_are_known_whatever_follows_the_dot(name):
+    assert files.windows_device(name)

@@ -95,6 +95,19 @@ def test_one_safely_named_workbook_per_centre(generated):
     assert sorted(p.name for p in generated.iterdir()) == ["CPU-BGE.xlsx", "CSS-Sundhed.xlsx"]
 
 
+def test_a_centre_named_as_a_windows_device_gets_a_workbook_windows_opens(run, tmp_path):
+    """`nul.xlsx` cannot be opened in Windows (NUL is a device, whatever follows the
+    dot): the workbook of a centre named so gets an underscore, and holds its goals."""
+    rows = [goal_row("Flere borgere i job", None, None, centre="nul"),
+            goal_row("Kortere ventetid", None, None, centre="COM1")]
+    write_workbook(tmp_path / "plan" / "plan.xlsx", rows, meta=[("Titel", "Plan")])
+    result = run("template", "plan", "-o", "out")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["COM1_.xlsx", "nul_.xlsx"]
+    goals = list(read_workbook(tmp_path / "out" / "nul_.xlsx").report.goals())
+    assert [(goal.text, goal.centre) for goal in goals] == [("Flere borgere i job", "nul")]
+
+
 def test_formula_like_goal_texts_stay_text(generated):
     sheet = openpyxl.load_workbook(generated / "CPU-BGE.xlsx")["Mål"]
     cells = [sheet["E4"], sheet["E5"]]

@@ -18,7 +18,7 @@ from ...model import Report
 from ...util.forks import Forked, in_processes
 from .. import PDF_VARIANTS, RenderOptions
 from ..html import render_html
-from .engine import font_clock, render_part
+from .engine import font_clock, font_folders, render_part
 
 if TYPE_CHECKING:
     from .cache import PartCache
@@ -34,10 +34,11 @@ def html_to_pdf(html: str, base_dir: Path, variant: str | None = PDF_VARIANTS[0]
     """The PDF, made in parts (parts.py) by up to `processes` processes at once; the
     page margins are drawn while the parts are joined. `progress(done, parts)` is called
     in this process as each part is laid out. With a `cache` folder, parts laid out by
-    an earlier build are taken from it, and those laid out now kept in it (pdf/cache.py)."""
+    an earlier build are taken from it, and those laid out now kept in it (pdf/cache.py).
+    The parts' fonts go into one folder, removed when every part's process has ended."""
     from .cache import PartCache
 
-    with font_clock():
+    with font_clock(), font_folders():
         kept = PartCache.open(cache, base_dir) if cache is not None else None
         return _html_to_pdf(html, _Layout(base_dir, variant, kept), processes,
                             progress or _no_progress)

@@ -18,6 +18,7 @@ import hashlib
 import inspect
 import io
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -293,14 +294,52 @@ def render_part(html: str, base_dir: Path, variant: str | None, margins: bool = 
     return Part(data, len(document.pages), bookmarks, anchors)
 
 
+# The fonts' folders in the system's temporary folder: FONT_FOLDER, the pid of the process
+# that made it and removes it, then letters of tempfile's own.
+FONT_FOLDER = "reportgen-fonts-"
+# The folder the parts make their font folders in while a PDF is made (font_folders); the
+# parts' processes, forked meanwhile, inherit it.
+_font_parent: str | None = None
+
+
+@contextmanager
+def font_folders() -> Iterator[None]:
+    """While one PDF is made: a folder for every part's fonts (`_font_folder`), removed on
+    leaving with all that is in it. A part's process that is stopped or killed cannot
+    remove its own (SIGKILL runs no `finally`), so the process that forks the parts makes
+    it and removes it, once they have ended however they ended. Named with that process's
+    pid, for its parent to remove it should that process be killed as well
+    (`remove_font_folders`). Within another: the other's."""
+    global _font_parent
+    if _font_parent is not None:
+        yield
+        return
+    _font_parent = tempfile.mkdtemp(prefix=f"{FONT_FOLDER}{os.getpid()}-")
+    try:
+        yield
+    finally:
+        made, _font_parent = _font_parent, None
+        shutil.rmtree(made, ignore_errors=True)
+
+
+def remove_font_folders(pid: int) -> None:
+    """The font folders the process `pid` made and did not remove (it was killed):
+    called by its parent once it has ended."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{FONT_FOLDER}{pid}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextmanager
 def _font_folder() -> Iterator[None]:
     """A temporary folder for the fonts WeasyPrint copies out of the templates, removed
     when the part is done. WeasyPrint removes its own only when its font configuration is
     collected, which a part's process, ending at once, never does: each build left some
-    14 MB in the system's temporary folder."""
+    14 MB in the system's temporary folder. Made in the PDF's folder for fonts
+    (font_folders), which removes what a part stopped midway leaves; without one (a part
+    laid out on its own), in the system's temporary folder."""
     previous = tempfile.tempdir
-    with tempfile.TemporaryDirectory(prefix="reportgen-fonts-") as folder:
+    with tempfile.TemporaryDirectory(prefix=FONT_FOLDER, dir=_font_parent,
+                                     ignore_cleanup_errors=True) as folder:
         tempfile.tempdir = folder
         try:
             yield

@@ -6,7 +6,8 @@ The process starts before the workbooks are read and imports WeasyPrint meanwhil
 writes the DOCX (and any other format) while the PDF is made. The process lays out the
 PDF's parts in processes of its own, forked from it with WeasyPrint already imported,
 one per core. The forking, and what keeps any of these processes from outliving the
-build, is `reportgen.util.forks`.
+build, is `reportgen.util.forks`; the parts' fonts are in a folder the PDF process removes
+(engine.font_folders), or this one, should the PDF process be killed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from types import FrameType
 from typing import Any
 
 from ...util.forks import Forked, cores, hold, let_go, raise_on_terminate
+from .engine import remove_font_folders
 
 
 def _serve(jobs) -> bytes:
@@ -108,6 +110,8 @@ class PdfProcess:
     def __exit__(self, *exc_info) -> None:
         try:
             self._forked.stop()
+            # Killed (the out-of-memory killer, say), it has left its parts' fonts.
+            remove_font_folders(self._forked.pid)
         finally:
             self._close()
 
