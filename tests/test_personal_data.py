@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import zipfile
 
@@ -17,11 +18,19 @@ from reportgen.commands.build import build
 from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.errors import ReportgenError
 from reportgen.model import Severity
-from reportgen.personal_data import CPR, EMAIL, PHONE, find, masked
+from reportgen.personal_data import (
+    CPR,
+    EMAIL,
+    PHONE,
+    cpr_numbers,
+    find,
+    masked,
+    new_cpr_number,
+)
 from reportgen.round import Round
 from reportgen.writers import RenderOptions, published_text
 
-from .helpers import docx_text, goal_row, pdf_text, write_workbook
+from .helpers import ROOT, docx_text, goal_row, pdf_text, write_workbook
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -75,6 +84,89 @@ assert _modulus_11("0101800008") and not _modulus_11("0101801234")
 ])
 def test_verdicts(text, expected):
     assert [(hit.kind, hit.masked, hit.certain) for hit in find(text, TODAY)] == expected
+
+
+# What a person reads as a CPR number, whatever stands between its two parts, and what is
+# left alone. The README's table under *Personal data* lists the same texts (written there
+# with `\n` for a line break and `\u200b` for a zero-width space): see
+# test_the_readmes_table_is_this_table.
+SPELLINGS = [
+    # (text, caught as a CPR number)
+    ("010190-1234", True),
+    ("0101901234", True),
+    ("010190 1234", True),
+    ("010190/1234", True),
+    ("010190\n1234", True),              # a line break (Alt+Enter), or a narrow column
+    ("010190-\n1234", True),
+    ("010190 - 1234", True),
+    ("010190 – 1234", True),             # an en dash, as Word makes it
+    ("010190\u22121234", True),          # a minus sign
+    ("010190\u200b1234", True),          # a zero-width space, pasted from a web page
+    ("010190\u00ad1234", True),          # a soft hyphen
+    ("010190\u00a0\u2015\u00a01234", True),  # no-break spaces around a horizontal bar
+    ("00.01.00-A00-55-18", False),       # a case number
+    ("15.01.2019", False),               # a date
+    ("1.234.567", False),                # amounts
+    ("12 345 678,90", False),
+    ("5790001234567", False),            # an EAN number (13 digits)
+    ("12 34 56 78", False),              # a phone number (RG603)
+    ("2018-2022", False),                # a span of years
+    ("320190-1234", False),              # no 32nd day
+    ("010190 12345", False),             # five digits after the six
+]
+
+
+@pytest.mark.parametrize(("text", "caught"), SPELLINGS)
+def test_a_cpr_number_is_caught_whatever_separates_its_parts(text, caught):
+    hits = [hit for hit in find(f"Sagen: {text}.", TODAY) if hit.kind == CPR]
+    if not caught:
+        assert hits == []
+        return
+    assert [(hit.masked, hit.certain) for hit in hits] == [("0101XX-XXXX", False)]
+    assert f"Sagen: {text}."[hits[0].start:hits[0].end] == text  # the whole of it, masked
+    assert masked(f"Sagen: {text}.", TODAY) == "Sagen: 0101XX-XXXX."
+    # the guard's look at a finished document: a CPR number no cell held
+    assert new_cpr_number(f"Side 2\n{text}\nSide 3", set(), TODAY) is not None
+    # ... and one a cell held, however the document wraps or spells it
+    assert new_cpr_number(f"Side 2\n{text}\nSide 3", cpr_numbers(["0101901234"], TODAY),
+                          TODAY) is None
+
+
+def test_a_word_before_makes_any_spelling_certain():
+    hits = find("CPR-nr.: 010190 -\n1234", TODAY)
+    assert [(hit.kind, hit.masked, hit.certain) for hit in hits] == [(CPR, "0101XX-XXXX", True)]
+
+
+def test_every_invisible_format_character_may_separate_the_parts():
+    """Unicode's format characters (category Cf) are listed in personal_data by hand, for
+    speed: every one this Python knows is among them."""
+    import sys
+    import unicodedata
+
+    listed = [chr(code) for code in range(sys.maxunicode + 1)
+              if unicodedata.category(chr(code)) == "Cf"]
+    assert listed
+    assert [char for char in listed
+            if not any(hit.kind == CPR for hit in find(f"010190{char}1234", TODAY))] == []
+
+
+def test_the_readmes_table_is_this_table():
+    """The README's table of texts caught and left alone: the same texts as SPELLINGS, with
+    the same verdicts, and the code agrees with each."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| caught as a CPR number (RG601) | left alone |"):]
+    table = table[:table.index("\n\n")].splitlines()[2:]
+    listed = []
+    for line in table:
+        for cell, caught in zip(line.strip("|").split("|"), (True, False), strict=True):
+            sample = re.search(r"`([^`]+)`", cell)
+            if sample:
+                text = re.sub(r"\\(n|u[0-9a-f]{4})", lambda m: "\n" if m[1] == "n"
+                              else chr(int(m[1][1:], 16)), sample[1])
+                listed.append((text, caught))
+    assert sorted(listed) == sorted(SPELLINGS)
+    for text, caught in listed:
+        assert any(hit.kind == CPR for hit in find(text, TODAY)) is caught, text
 
 
 def test_a_hit_is_where_the_number_is_and_the_mask_never_holds_it():
@@ -206,6 +298,41 @@ def test_a_cpr_number_a_template_prints_stops_the_build_before_writing(tmp_path)
     build(Round([source]), tmp_path / "kladde", ("html",),
           RenderOptions(templates=templates,
                                                                     draft=True))
+
+
+def test_a_cpr_number_over_two_lines_or_with_a_hidden_space_is_found_in_its_cell(tmp_path):
+    """The cell check, and a draft's documents: the number found, and shown masked."""
+    rows = [goal_row("Borgeren 010190-\n1234 har klaget", measure="Sag 010190 - 1234",
+                     comment="Kopieret: 010190\u200b1234", result="gul")]
+    source = write_workbook(tmp_path / "a.xlsx", rows)
+    outcome = build(Round([source]), tmp_path / "out", ("pdf", "docx"), RenderOptions(draft=True))
+    assert [(f.code, f.cell, f.message.split(" Er det")[0]) for f in outcome.findings
+            if f.code == "RG601"] == [
+        ("RG601", cell, "Cellen" + (' (målet »Borgeren 0101XX-XXXX har klaget«)'
+                                    if cell != "D2" else "")
+         + " indeholder noget, der ligner et CPR-nummer (0101XX-XXXX), som ikke må "
+         "offentliggøres. Slet nummeret.") for cell in ("D2", "E2", "H2")]
+    pdf_data, docx_data = (path.read_bytes() for path in outcome.written)
+    for text in (pdf_text(pdf_data), docx_text(docx_data)):
+        words = " ".join(text.split())  # however the PDF wraps its lines
+        assert "Borgeren 0101XX-XXXX har klaget" in words
+        assert "Sag 0101XX-XXXX" in words and "Kopieret: 0101XX-XXXX" in words
+        assert "010190" not in text
+
+
+@pytest.mark.parametrize("printed", ["010190-<br>1234", "010190 - 1234", "010190&#8203;1234",
+                                     "010190&#8209;\n1234"])
+def test_a_cpr_number_a_template_spells_otherwise_stops_the_build_too(printed, tmp_path):
+    templates = tmp_path / "skabeloner"
+    shutil.copytree(DEFAULT_TEMPLATES, templates)
+    page = templates / "report.html.j2"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</body>", f"<p>Kontakt: {printed}</p></body>"), encoding="utf-8")
+    source = write_workbook(tmp_path / "a.xlsx", [goal_row("Et mål")])
+    with pytest.raises(ReportgenError) as raised:
+        build(Round([source]), tmp_path / "out", ("html",), RenderOptions(templates=templates))
+    assert raised.value.code == "RG604" and "CPR-nummer (0101XX-XXXX)" in raised.value.message
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_finished_documents_hold_no_cpr_number(tmp_path):
