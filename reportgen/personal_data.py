@@ -102,6 +102,19 @@ def _cpr(match: re.Match, text: str, today: dt.date) -> Hit | None:
                certain=modulus or named)
 
 
+def in_number(text: str, today: dt.date | None = None) -> Hit | None:
+    """A whole number of nine digits, as a cell shows it, that is a CPR number with a zero
+    before it: a CPR number typed as a number loses its first zero (0101901234 is kept as
+    101901234). Only for a number whose leading zero may not show (a file read for its
+    values, a number format that pads it to ten digits): likely, never certain, as nine
+    digits alone say nothing. A mask of ten digits, as for any CPR number."""
+    if len(text) != 9 or not text.isdigit():
+        return None
+    match = _CPR.fullmatch("0" + text)
+    hit = _cpr(match, "", today or dt.date.today()) if match else None
+    return Hit(CPR, 0, len(text), hit.masked, certain=False) if hit else None
+
+
 def _birth_date(day: int, month: int, year: int, seventh: int) -> dt.date | None:
     """The date of birth by the CPR office's century table; None if it is no date."""
     if seventh <= 3:
@@ -118,7 +131,11 @@ def _birth_date(day: int, month: int, year: int, seventh: int) -> dt.date | None
 
 def masked(text: str, today: dt.date | None = None, kinds: tuple[str, ...] = (CPR,)) -> str:
     """The text with every CPR number in it masked (what a draft shows), or every hit of
-    the given kinds (what a message quoting a cell shows)."""
+    the given kinds (what a message quoting a cell shows). A text that is a number of nine
+    digits alone, a CPR number with its first zero lost (`in_number`), is masked too:
+    which cell it came from is not known here, and a draft masks rather more than less."""
+    if CPR in kinds and (number := in_number(text, today)):
+        return number.masked
     out, done = [], 0
     for hit in find(text, today):
         if hit.kind in kinds:

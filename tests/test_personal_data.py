@@ -335,6 +335,51 @@ def test_a_cpr_number_a_template_spells_otherwise_stops_the_build_too(printed, t
     assert not (tmp_path / "out").exists()
 
 
+# -- a CPR number typed as a number ----------------------------------------------------------
+
+NUMBER_FOUND = ("Cellen (målet »Et mål«) indeholder noget, der ligner et CPR-nummer "
+                "(0101XX-XXXX), som ikke må offentliggøres. Slet nummeret.{more} Er det ikke "
+                "personoplysninger, så godkend fundet med --accept RG601@Mål!H2.")
+NINE_DIGITS = (" Cellen er et tal på ni cifre; et CPR-nummer, der er skrevet som et tal, "
+               "mister sit første nul.")
+
+
+def _typed_as_a_number(path, number_format: str):
+    """A workbook whose comment cell is the number 101901234 in `number_format`."""
+    import openpyxl
+
+    write_workbook(path, [goal_row("Et mål", "gul", comment=101901234)])
+    workbook = openpyxl.load_workbook(path)
+    workbook["Mål"]["H2"].number_format = number_format
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("number_format", "shown", "more"), [
+    ("000000-0000", "010190-1234", ""),      # Excel shows 010190-1234: so does the report
+    ('000000" "0000', "010190 1234", ""),
+    ("0000000000", "0101901234", ""),
+    ("0000000000_)", "101901234", NINE_DIGITS),  # a format not read, but ten digits shown
+    ("General", "101901234", None),          # nine digits shown: not a CPR number
+])
+def test_a_cpr_number_typed_as_a_number_is_found_as_excel_shows_it(number_format, shown, more,
+                                                                   tmp_path):
+    source = _typed_as_a_number(tmp_path / "a.xlsx", number_format)
+    result = _cli("check", str(source))
+    findings = [line.split(": ", 2)[-1] for line in result.output.splitlines()
+                if line.startswith("RG601")]
+    assert findings == ([] if more is None else [NUMBER_FOUND.format(more=more)])
+    if more is None:
+        return
+    assert result.exit_code == 1 and "010190" not in result.output
+    outcome = build(Round([source]), tmp_path / "out", ("docx", "json"),
+                    RenderOptions(draft=True))
+    docx_data, json_data = (path.read_bytes() for path in outcome.written)
+    assert "Kommentar: 0101XX-XXXX" in docx_text(docx_data)
+    assert b'"comment": "0101XX-XXXX"' in json_data
+    assert shown not in docx_text(docx_data) and b"1019" not in json_data
+
+
 def test_the_finished_documents_hold_no_cpr_number(tmp_path):
     """A draft of a workbook with CPR numbers in a goal, the intro and the title: the
     text extracted from its PDF and DOCX, and their metadata, hold none of them."""
