@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from .personal_data import quoted
+from .personal_data import masked, quoted
 
 
 class Status(Enum):
@@ -272,8 +272,13 @@ class Finding:
 
     def __post_init__(self) -> None:
         # A message may quote a cell; what it quotes is never a CPR number, an e-mail
-        # address or a phone number (the findings are copied into e-mails).
+        # address or a phone number (the findings are copied into e-mails). A file's or a
+        # sheet's name is shown with its CPR numbers masked (RG601 names it): only those,
+        # as a date in a name (`20190115`) would be taken for a phone number.
         object.__setattr__(self, "message", quoted(self.message))
+        for name in ("file", "sheet"):
+            if getattr(self, name):
+                object.__setattr__(self, name, masked(getattr(self, name)))
         if self.goal_text:
             object.__setattr__(self, "goal_text", quoted(self.goal_text))
 

@@ -380,6 +380,42 @@ def test_a_cpr_number_typed_as_a_number_is_found_as_excel_shows_it(number_format
     assert shown not in docx_text(docx_data) and b"1019" not in json_data
 
 
+# -- a CPR number in a file's or a sheet's name ---------------------------------------------
+
+NAMED = ("noget, der ligner et CPR-nummer (0101XX-XXXX), som ikke må offentliggøres: {it} "
+         "står i rapportens JSON-fil{more}. {do}, så nummeret ikke står i navnet; et navn kan "
+         "ikke godkendes med --accept.")
+FILE_NAMED = "Filnavnet indeholder " + NAMED.format(
+    it="det", more=" og kan blive rapportens eget filnavn", do="Omdøb filen")
+SHEET_NAMED = "Arkets navn indeholder " + NAMED.format(
+    it="det", more="", do="Omdøb arket (højreklik på fanen, og vælg Omdøb)")
+
+
+@pytest.mark.parametrize(("file", "sheet", "place", "message"), [
+    ("Notat 010190-1234.xlsx", "Mål", "Notat 0101XX-XXXX.xlsx", FILE_NAMED),
+    ("b.xlsx", "Mål 010190-1234", "b.xlsx › Mål 0101XX-XXXX", SHEET_NAMED),
+])
+def test_a_cpr_number_in_a_file_or_sheet_name_stops_check_and_build(file, sheet, place,
+                                                                    message, tmp_path):
+    """Found by the reader, as a cell's is: `check` fails with it, and `build` stops there,
+    before the documents are made (not at the guard, RG604, blaming the templates). The
+    name is printed masked wherever a finding or the summary names the file."""
+    source = write_workbook(tmp_path / "ind" / file, [goal_row("Et mål")], sheet=sheet)
+    findings = tmp_path / "fund.csv"
+    checked = _cli("check", str(source.parent), "--findings", str(findings))
+    built = _cli("build", str(source.parent), "-o", str(tmp_path / "ud"),
+                 "--format", "pdf,docx,json")
+    assert checked.exit_code == built.exit_code == 1
+    for result in (checked, built):
+        said = [line for line in result.output.splitlines() if line.startswith("RG6")]
+        assert said == [f"RG601 fejl: {place}: {message}"]
+        assert "RG604" not in result.output and str(DEFAULT_TEMPLATES) not in result.output
+    assert not (tmp_path / "ud").exists()
+    assert "Læst 1 mål fra 1 arbejdsbog (" + place.split(" › ")[0] + ": 1)" in checked.output
+    for text in (checked.output, built.output, findings.read_text(encoding="utf-8-sig")):
+        assert "010190" not in text
+
+
 def test_the_finished_documents_hold_no_cpr_number(tmp_path):
     """A draft of a workbook with CPR numbers in a goal, the intro and the title: the
     text extracted from its PDF and DOCX, and their metadata, hold none of them."""

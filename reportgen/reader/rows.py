@@ -205,6 +205,8 @@ def read_sheets(sheets: Sequence[Sheet],
     goal_rows: list[GoalRow] = []
     count = 0
     chosen = find_goal_sheets(sheets, findings)
+    for sheet, _ in chosen:
+        personal_data_in_name(sheet.title, "sheet", findings)
     for sheet, header in chosen:
         if not within_limit(sheet, header.row, findings):
             continue
@@ -276,6 +278,35 @@ def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
                              f"--accept {code}@{sheet}!{cell.ref}.",
                              sheet=sheet, cell=cell.ref, centre=row.text("centre"),
                              row=row if "goal" in row.cells else None)
+
+
+# A name that holds a CPR number: what it is, where else it goes, how to mend it.
+_NAMES = {
+    "file": ("Filnavnet", " og kan blive rapportens eget filnavn", "Omdøb filen"),
+    "path": ("Stien til filen", " og kan blive rapportens eget filnavn",
+             "Omdøb filen eller mappen"),
+    "sheet": ("Arkets navn", "", "Omdøb arket (højreklik på fanen, og vælg Omdøb)"),
+}
+
+
+def personal_data_in_name(name: str, kind: str, findings: FileFindings) -> None:
+    """An error (RG601) for each CPR number in the name of a file or of a goal sheet (kind
+    "file", "path" where two inputs share a name, or "sheet"): the JSON says where each
+    goal was read, and a file's name may become the report's. Said here, by the reader, so
+    that `check` finds it, and a build stops before its documents are made (not at the
+    guard, RG604, which would blame the templates). Only CPR numbers: a date in a name,
+    `20190115`, would be taken for a phone number. Not to be accepted: --accept names a
+    cell, and a name is mended by renaming."""
+    what, also, mend = _NAMES[kind]
+    for hit in find_personal_data(name):
+        if hit.kind != CPR:
+            continue
+        likely = "noget, der ligner " if not hit.certain else ""
+        findings.add("RG601", Severity.ERROR,
+                     f"{what} indeholder {likely}et CPR-nummer ({hit.masked}), som ikke må "
+                     f"offentliggøres: det står i rapportens JSON-fil{also}. {mend}, så "
+                     "nummeret ikke står i navnet; et navn kan ikke godkendes med --accept.",
+                     sheet=name if kind == "sheet" else None)
 
 
 def short(text: str, limit: int = 60) -> str:
