@@ -201,6 +201,24 @@ class Report:
                 for area in theme.focus_areas))
             for theme in self.themes))
 
+    def with_places(self, change: Callable[[str], str]) -> Report:
+        """The same report with `change` applied to the names of the file and the sheet
+        each goal was read from (the JSON prints them), the goals gone's too."""
+        def goal_changed(goal: Goal) -> Goal:
+            source = goal.source
+            return replace(goal, source=replace(source, file=change(source.file),
+                                                sheet=change(source.sheet)))
+
+        comparison = self.comparison
+        if comparison is not None:
+            comparison = replace(comparison, removed=tuple(
+                replace(placed, goal=goal_changed(placed.goal)) for placed in comparison.removed))
+        return replace(self, comparison=comparison, themes=tuple(
+            replace(theme, focus_areas=tuple(
+                replace(area, goals=tuple(map(goal_changed, area.goals)))
+                for area in theme.focus_areas))
+            for theme in self.themes))
+
     def placed_goals(self) -> Iterator[PlacedGoal]:
         """Every goal in report order, with its theme and focus area."""
         for theme in self.themes:

@@ -416,6 +416,41 @@ def test_a_cpr_number_in_a_file_or_sheet_name_stops_check_and_build(file, sheet,
         assert "010190" not in text
 
 
+def test_a_draft_of_a_workbook_named_with_a_cpr_number_shows_it_masked(tmp_path):
+    source = write_workbook(tmp_path / "ind" / "Notat 010190-1234.xlsx", [goal_row("Et mål")],
+                            sheet="Mål 020190-1234")
+    outcome = build(Round([source]), tmp_path / "ud", ("pdf", "docx", "json"),
+                    RenderOptions(draft=True))
+    assert [(f.code, f.severity, f.where) for f in outcome.findings if f.code == "RG601"] == [
+        ("RG601", Severity.WARNING, "Notat 0101XX-XXXX.xlsx"),
+        ("RG601", Severity.WARNING, "Notat 0101XX-XXXX.xlsx › Mål 0201XX-XXXX")]
+    assert [path.name for path in outcome.written] == [
+        f"Notat-0101XX-XXXX-kladde.{fmt}" for fmt in ("pdf", "docx", "json")]
+    pdf_data, docx_data, json_data = (path.read_bytes() for path in outcome.written)
+    assert b'"file": "Notat 0101XX-XXXX.xlsx"' in json_data
+    assert b'"sheet": "M\xc3\xa5l 0201XX-XXXX"' in json_data
+    for text in (pdf_text(pdf_data), docx_text(docx_data), published_text("docx", docx_data),
+                 json_data.decode()):
+        assert "Et mål" in text and "0190" not in text
+
+
+def test_a_previous_follow_up_named_with_a_cpr_number_is_shown_masked(tmp_path):
+    """The earlier follow-up's names stop nothing (as its cells do not): the goals gone,
+    which the JSON lists with where they were read, show them masked."""
+    previous = write_workbook(tmp_path / "forrige" / "Notat 010190-1234.xlsx",
+                              [goal_row("Et mål"), goal_row("Et mål, der er væk")],
+                              sheet="Mål 020190-1234")
+    current = write_workbook(tmp_path / "nu" / "nu.xlsx", [goal_row("Et mål")])
+    outcome = build(Round([current], previous=previous), tmp_path / "ud", ("docx", "json"))
+    assert [(f.code, f.severity, f.where) for f in outcome.findings if f.code == "RG601"] == [
+        ("RG601", Severity.WARNING, "Notat 0101XX-XXXX.xlsx (forrige opfølgning)"),
+        ("RG601", Severity.WARNING,
+         "Notat 0101XX-XXXX.xlsx (forrige opfølgning) › Mål 0201XX-XXXX")]
+    docx_data, json_data = (path.read_bytes() for path in outcome.written)
+    assert "Et mål, der er væk" in docx_text(docx_data)
+    assert b'"file": "Notat 0101XX-XXXX.xlsx"' in json_data and b"0190" not in json_data
+
+
 def test_the_finished_documents_hold_no_cpr_number(tmp_path):
     """A draft of a workbook with CPR numbers in a goal, the intro and the title: the
     text extracted from its PDF and DOCX, and their metadata, hold none of them."""
