@@ -335,6 +335,21 @@ def test_a_cpr_number_a_template_spells_otherwise_stops_the_build_too(printed, t
     assert not (tmp_path / "out").exists()
 
 
+def test_two_cells_side_by_side_are_not_read_as_one_number(tmp_path):
+    """Six digits that end one cell and four that begin the next (a date, a year) are two
+    texts to a reader, in the cells and in the finished documents: the guard reads each
+    paragraph, each table cell, on its own, joining only what a line break parts in one."""
+    rows = [goal_row("Sag 150190", "gul", comment="2019 kom der en forsinkelse",
+                     measure="2019 blev det bedre", centre="2020"),
+            goal_row("1234 mål", theme="Tema 150190", area="Vision 150190",
+                     effect="Effekt 150190")]
+    source = write_workbook(tmp_path / "a.xlsx", rows)
+    outcome = build(Round([source]), tmp_path / "out", ("pdf", "docx", "html", "json"))
+    assert [f.code for f in outcome.findings if f.code.startswith("RG6")] == []
+    assert len(outcome.written) == 4
+    assert "Sag 150190" in docx_text(outcome.written[1].read_bytes())
+
+
 # -- a CPR number typed as a number ----------------------------------------------------------
 
 NUMBER_FOUND = ("Cellen (målet »Et mål«) indeholder noget, der ligner et CPR-nummer "
