@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from .personal_data import quoted
+from .personal_data import masked, quoted
 
 
 class Status(Enum):
@@ -204,6 +204,24 @@ class Report:
                 for area in theme.focus_areas))
             for theme in self.themes))
 
+    def with_places(self, change: Callable[[str], str]) -> Report:
+        """The same report with `change` applied to the names of the file and the sheet
+        each goal was read from (the JSON prints them), the goals gone's too."""
+        def goal_changed(goal: Goal) -> Goal:
+            source = goal.source
+            return replace(goal, source=replace(source, file=change(source.file),
+                                                sheet=change(source.sheet)))
+
+        comparison = self.comparison
+        if comparison is not None:
+            comparison = replace(comparison, removed=tuple(
+                replace(placed, goal=goal_changed(placed.goal)) for placed in comparison.removed))
+        return replace(self, comparison=comparison, themes=tuple(
+            replace(theme, focus_areas=tuple(
+                replace(area, goals=tuple(map(goal_changed, area.goals)))
+                for area in theme.focus_areas))
+            for theme in self.themes))
+
     def placed_goals(self) -> Iterator[PlacedGoal]:
         """Every goal in report order, with its theme and focus area."""
         for theme in self.themes:
@@ -275,8 +293,13 @@ class Finding:
 
     def __post_init__(self) -> None:
         # A message may quote a cell; what it quotes is never a CPR number, an e-mail
-        # address or a phone number (the findings are copied into e-mails).
+        # address or a phone number (the findings are copied into e-mails). A file's or a
+        # sheet's name is shown with its CPR numbers masked (RG601 names it): only those,
+        # as a date in a name (`20190115`) would be taken for a phone number.
         object.__setattr__(self, "message", quoted(self.message))
+        for name in ("file", "sheet"):
+            if getattr(self, name):
+                object.__setattr__(self, name, masked(getattr(self, name)))
         if self.goal_text:
             object.__setattr__(self, "goal_text", quoted(self.goal_text))
 

@@ -1,13 +1,17 @@
 """Personal data in a text that goes into the published documents: CPR numbers, e-mail
 addresses and Danish phone numbers, found and shown only masked.
 
-A CPR number is ten digits, DDMMYY-SSSS, the hyphen optional or a space, `/`, `.` or a
-dash. A candidate counts when its date is a real date, not in the future, in the century
-the seventh digit gives (the CPR office's table), a substitute number's day plus 60
-included. Modulus 11 is not required: since 1 October 2007 the CPR office issues numbers
-that fail it. It, and a word such as `cpr` or `personnummer` just before, only make the
-finding certain rather than likely. Longer digit runs (account numbers), case numbers,
-amounts, dates and Ids are not candidates.
+A CPR number is ten digits, DDMMYY-SSSS, with nothing, one `/` or `.`, or any run of
+what a reader passes over between the two parts: white space (line breaks too: a narrow
+column, Alt+Enter), hyphens, dashes and minus signs, and invisible format characters (a
+zero-width space pasted from a web page, a soft hyphen); `010190 -` on one line and `1234`
+on the next is read as the number. A candidate counts when its date is a real date, not
+in the future, in the century the seventh digit gives (the CPR office's table), a
+substitute number's day plus 60 included. Modulus 11 is not required: since 1 October
+2007 the CPR office issues numbers that fail it. It, and a word such as `cpr` or
+`personnummer` just before, only make the finding certain rather than likely. Longer digit
+runs (account numbers, EAN numbers), case numbers, amounts, dates and Ids are not
+candidates.
 
 Nothing here returns the number found: only where it is in the text and a masked form
 (`0101XX-XXXX`, `a…@…dk`, `12 XX XX XX`).
@@ -25,7 +29,20 @@ CPR, EMAIL, PHONE = "cpr", "email", "phone"
 # Not inside a longer number: no digit, and no digit with a point or comma, either side.
 _BEFORE = r"(?<!\d)(?<!\d[.,])"
 _AFTER = r"(?!\d)(?![.,]\d)"
-_CPR = re.compile(_BEFORE + r"(\d{2})(\d{2})(\d{2})[-‐‑–— /.]?(\d{4})" + _AFTER)
+# Hyphens, dashes and the minus sign: -, U+2010–U+2015, U+2212.
+_DASHES = "\\-\u2010-\u2015\u2212"
+# Unicode's format characters (category Cf: zero-width spaces and joiners, the soft hyphen,
+# direction marks, ...), invisible in print; listed here, as `re` has no \p{Cf} and to find
+# them at import would take a scan of every code point. As of Unicode 15; a test checks
+# them against the running Python's.
+_FORMAT = ("\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+           "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+           "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+           "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f")
+# Between the two parts: nothing, one `/` or `.`, or any run of white space, dashes and
+# format characters.
+_GAP = rf"(?:[/.]|[\s{_DASHES}{_FORMAT}]*)"
+_CPR = re.compile(_BEFORE + r"(\d{2})(\d{2})(\d{2})" + _GAP + r"(\d{4})" + _AFTER)
 _CPR_WORDS = re.compile(r"(cpr|personn(umme)?r|erstatningsn(umme)?r|person-?nr|p-?nr)"
                         r"\W{0,5}(nr|nummer)?\W{0,5}$", re.IGNORECASE)
 _WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
@@ -51,7 +68,7 @@ class Hit:
 
 
 # What every CPR number and phone number holds: eight digits or more, with separators.
-_NUMBERS = re.compile(r"\d[\d .\-/‐‑–—]{6,}\d").search
+_NUMBERS = re.compile(rf"\d[\d./\s{_DASHES}{_FORMAT}]{{6,}}\d").search
 
 
 def find(text: str, today: dt.date | None = None) -> list[Hit]:
@@ -85,6 +102,19 @@ def _cpr(match: re.Match, text: str, today: dt.date) -> Hit | None:
                certain=modulus or named)
 
 
+def in_number(text: str, today: dt.date | None = None) -> Hit | None:
+    """A whole number of nine digits, as a cell shows it, that is a CPR number with a zero
+    before it: a CPR number typed as a number loses its first zero (0101901234 is kept as
+    101901234). Only for a number whose leading zero may not show (a file read for its
+    values, a number format that pads it to ten digits): likely, never certain, as nine
+    digits alone say nothing. A mask of ten digits, as for any CPR number."""
+    if len(text) != 9 or not text.isdigit():
+        return None
+    match = _CPR.fullmatch("0" + text)
+    hit = _cpr(match, "", today or dt.date.today()) if match else None
+    return Hit(CPR, 0, len(text), hit.masked, certain=False) if hit else None
+
+
 def _birth_date(day: int, month: int, year: int, seventh: int) -> dt.date | None:
     """The date of birth by the CPR office's century table; None if it is no date."""
     if seventh <= 3:
@@ -101,7 +131,11 @@ def _birth_date(day: int, month: int, year: int, seventh: int) -> dt.date | None
 
 def masked(text: str, today: dt.date | None = None, kinds: tuple[str, ...] = (CPR,)) -> str:
     """The text with every CPR number in it masked (what a draft shows), or every hit of
-    the given kinds (what a message quoting a cell shows)."""
+    the given kinds (what a message quoting a cell shows). A text that is a number of nine
+    digits alone, a CPR number with its first zero lost (`in_number`), is masked too:
+    which cell it came from is not known here, and a draft masks rather more than less."""
+    if CPR in kinds and (number := in_number(text, today)):
+        return number.masked
     out, done = [], 0
     for hit in find(text, today):
         if hit.kind in kinds:

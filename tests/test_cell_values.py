@@ -14,7 +14,7 @@ from openpyxl.styles import Color, PatternFill
 
 from reportgen.model import Status
 from reportgen.reader import read_workbook
-from reportgen.reader.cells import colour_status, fill_rgb, shown_text, theme_colours
+from reportgen.reader.cells import colour_status, fill_rgb, id_text, shown_text, theme_colours
 
 from .helpers import goal_row, patched, write_workbook
 
@@ -37,6 +37,34 @@ THIRTY_DECIMALS = "0." + "0" * 30
 ])
 def test_numbers_are_shown_as_excel_shows_them(value, number_format, shown):
     assert shown_text(value, number_format) == shown
+
+
+@pytest.mark.parametrize(("value", "number_format", "shown"), [
+    # digit placeholders and literal text: filled from the right, as Excel does
+    (101901234, "000000-0000", "010190-1234"),  # a CPR number typed as a number
+    (101901234, "000000\\-0000", "010190-1234"),
+    (101901234, '000000"-"0000', "010190-1234"),
+    (101901234, "000000 0000", "010190 1234"),
+    (101901234.0, '"CPR "000000-0000', "CPR 010190-1234"),
+    (101901234, "######-####", "10190-1234"),  # `#` shows no leading zero
+    (1234, "###-####", "-1234"),
+    (0, "###-####", "-"),
+    (12345678901, "000000-0000", "1234567-8901"),  # more digits: all in the first place
+    (1234.5, "000-0000", "000-1235"),  # rounded half away from zero
+    (-1234, "000-0000", "-000-1234"),
+    (101901234, "000000-0000;@", "010190-1234"),  # the first section, for a number
+    (101901234, "0000000000", "0101901234"),  # digits only: Babel's, as before
+    (101901234, "000000-0000_)", "101901234"),  # what is not read: General
+    (10**15, "000000-0000", "1E+15"),  # past Excel's 15 digits: General
+])
+def test_digit_placeholders_and_literal_text_are_shown_as_excel_shows_them(value,
+                                                                          number_format, shown):
+    assert shown_text(value, number_format) == shown
+
+
+def test_an_id_shows_its_placeholders_too():
+    assert id_text(101901234, "000000-0000") == "010190-1234"
+    assert id_text(3, "General") == "3" and id_text(1.1, "0.00") == "1.10"
 
 
 def test_a_huge_number_and_thirty_decimals_are_read_from_a_workbook(tmp_path):

@@ -18,14 +18,17 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import main
+from reportgen.commands.build import build
 from reportgen.commands.check import check
 from reportgen.model import Severity, Status
 from reportgen.reader import calamine, read_workbook, sheet_extent, sheet_xml
 from reportgen.round import Round
+from reportgen.writers import RenderOptions
 
 from .helpers import (
     DEFAULT_INPUT,
     FIXTURES,
+    docx_text,
     ods_content,
     patched,
     script_module,
@@ -77,6 +80,77 @@ def test_values_are_shown_as_excel_shows_them_with_no_format_known(suffix):
                 if g.id == "2.10")
     assert goal.measure == "1. marts 2025"  # a date in a text column
     assert goal.timeline == (Status.RED, Status.YELLOW)
+
+
+NINE_DIGITS_SAID = "Cellen er et tal på ni cifre"
+# A CPR number typed as a number: the .ods's comment cell I5 the number 101901234, the
+# .xls's Id A6 (an RK record: 3 in its last four bytes, as (3 << 2) | 2).
+NINE_DIGITS = {
+    ".ods": lambda target: _ods(target, _ods_cell(
+        b'office:value-type="string" calcext:value-type="string"><text:p>Planen blev '
+        b"forsinket af udbuddet; den vedtages i juni.<",
+        b'office:value-type="float" office:value="101901234" calcext:value-type="float">'
+        b"<text:p>101901234<")),
+    ".xls": lambda target: xls_patched(target, lambda data: _rk(data, 5, 0, 101901234)),
+}
+
+
+def _ods_cell(old: bytes, new: bytes) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(FIXTURES / "centre.ods") as ods:
+        content = ods.read("content.xml")
+    assert content.count(old) == 1
+    return content.replace(old, new)
+
+
+def _rk(data: bytearray, row: int, column: int, number: int) -> None:
+    """The RK record (a number) of the cell at `row`, `column` (0-based) made `number`."""
+    for offset, kind, _ in xls_records(data):
+        if kind == 0x027E and struct.unpack_from("<HH", data, offset + 4) == (row, column):
+            struct.pack_into("<I", data, offset + 10, number << 2 | 2)
+            return
+    raise AssertionError("no such RK record")
+
+
+@pytest.mark.parametrize(("suffix", "cell", "goal"), [
+    (".ods", "I5", "Plan for skolernes bygninger"),
+    (".xls", "A6", "Solceller på kommunens bygninger")])
+def test_a_nine_digit_number_in_an_ods_or_xls_is_likely_a_cpr_number(suffix, cell, goal,
+                                                                     tmp_path):
+    """Values only: the number format that would show the leading zero is not known, so a
+    whole number of nine digits that is a date and four digits with a zero before it is
+    said to look like a CPR number (likely, not certain)."""
+    path = NINE_DIGITS[suffix](tmp_path / f"centre{suffix}")
+    result = read_workbook(path)
+    assert [(f.code, f.severity, f.sheet, f.cell, f.message) for f in result.findings
+            if f.code.startswith("RG6")] == [(
+                "RG601", Severity.ERROR, "Mål", cell,
+                f"Cellen (målet »{goal}«) indeholder noget, der ligner et CPR-nummer "
+                "(0101XX-XXXX), som ikke må offentliggøres. Slet nummeret. Cellen er et tal "
+                "på ni cifre; et CPR-nummer, der er skrevet som et tal, mister sit første nul. "
+                f"Er det ikke personoplysninger, så godkend fundet med --accept RG601@Mål!{cell}.")]
+    if suffix == ".ods":  # a draft shows it masked
+        outcome = build(Round([path]), tmp_path / "out", ("docx",), RenderOptions(draft=True))
+        text = docx_text(outcome.written[0].read_bytes())
+        assert "Kommentar: 0101XX-XXXX" in text and "101901234" not in text
+
+
+def test_a_number_of_nine_or_ten_digits_with_no_format_known(tmp_path):
+    """The values-only rule at the stage's hand-over: ten digits are a CPR number as any
+    text is; nine are one when a zero before them makes them one; others are not."""
+    from reportgen.reader.calamine import ValuesSheet
+    from reportgen.reader.rows import FileFindings, personal_data
+
+    values = [[101901234], [201901234.0], [1501901234], [321901234],  # no 21st month
+              ["111901234"], [101901234.5]]  # a text; not a whole number
+    findings = FileFindings("a.ods")
+    personal_data(ValuesSheet("Mål", True, values).rows(1, {"comment": 1}), "Mål", findings)
+    likely = "Cellen indeholder noget, der ligner et CPR-nummer ({}), som ikke må offentliggøres."
+    assert [(f.cell, f.message.split(" Slet")[0]) for f in findings] == [
+        ("A1", likely.format("0101XX-XXXX")), ("A2", likely.format("0201XX-XXXX")),
+        ("A3", likely.format("1501XX-XXXX"))]
+    assert [NINE_DIGITS_SAID in f.message for f in findings] == [True, True, False]
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import zipfile
 
@@ -17,11 +18,19 @@ from reportgen.commands.build import build
 from reportgen.design import DEFAULT_TEMPLATES
 from reportgen.errors import ReportgenError
 from reportgen.model import Severity
-from reportgen.personal_data import CPR, EMAIL, PHONE, find, masked
+from reportgen.personal_data import (
+    CPR,
+    EMAIL,
+    PHONE,
+    cpr_numbers,
+    find,
+    masked,
+    new_cpr_number,
+)
 from reportgen.round import Round
 from reportgen.writers import RenderOptions, published_text
 
-from .helpers import docx_text, goal_row, pdf_text, write_workbook
+from .helpers import ROOT, docx_text, goal_row, pdf_text, write_workbook
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -75,6 +84,89 @@ assert _modulus_11("0101800008") and not _modulus_11("0101801234")
 ])
 def test_verdicts(text, expected):
     assert [(hit.kind, hit.masked, hit.certain) for hit in find(text, TODAY)] == expected
+
+
+# What a person reads as a CPR number, whatever stands between its two parts, and what is
+# left alone. The README's table under *Personal data* lists the same texts (written there
+# with `\n` for a line break and `\u200b` for a zero-width space): see
+# test_the_readmes_table_is_this_table.
+SPELLINGS = [
+    # (text, caught as a CPR number)
+    ("010190-1234", True),
+    ("0101901234", True),
+    ("010190 1234", True),
+    ("010190/1234", True),
+    ("010190\n1234", True),              # a line break (Alt+Enter), or a narrow column
+    ("010190-\n1234", True),
+    ("010190 - 1234", True),
+    ("010190 – 1234", True),             # an en dash, as Word makes it
+    ("010190\u22121234", True),          # a minus sign
+    ("010190\u200b1234", True),          # a zero-width space, pasted from a web page
+    ("010190\u00ad1234", True),          # a soft hyphen
+    ("010190\u00a0\u2015\u00a01234", True),  # no-break spaces around a horizontal bar
+    ("00.01.00-A00-55-18", False),       # a case number
+    ("15.01.2019", False),               # a date
+    ("1.234.567", False),                # amounts
+    ("12 345 678,90", False),
+    ("5790001234567", False),            # an EAN number (13 digits)
+    ("12 34 56 78", False),              # a phone number (RG603)
+    ("2018-2022", False),                # a span of years
+    ("320190-1234", False),              # no 32nd day
+    ("010190 12345", False),             # five digits after the six
+]
+
+
+@pytest.mark.parametrize(("text", "caught"), SPELLINGS)
+def test_a_cpr_number_is_caught_whatever_separates_its_parts(text, caught):
+    hits = [hit for hit in find(f"Sagen: {text}.", TODAY) if hit.kind == CPR]
+    if not caught:
+        assert hits == []
+        return
+    assert [(hit.masked, hit.certain) for hit in hits] == [("0101XX-XXXX", False)]
+    assert f"Sagen: {text}."[hits[0].start:hits[0].end] == text  # the whole of it, masked
+    assert masked(f"Sagen: {text}.", TODAY) == "Sagen: 0101XX-XXXX."
+    # the guard's look at a finished document: a CPR number no cell held
+    assert new_cpr_number(f"Side 2\n{text}\nSide 3", set(), TODAY) is not None
+    # ... and one a cell held, however the document wraps or spells it
+    assert new_cpr_number(f"Side 2\n{text}\nSide 3", cpr_numbers(["0101901234"], TODAY),
+                          TODAY) is None
+
+
+def test_a_word_before_makes_any_spelling_certain():
+    hits = find("CPR-nr.: 010190 -\n1234", TODAY)
+    assert [(hit.kind, hit.masked, hit.certain) for hit in hits] == [(CPR, "0101XX-XXXX", True)]
+
+
+def test_every_invisible_format_character_may_separate_the_parts():
+    """Unicode's format characters (category Cf) are listed in personal_data by hand, for
+    speed: every one this Python knows is among them."""
+    import sys
+    import unicodedata
+
+    listed = [chr(code) for code in range(sys.maxunicode + 1)
+              if unicodedata.category(chr(code)) == "Cf"]
+    assert listed
+    assert [char for char in listed
+            if not any(hit.kind == CPR for hit in find(f"010190{char}1234", TODAY))] == []
+
+
+def test_the_readmes_table_is_this_table():
+    """The README's table of texts caught and left alone: the same texts as SPELLINGS, with
+    the same verdicts, and the code agrees with each."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| caught as a CPR number (RG601) | left alone |"):]
+    table = table[:table.index("\n\n")].splitlines()[2:]
+    listed = []
+    for line in table:
+        for cell, caught in zip(line.strip("|").split("|"), (True, False), strict=True):
+            sample = re.search(r"`([^`]+)`", cell)
+            if sample:
+                text = re.sub(r"\\(n|u[0-9a-f]{4})", lambda m: "\n" if m[1] == "n"
+                              else chr(int(m[1][1:], 16)), sample[1])
+                listed.append((text, caught))
+    assert sorted(listed) == sorted(SPELLINGS)
+    for text, caught in listed:
+        assert any(hit.kind == CPR for hit in find(text, TODAY)) is caught, text
 
 
 def test_a_hit_is_where_the_number_is_and_the_mask_never_holds_it():
@@ -206,6 +298,172 @@ def test_a_cpr_number_a_template_prints_stops_the_build_before_writing(tmp_path)
     build(Round([source]), tmp_path / "kladde", ("html",),
           RenderOptions(templates=templates,
                                                                     draft=True))
+
+
+def test_a_cpr_number_over_two_lines_or_with_a_hidden_space_is_found_in_its_cell(tmp_path):
+    """The cell check, and a draft's documents: the number found, and shown masked."""
+    rows = [goal_row("Borgeren 010190-\n1234 har klaget", measure="Sag 010190 - 1234",
+                     comment="Kopieret: 010190\u200b1234", result="gul")]
+    source = write_workbook(tmp_path / "a.xlsx", rows)
+    outcome = build(Round([source]), tmp_path / "out", ("pdf", "docx"), RenderOptions(draft=True))
+    assert [(f.code, f.cell, f.message.split(" Er det")[0]) for f in outcome.findings
+            if f.code == "RG601"] == [
+        ("RG601", cell, "Cellen" + (' (målet »Borgeren 0101XX-XXXX har klaget«)'
+                                    if cell != "D2" else "")
+         + " indeholder noget, der ligner et CPR-nummer (0101XX-XXXX), som ikke må "
+         "offentliggøres. Slet nummeret.") for cell in ("D2", "E2", "H2")]
+    pdf_data, docx_data = (path.read_bytes() for path in outcome.written)
+    for text in (pdf_text(pdf_data), docx_text(docx_data)):
+        words = " ".join(text.split())  # however the PDF wraps its lines
+        assert "Borgeren 0101XX-XXXX har klaget" in words
+        assert "Sag 0101XX-XXXX" in words and "Kopieret: 0101XX-XXXX" in words
+        assert "010190" not in text
+
+
+@pytest.mark.parametrize("printed", ["010190-<br>1234", "010190 - 1234", "010190&#8203;1234",
+                                     "010190&#8209;\n1234"])
+def test_a_cpr_number_a_template_spells_otherwise_stops_the_build_too(printed, tmp_path):
+    templates = tmp_path / "skabeloner"
+    shutil.copytree(DEFAULT_TEMPLATES, templates)
+    page = templates / "report.html.j2"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</body>", f"<p>Kontakt: {printed}</p></body>"), encoding="utf-8")
+    source = write_workbook(tmp_path / "a.xlsx", [goal_row("Et mål")])
+    with pytest.raises(ReportgenError) as raised:
+        build(Round([source]), tmp_path / "out", ("html",), RenderOptions(templates=templates))
+    assert raised.value.code == "RG604" and "CPR-nummer (0101XX-XXXX)" in raised.value.message
+    assert not (tmp_path / "out").exists()
+
+
+def test_two_cells_side_by_side_are_not_read_as_one_number(tmp_path):
+    """Six digits that end one cell and four that begin the next (a date, a year) are two
+    texts to a reader, in the cells and in the finished documents: the guard reads each
+    paragraph, each table cell, on its own, joining only what a line break parts in one."""
+    rows = [goal_row("Sag 150190", "gul", comment="2019 kom der en forsinkelse",
+                     measure="2019 blev det bedre", centre="2020"),
+            goal_row("1234 mål", theme="Tema 150190", area="Vision 150190",
+                     effect="Effekt 150190")]
+    source = write_workbook(tmp_path / "a.xlsx", rows)
+    outcome = build(Round([source]), tmp_path / "out", ("pdf", "docx", "html", "json"))
+    assert [f.code for f in outcome.findings if f.code.startswith("RG6")] == []
+    assert len(outcome.written) == 4
+    assert "Sag 150190" in docx_text(outcome.written[1].read_bytes())
+
+
+# -- a CPR number typed as a number ----------------------------------------------------------
+
+NUMBER_FOUND = ("Cellen (målet »Et mål«) indeholder noget, der ligner et CPR-nummer "
+                "(0101XX-XXXX), som ikke må offentliggøres. Slet nummeret.{more} Er det ikke "
+                "personoplysninger, så godkend fundet med --accept RG601@Mål!H2.")
+NINE_DIGITS = (" Cellen er et tal på ni cifre; et CPR-nummer, der er skrevet som et tal, "
+               "mister sit første nul.")
+
+
+def _typed_as_a_number(path, number_format: str):
+    """A workbook whose comment cell is the number 101901234 in `number_format`."""
+    import openpyxl
+
+    write_workbook(path, [goal_row("Et mål", "gul", comment=101901234)])
+    workbook = openpyxl.load_workbook(path)
+    workbook["Mål"]["H2"].number_format = number_format
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("number_format", "shown", "more"), [
+    ("000000-0000", "010190-1234", ""),      # Excel shows 010190-1234: so does the report
+    ('000000" "0000', "010190 1234", ""),
+    ("0000000000", "0101901234", ""),
+    ("0000000000_)", "101901234", NINE_DIGITS),  # a format not read, but ten digits shown
+    ("General", "101901234", None),          # nine digits shown: not a CPR number
+])
+def test_a_cpr_number_typed_as_a_number_is_found_as_excel_shows_it(number_format, shown, more,
+                                                                   tmp_path):
+    source = _typed_as_a_number(tmp_path / "a.xlsx", number_format)
+    result = _cli("check", str(source))
+    findings = [line.split(": ", 2)[-1] for line in result.output.splitlines()
+                if line.startswith("RG601")]
+    assert findings == ([] if more is None else [NUMBER_FOUND.format(more=more)])
+    if more is None:
+        return
+    assert result.exit_code == 1 and "010190" not in result.output
+    outcome = build(Round([source]), tmp_path / "out", ("docx", "json"),
+                    RenderOptions(draft=True))
+    docx_data, json_data = (path.read_bytes() for path in outcome.written)
+    assert "Kommentar: 0101XX-XXXX" in docx_text(docx_data)
+    assert b'"comment": "0101XX-XXXX"' in json_data
+    assert shown not in docx_text(docx_data) and b"1019" not in json_data
+
+
+# -- a CPR number in a file's or a sheet's name ---------------------------------------------
+
+NAMED = ("noget, der ligner et CPR-nummer (0101XX-XXXX), som ikke må offentliggøres: {it} "
+         "står i rapportens JSON-fil{more}. {do}, så nummeret ikke står i navnet; et navn kan "
+         "ikke godkendes med --accept.")
+FILE_NAMED = "Filnavnet indeholder " + NAMED.format(
+    it="det", more=" og kan blive rapportens eget filnavn", do="Omdøb filen")
+SHEET_NAMED = "Arkets navn indeholder " + NAMED.format(
+    it="det", more="", do="Omdøb arket (højreklik på fanen, og vælg Omdøb)")
+
+
+@pytest.mark.parametrize(("file", "sheet", "place", "message"), [
+    ("Notat 010190-1234.xlsx", "Mål", "Notat 0101XX-XXXX.xlsx", FILE_NAMED),
+    ("b.xlsx", "Mål 010190-1234", "b.xlsx › Mål 0101XX-XXXX", SHEET_NAMED),
+])
+def test_a_cpr_number_in_a_file_or_sheet_name_stops_check_and_build(file, sheet, place,
+                                                                    message, tmp_path):
+    """Found by the reader, as a cell's is: `check` fails with it, and `build` stops there,
+    before the documents are made (not at the guard, RG604, blaming the templates). The
+    name is printed masked wherever a finding or the summary names the file."""
+    source = write_workbook(tmp_path / "ind" / file, [goal_row("Et mål")], sheet=sheet)
+    findings = tmp_path / "fund.csv"
+    checked = _cli("check", str(source.parent), "--findings", str(findings))
+    built = _cli("build", str(source.parent), "-o", str(tmp_path / "ud"),
+                 "--format", "pdf,docx,json")
+    assert checked.exit_code == built.exit_code == 1
+    for result in (checked, built):
+        said = [line for line in result.output.splitlines() if line.startswith("RG6")]
+        assert said == [f"RG601 fejl: {place}: {message}"]
+        assert "RG604" not in result.output and str(DEFAULT_TEMPLATES) not in result.output
+    assert not (tmp_path / "ud").exists()
+    assert "Læst 1 mål fra 1 arbejdsbog (" + place.split(" › ")[0] + ": 1)" in checked.output
+    for text in (checked.output, built.output, findings.read_text(encoding="utf-8-sig")):
+        assert "010190" not in text
+
+
+def test_a_draft_of_a_workbook_named_with_a_cpr_number_shows_it_masked(tmp_path):
+    source = write_workbook(tmp_path / "ind" / "Notat 010190-1234.xlsx", [goal_row("Et mål")],
+                            sheet="Mål 020190-1234")
+    outcome = build(Round([source]), tmp_path / "ud", ("pdf", "docx", "json"),
+                    RenderOptions(draft=True))
+    assert [(f.code, f.severity, f.where) for f in outcome.findings if f.code == "RG601"] == [
+        ("RG601", Severity.WARNING, "Notat 0101XX-XXXX.xlsx"),
+        ("RG601", Severity.WARNING, "Notat 0101XX-XXXX.xlsx › Mål 0201XX-XXXX")]
+    assert [path.name for path in outcome.written] == [
+        f"Notat-0101XX-XXXX-kladde.{fmt}" for fmt in ("pdf", "docx", "json")]
+    pdf_data, docx_data, json_data = (path.read_bytes() for path in outcome.written)
+    assert b'"file": "Notat 0101XX-XXXX.xlsx"' in json_data
+    assert b'"sheet": "M\xc3\xa5l 0201XX-XXXX"' in json_data
+    for text in (pdf_text(pdf_data), docx_text(docx_data), published_text("docx", docx_data),
+                 json_data.decode()):
+        assert "Et mål" in text and "0190" not in text
+
+
+def test_a_previous_follow_up_named_with_a_cpr_number_is_shown_masked(tmp_path):
+    """The earlier follow-up's names stop nothing (as its cells do not): the goals gone,
+    which the JSON lists with where they were read, show them masked."""
+    previous = write_workbook(tmp_path / "forrige" / "Notat 010190-1234.xlsx",
+                              [goal_row("Et mål"), goal_row("Et mål, der er væk")],
+                              sheet="Mål 020190-1234")
+    current = write_workbook(tmp_path / "nu" / "nu.xlsx", [goal_row("Et mål")])
+    outcome = build(Round([current], previous=previous), tmp_path / "ud", ("docx", "json"))
+    assert [(f.code, f.severity, f.where) for f in outcome.findings if f.code == "RG601"] == [
+        ("RG601", Severity.WARNING, "Notat 0101XX-XXXX.xlsx (forrige opfølgning)"),
+        ("RG601", Severity.WARNING,
+         "Notat 0101XX-XXXX.xlsx (forrige opfølgning) › Mål 0201XX-XXXX")]
+    docx_data, json_data = (path.read_bytes() for path in outcome.written)
+    assert "Et mål, der er væk" in docx_text(docx_data)
+    assert b'"file": "Notat 0101XX-XXXX.xlsx"' in json_data and b"0190" not in json_data
 
 
 def test_the_finished_documents_hold_no_cpr_number(tmp_path):

@@ -18,6 +18,7 @@ from ..design import DEFAULT_TEMPLATES
 from ..errors import ReportgenError, quote, reason
 from ..files import check_file_target, check_folder_target
 from ..model import Finding, Severity, printable
+from ..personal_data import masked
 from ..writers import DEFAULT_FORMATS, FORMATS, PDF_VARIANTS, RenderOptions
 from .danish import (
     USAGE,
@@ -150,8 +151,10 @@ def _write_findings(findings: list[Finding], sheet: Path, on_disk: str = "",
 
 
 def _summary(rows_read: dict[str, int]) -> str:
+    """How many goals each workbook gave, its name shown as a finding shows it (a CPR
+    number in it masked)."""
     total = sum(rows_read.values())
-    files = "; ".join(f"{printable(name)}: {count}" for name, count in rows_read.items())
+    files = "; ".join(f"{printable(masked(name))}: {count}" for name, count in rows_read.items())
     return (f"Læst {total} mål fra {count(len(rows_read), 'arbejdsbog', 'arbejdsbøger')}"
             f" ({files})")
 

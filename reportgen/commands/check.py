@@ -64,8 +64,8 @@ def check(round: Round, draft: bool = False, templates: Path = DEFAULT_TEMPLATES
         findings = [replace(f, severity=Severity.WARNING)
                     if f.code in DRAFT_GAPS and f.severity is Severity.ERROR else f
                     for f in findings]
-        if any(f.code == "RG601" for f in findings):
-            result.report = result.report.with_texts(masked)
+        if any(f.code == "RG601" for f in findings):  # in a cell, a detail or a name
+            result.report = result.report.with_texts(masked).with_places(masked)
     findings += earlier_findings
     order = list(Severity)
     return result, sorted(findings, key=lambda f: order.index(f.severity))

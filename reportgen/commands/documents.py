@@ -17,6 +17,7 @@ from pathlib import Path
 from ..contract import centre_key
 from ..files import NAME_BYTES, safe_name
 from ..model import Comparison, Finding, Meta, PlacedGoal, Report, Severity, Theme
+from ..personal_data import masked
 from ..writers.context import FALLBACK_TITLE
 
 SPLITS = ("theme",)
@@ -148,9 +149,10 @@ def document_stems(documents: Sequence[Extract], base: str, given: bool,
 
 
 def output_name(inputs: Sequence[Path], files: Sequence[str], report: Report) -> str:
-    """The one workbook's name, else the one folder's, else the report's title."""
+    """The one workbook's name, else the one folder's, else the report's title; a CPR
+    number in it masked (a draft's, or a folder's name, which nothing else checks)."""
     if len(files) == 1:
-        return safe_name(Path(files[0]).stem)
+        return safe_name(masked(Path(files[0]).stem))
     if len(inputs) == 1 and inputs[0].is_dir():
-        return safe_name(inputs[0].resolve().name)
-    return safe_name(report.meta.title or "rapport")
+        return safe_name(masked(inputs[0].resolve().name))
+    return safe_name(masked(report.meta.title or "rapport"))

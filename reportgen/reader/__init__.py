@@ -46,7 +46,14 @@ from ..model import Finding, Report, Severity, Source  # noqa: E402
 from .calamine import calamine_sheets  # noqa: E402
 from .files import READERS, check_file, file_label, find_workbooks  # noqa: E402
 from .merge import assemble, local_numbers, merge_meta  # noqa: E402
-from .rows import FileFindings, GoalRow, clean_text, parse_status, read_sheets  # noqa: E402
+from .rows import (  # noqa: E402
+    FileFindings,
+    GoalRow,
+    clean_text,
+    parse_status,
+    personal_data_in_name,
+    read_sheets,
+)
 from .xlsx import xlsx_sheets  # noqa: E402
 
 __all__ = ["ReadResult", "clean_text", "file_label", "find_workbooks", "parse_status",
@@ -82,6 +89,7 @@ def read_workbooks(paths: Sequence[Path]) -> ReadResult:
         # A file is named by its name, or by its path where two inputs share a name.
         label = name if names.count(name) == 1 else file_label(str(path))
         file_findings = FileFindings(label)
+        personal_data_in_name(label, "file" if label == name else "path", file_findings)
         rows, count, meta = _read_file(path, file_findings)
         findings.extend(file_findings)
         rows_read[label] = count

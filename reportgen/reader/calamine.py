@@ -4,9 +4,10 @@ sheets handed on as rows of cells (`rows.Sheet`), values only.
 calamine gives what a cell holds, not how it looks: no number formats, fill colours or
 hidden columns (and merged ranges for some formats only, not read here). So a value is
 shown as Excel shows it in the General format (cells.py), a status is read from its text
-alone, and a notice (RG906) says so for each such file. Each sheet's reach is found first
-(sheet_extent.py), so that what calamine is asked to build is bounded by what the file
-holds.
+alone, and a notice (RG906) says so for each such file. A whole number is marked as one
+whose leading zero may not show: nine digits may be a CPR number typed as a number. Each
+sheet's reach is found first (sheet_extent.py), so that what calamine is asked to build
+is bounded by what the file holds.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 
 from ..model import Severity
 from . import sheet_extent, sheet_xml
-from .cells import cell_text, id_text
+from .cells import cell_text, id_text, whole_number
 from .files import password_message
 from .rows import HEADER_SEARCH_ROWS, Cell, FileFindings, Row
 from .sheet_extent import Encrypted, Extent, TooManyRecords, ods_extents, xls_extents
@@ -135,7 +136,8 @@ class ValuesSheet:
             for name, index in columns.items():
                 value = values[index - 1] if index <= len(values) else None
                 shown = id_text if name == "id" else cell_text
-                row.cells[name] = Cell(ref=f"{letters[name]}{number}", text=shown(value))
+                row.cells[name] = Cell(ref=f"{letters[name]}{number}", text=shown(value),
+                                       padded=whole_number(value))
             if any(cell.text for cell in row.cells.values()):
                 rows.append(row)
         return rows

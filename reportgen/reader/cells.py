@@ -39,6 +39,14 @@ _MAX_PATTERN = 64  # a longer number format is shown as General
 _HEX6 = re.compile(r"[0-9A-Fa-f]{6}")
 _DATE_PATTERN = {"yyyy": "yyyy", "yy": "yy", "mmmm": "MMMM", "mmm": "MMM", "mm": "MM",
                  "m": "M", "dddd": "EEEE", "ddd": "EEE", "dd": "dd", "d": "d"}
+# A number format of digit placeholders and literal text (`000000-0000`, `000000\-0000`,
+# `"Sag "0000`): a CPR number typed as a number is shown so, 010190-1234, and must be
+# printed, and checked, as it is shown. Its parts: a placeholder, an escaped character, a
+# quoted text, a hyphen or a space.
+_LITERAL_PARTS = re.compile(r'[0#]|\\.|"[^"]*"|[- ]')
+# What pads a number: a format's zeros before any decimal point, quoted and escaped text
+# and [colours] left out.
+_NOT_PLACEHOLDERS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[_*].')
 
 
 def cell_text(value: Any, number_format: str = "General") -> str | None:
@@ -52,6 +60,9 @@ def id_text(value: Any, number_format: str = "General") -> str | None:
     number shown with two decimals, 1.10, stays 1.10."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return cell_text(value, number_format)
+    placed = _placeholders(value, number_format.split(";")[0].strip())
+    if placed is not None:
+        return placed
     decimals = re.fullmatch(r"0\.(0+)", number_format.split(";")[0].strip())
     if decimals:
         return f"{value:.{len(decimals[1])}f}"
@@ -89,6 +100,9 @@ def _shown_date(value: dt.date, number_format: str) -> str:
 
 def _shown_number(value: float, number_format: str) -> str:
     fmt = number_format.split(";")[0].strip()
+    placed = _placeholders(value, fmt)
+    if placed is not None:
+        return placed
     with decimal.localcontext() as context:
         context.prec = _PRECISION
         try:
@@ -102,6 +116,48 @@ def _shown_number(value: float, number_format: str) -> str:
         if math.isfinite(value) and abs(value) >= _GENERAL_LIMIT:
             return format_scientific(value, "0.#####E+00", locale=LOCALE)  # 1,5E+18
         return format_decimal(value, "0.##########", locale=LOCALE)  # General: no grouping
+
+
+def _placeholders(value: float, fmt: str) -> str | None:
+    """The number as a format of digit placeholders and literal text shows it, as Excel
+    does: rounded to a whole number, its digits filled into the placeholders from the
+    right, a `0` with no digit left showing 0 and a `#` nothing, the first placeholder
+    taking every digit left over, the literal text as written. None for any other format
+    (one of placeholders alone is Babel's, see _shown_number) and past Excel's 15 digits."""
+    parts = _LITERAL_PARTS.findall(fmt)
+    places = sum(1 for part in parts if part in ("0", "#"))
+    if "".join(parts) != fmt or not places or places == len(parts) \
+            or not math.isfinite(value) or abs(value) >= _GENERAL_LIMIT:
+        return None
+    number = int(decimal.Decimal(value).to_integral_value(decimal.ROUND_HALF_UP))
+    left = str(abs(number)).lstrip("0")  # 0 has no digits: a `#` shows nothing for it
+    shown: list[str] = []
+    for part in reversed(parts):
+        if part in ("0", "#"):
+            places -= 1
+            digits, left = (left, "") if not places else (left[-1:], left[:-1])
+            shown.append(digits or ("0" if part == "0" else ""))
+        else:
+            shown.append(part[1:-1] if part.startswith('"') else part[-1])
+    return ("-" if number < 0 else "") + "".join(reversed(shown))
+
+
+def pads_to_ten(value: Any, number_format: str) -> bool:
+    """A whole number of nine digits whose number format shows at least ten, with a zero
+    before it: how a CPR number typed as a number looks, whether or not the format is one
+    `shown_text` follows (`0000000000_)` is not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not 10**8 <= value < 10**9 or not float(value).is_integer():
+        return False
+    fmt = _NOT_PLACEHOLDERS.sub("", number_format.split(";")[0])
+    return fmt.split(".")[0].count("0") >= 10
+
+
+def whole_number(value: Any) -> bool:
+    """A number with no decimals, as a cell of a file read for its values only holds it:
+    its number format, which might show a leading zero, is not known."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) \
+        and math.isfinite(value) and float(value).is_integer()
 
 
 def _hex6(value: Any) -> str | None:

@@ -35,7 +35,7 @@ from ..contract import (
 )
 from ..dates import date_text
 from ..model import Finding, Goal, PlacedGoal, Severity, Source, Status, place
-from ..personal_data import CPR, EMAIL, PHONE, Hit
+from ..personal_data import CPR, EMAIL, PHONE, Hit, in_number
 from ..personal_data import find as find_personal_data
 
 HEADER_SEARCH_ROWS = 20
@@ -101,6 +101,10 @@ class Cell:
     fill: Status | None | bool = None  # see cells.colour_status; only for status columns
     unreadable: bool = False           # a formula without a cached value
     merged_from: str | None = None     # inside a merged range: the range's first cell
+    # A whole number whose leading zero may not show in `text`: read for its value only
+    # (.xls, .ods), or of nine digits in a format that pads it to ten. A CPR number typed
+    # as a number is one (personal_data.in_number).
+    padded: bool = False
 
 
 @dataclass
@@ -201,6 +205,8 @@ def read_sheets(sheets: Sequence[Sheet],
     goal_rows: list[GoalRow] = []
     count = 0
     chosen = find_goal_sheets(sheets, findings)
+    for sheet, _ in chosen:
+        personal_data_in_name(sheet.title, "sheet", findings)
     for sheet, header in chosen:
         if not within_limit(sheet, header.row, findings):
             continue
@@ -233,6 +239,11 @@ _PERSONAL = {
 }
 
 
+# Why a number of nine digits is taken for a CPR number (personal_data.in_number).
+NINE_DIGITS = (" Cellen er et tal på ni cifre; et CPR-nummer, der er skrevet som et tal, "
+               "mister sit første nul.")
+
+
 def personal_data_text(hit: Hit) -> tuple[str, Severity, str]:
     """A hit's code, severity and what a text holds, for »… indeholder {what}«: »et
     CPR-nummer (0101XX-XXXX), som ikke må offentliggøres. Slet nummeret.«"""
@@ -254,15 +265,48 @@ def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
                     or (name, cell.text) in seen:
                 continue
             seen.add((name, cell.text))
-            for hit in find_personal_data(cell.text):
+            hits = [(hit, "") for hit in find_personal_data(cell.text)]
+            number = in_number(cell.text) if cell.padded else None
+            if number and not any(hit.kind == CPR for hit, _ in hits):
+                hits.append((number, NINE_DIGITS))
+            for hit, why in hits:
                 code, severity, what = personal_data_text(hit)
                 of_goal = f" (målet »{short(goal, 40)}«)" if goal and name != "goal" else ""
                 findings.add(code, severity,
-                             f"Cellen{of_goal} indeholder {what} "
+                             f"Cellen{of_goal} indeholder {what}{why} "
                              f"Er det ikke personoplysninger, så godkend fundet med "
                              f"--accept {code}@{sheet}!{cell.ref}.",
                              sheet=sheet, cell=cell.ref, centre=row.text("centre"),
                              row=row if "goal" in row.cells else None)
+
+
+# A name that holds a CPR number: what it is, where else it goes, how to mend it.
+_NAMES = {
+    "file": ("Filnavnet", " og kan blive rapportens eget filnavn", "Omdøb filen"),
+    "path": ("Stien til filen", " og kan blive rapportens eget filnavn",
+             "Omdøb filen eller mappen"),
+    "sheet": ("Arkets navn", "", "Omdøb arket (højreklik på fanen, og vælg Omdøb)"),
+}
+
+
+def personal_data_in_name(name: str, kind: str, findings: FileFindings) -> None:
+    """An error (RG601) for each CPR number in the name of a file or of a goal sheet (kind
+    "file", "path" where two inputs share a name, or "sheet"): the JSON says where each
+    goal was read, and a file's name may become the report's. Said here, by the reader, so
+    that `check` finds it, and a build stops before its documents are made (not at the
+    guard, RG604, which would blame the templates). Only CPR numbers: a date in a name,
+    `20190115`, would be taken for a phone number. Not to be accepted: --accept names a
+    cell, and a name is mended by renaming."""
+    what, also, mend = _NAMES[kind]
+    for hit in find_personal_data(name):
+        if hit.kind != CPR:
+            continue
+        likely = "noget, der ligner " if not hit.certain else ""
+        findings.add("RG601", Severity.ERROR,
+                     f"{what} indeholder {likely}et CPR-nummer ({hit.masked}), som ikke må "
+                     f"offentliggøres: det står i rapportens JSON-fil{also}. {mend}, så "
+                     "nummeret ikke står i navnet; et navn kan ikke godkendes med --accept.",
+                     sheet=name if kind == "sheet" else None)
 
 
 def short(text: str, limit: int = 60) -> str:

@@ -20,7 +20,7 @@ from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
 from ..model import Severity
-from .cells import cell_text, colour_status, fill_rgb, id_text, theme_colours
+from .cells import cell_text, colour_status, fill_rgb, id_text, pads_to_ten, theme_colours
 from .rows import HEADER_SEARCH_ROWS, STATUS_FIELDS, Cell, FileFindings, Row
 from .sheet_xml import SheetScan, check_workbook
 
@@ -99,6 +99,7 @@ class XlsxSheet:
                     fill=self._fill_status(cell) if name in STATUS_FIELDS else None,
                     unreadable=cell.value is None and cell.coordinate in formulas,
                     merged_from=cell.coordinate if cell is not read else None,
+                    padded=pads_to_ten(cell.value, cell.number_format),
                 )
             if any(cell.text or cell.unreadable for cell in row.cells.values()):
                 rows.append(row)

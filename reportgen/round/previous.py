@@ -51,11 +51,13 @@ def read_previous(path: Path) -> tuple[Report | None, list[Finding]]:
 
 def masked_earlier(report: Report) -> Report:
     """The compared report with every text taken from the earlier follow-up (the goals
-    gone, its label) CPR-masked: they were not checked as this round's texts are."""
+    gone, its label, and the names of the files and sheets the goals gone were read from)
+    CPR-masked: they were not checked as this round's texts are."""
     comparison = report.comparison
     if comparison is None:
         return report
-    only_earlier = Report(comparison=comparison).with_texts(masked).comparison
+    only_earlier = Report(comparison=comparison).with_texts(masked).with_places(
+        masked).comparison
     return replace(report, comparison=only_earlier)
 
 

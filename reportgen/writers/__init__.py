@@ -36,10 +36,26 @@ class RenderOptions:
     cache: Path | None = None  # the folder the PDF's laid-out parts are kept in (pdf/cache.py)
 
 
+# The published text is one paragraph a line, and a line break inside a paragraph (a
+# cell's Alt+Enter, a <br>) is U+2028, LINE SEPARATOR: the CPR guard reads each line on
+# its own, so that what ends one table cell and what begins the next are not read as one
+# number, while a number broken over two lines of one cell still is.
+_LINE_BREAK = "\u2028"
+# The HTML elements whose edges end a paragraph; any other tag (a span, a link, a picture)
+# runs on, as the text around it does on the page.
+_HTML_BLOCKS = re.compile(
+    r"</?(?:address|article|aside|blockquote|body|caption|col|colgroup|dd|div|dl|dt|"
+    r"figcaption|figure|footer|h[1-6]|head|header|hr|html|li|main|meta|nav|ol|p|section|"
+    r"style|table|tbody|td|tfoot|th|thead|title|tr|ul)\b[^>]*>", re.IGNORECASE)
+
+
 def _markup_text(data: str | bytes) -> str:
-    """HTML's text, one element a line (the PDF's too: it is published from its HTML)."""
+    """HTML's text, one paragraph (a heading, a table cell, ...) a line (the PDF's too: it
+    is published from its HTML). A line break in a text, shown as one (white-space:
+    pre-line), or as a space, is a line break inside its paragraph, as a <br> is."""
     text = data if isinstance(data, str) else data.decode("utf-8")
-    return unescape(re.sub(r"<[^>]+>", "\n", text))
+    text = re.sub(r"\r\n?|\n|<br\b[^>]*>", _LINE_BREAK, text, flags=re.IGNORECASE)
+    return unescape(re.sub(r"<[^>]+>", "", _HTML_BLOCKS.sub("\n", text)))
 
 
 def _docx_text(data: str | bytes) -> str:
@@ -48,7 +64,10 @@ def _docx_text(data: str | bytes) -> str:
         parts = [docx.read(name).decode("utf-8") for name in docx.namelist()
                  if name.endswith(".xml") and name.startswith(("word/", "docProps/"))]
     return "\n".join(unescape(re.sub(r"<[^>]+>", "", re.sub(
-        r"</w:p>|<w:br/>|<w:tab/>|</(?:dc|cp|dcterms):\w+>", "\n", part))) for part in parts)
+        r"</w:p>|<w:br [^>]*>|</(?:dc|cp|dcterms):\w+>", "\n", re.sub(  # a page break too
+            r"<w:br/>|<w:cr/>", _LINE_BREAK, re.sub(
+                r"<w:tab/>", "\t", re.sub(r"[\r\n]", " ", part))))))
+        for part in parts)
 
 
 def _plain_text(data: str | bytes) -> str:
