@@ -226,3 +226,40 @@ def test_the_finished_documents_hold_no_cpr_number(tmp_path):
     assert "00.01.00-A00-55-18" in texts[0]
     for text in texts:  # the PDF's date stamp, D:20190115, is eight digits: not a CPR number
         assert [hit.kind for hit in find(text, TODAY) if hit.kind == CPR] == []
+
+
+def test_the_goals_not_reported_are_listed_masked(tmp_path):
+    """A goal without an Id is named in the list of goals not reported by its text: the
+    command's lines, the findings sheet's `Indberetning` (.xlsx and .csv) show it with its
+    personal data masked, as a finding quotes a cell; masked before it is cut short, so
+    no part of a number is left."""
+    source = write_workbook(tmp_path / "centret.xlsx", [
+        goal_row(CPR_TEXT, result=None),
+        goal_row("Ring 22 33 44 55 eller skriv til l.f@x.dk", timeline=None),
+        goal_row("Et langt mål om borgeren, hvis nummer er 0101801234", result=None)])
+    checked = _cli("check", str(source), "--findings", str(tmp_path / "fund.csv"))
+    built = _cli("build", str(source), "-o", str(tmp_path / "out"), "--format", "docx",
+                 "--findings", str(tmp_path / "fund.xlsx"))
+    assert checked.exit_code == built.exit_code == 1
+    for result in (checked, built):
+        (line,) = [line for line in result.output.splitlines() if "mål indberettet" in line]
+        assert line == ("  CPU/BGE: 0 af 3 mål indberettet (mangler »Borgeren 0101XX-XXXX har "
+                        "klag…«, »Ring 22 XX XX XX eller skriv …«, »Et langt mål om borgeren, "
+                        "hvi…«)"), line
+    listed = (tmp_path / "fund-indberetning.csv").read_text(encoding="utf-8-sig")
+    assert "»Borgeren 0101XX-XXXX har klag…«" in listed
+    with zipfile.ZipFile(tmp_path / "fund.xlsx") as archive:
+        raw = [archive.read(name) for name in archive.namelist()]
+        assert any(b"Borgeren 0101XX-XXXX" in data for data in raw)
+    raw += [checked.output.encode(), built.output.encode(), listed.encode()]
+    for data in raw:
+        for secret in (b"010180", b"1234", b"22 33 44 55", b"l.f@x", b"0101801"):
+            assert secret not in data
+
+
+def test_the_centres_statuses_mask_what_they_quote():
+    from reportgen.round.progress import CentreStatus
+
+    status = CentreStatus("CPU/BGE", 2, 0, ("1.2", "»Skriv til l.f@x.dk«"))
+    assert status.missing == ("1.2", "»Skriv til l…@…dk«")
+    assert "l.f@x.dk" not in status.line

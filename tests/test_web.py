@@ -158,6 +158,26 @@ def test_a_draft_of_a_workbook_with_gaps(client, tmp_path):
     assert "Et andet mål" in text
 
 
+def test_the_goals_not_reported_are_named_masked(client, tmp_path):
+    """A goal without an Id is named by its text among the goals not reported: on the page
+    (the check's `centres`, and the body of a build refused) with its personal data
+    masked, as every finding is."""
+    path = write_workbook(tmp_path / "huller.xlsx", [
+        goal_row("Borgeren 010180-1234 har klaget", result=None),
+        goal_row("Ring 22 33 44 55 eller skriv til l.f@x.dk", timeline=None)])
+    checked = client.post("/api/check", files=[upload(path)])
+    refused = client.post("/api/build", files=[upload(path)])
+    error(refused, 422, "RG709")
+    for response in (checked, refused):
+        (centre,) = response.json()["centres"]
+        assert centre["missing"] == ["»Borgeren 0101XX-XXXX har klag…«",
+                                     "»Ring 22 XX XX XX eller skriv …«"]
+        assert centre["line"].endswith("(mangler »Borgeren 0101XX-XXXX har klag…«, "
+                                       "»Ring 22 XX XX XX eller skriv …«)")
+        for secret in ("010180", "1234", "22 33 44 55", "l.f@x"):
+            assert secret not in response.text
+
+
 def test_the_findings_workbook_says_who_has_reported_as_the_commands_does(client, tmp_path):
     """The page's findings workbook is the one `--findings` writes: the findings on `Fund`,
     and beside them on `Indberetning` each centre behind, from the same statuses."""
