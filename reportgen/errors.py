@@ -73,7 +73,7 @@ CODES = {
     "RG002": "no workbooks in the folder",
     "RG003": "wrong usage",
     "RG004": "interrupted",
-    "RG005": "an --accept that is not one",
+    "RG005": "an --accept that is not one, or that fits cells in two files",
     "RG010": "an entry of an input folder that is not read",
     "RG100": "the file does not exist, or is no file",
     "RG101": "not a workbook",

@@ -72,6 +72,8 @@ assert _modulus_11("0101800008") and not _modulus_11("0101801234")
     ("Strategiplan 2018-2022", []),
     ("fra 2018 2022", []),
     ("1.234.567,89 kr.", []),
+    ("--accept RG602@centret.xlsx:Mål!H3", []),  # a file, not a domain
+    ("RG602@c:\\fælles\\forrige.json", []),
 ])
 def test_verdicts(text, expected):
     assert [(hit.kind, hit.masked, hit.certain) for hit in find(text, TODAY)] == expected
@@ -263,3 +265,76 @@ def test_the_centres_statuses_mask_what_they_quote():
     status = CentreStatus("CPU/BGE", 2, 0, ("1.2", "»Skriv til l.f@x.dk«"))
     assert status.missing == ("1.2", "»Skriv til l…@…dk«")
     assert "l.f@x.dk" not in status.line
+
+
+# -- an acceptance is for one cell of one file ----------------------------------------
+
+NOT_A_CPR = "Bevilling 010180-1234 fra fonden"  # a grant's number, not a person's
+REAL_CPR = "Borgeren 020280-1234 har klaget"
+
+
+@pytest.fixture
+def two_centres(tmp_path):
+    """Two centres' workbooks, each with a sheet `Mål` and a CPR-like number in its D2: in
+    one it is not personal data, in the other it is; a third with its goals on another
+    sheet."""
+    return [write_workbook(tmp_path / "ind" / "a.xlsx", [goal_row(NOT_A_CPR)]),
+            write_workbook(tmp_path / "ind" / "b.xlsx", [goal_row(REAL_CPR, centre="CSA/XYZ")]),
+            write_workbook(tmp_path / "ind" / "c.xlsx", [goal_row("Tlf. 22 33 44 55",
+                                                                  centre="CKF/ABC")],
+                           sheet="Mål 2019")]
+
+
+def _suggested(output: str) -> dict[str, str]:
+    """{file › sheet › cell: the acceptance the finding there suggests}."""
+    return {line.split(": ")[1]: line.rsplit("--accept ", 1)[1].rstrip(".")
+            for line in output.splitlines() if "--accept RG" in line}
+
+
+def test_the_suggested_acceptance_names_the_file_where_another_input_has_the_sheet(
+        two_centres):
+    a, b, c = two_centres
+    together = _cli("check", str(a), str(b), str(c))
+    assert _suggested(together.output) == {
+        "a.xlsx › Mål › D2": "RG601@a.xlsx:Mål!D2", "b.xlsx › Mål › D2": "RG601@b.xlsx:Mål!D2",
+        "c.xlsx › Mål 2019 › D2": "RG603@Mål 2019!D2"}
+    assert _suggested(_cli("check", str(a)).output) == {"a.xlsx › Mål › D2": "RG601@Mål!D2"}
+
+
+def test_an_acceptance_without_a_file_that_fits_two_files_is_refused(two_centres, tmp_path):
+    """`RG601@Mål!D2` fits a.xlsx's grant number and b.xlsx's citizen: accepted in both,
+    it would publish the citizen's number. It is refused, naming both files, and nothing
+    is written: neither the report nor the findings."""
+    a, b, _ = two_centres
+    out, sheet = tmp_path / "ud", tmp_path / "fund.xlsx"
+    for command in (["build", "-o", str(out), "--format", "docx,json"], ["check"]):
+        result = _cli(*command, str(a), str(b), "--accept", "RG601@Mål!D2",
+                      "--findings", str(sheet))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.splitlines()[-1].startswith(
+            "RG005 fejl: Godkendelsen »RG601@Mål!D2« passer på fund i flere filer: »a.xlsx« og "
+            "»b.xlsx«. Skriv filen med, fx »RG601@a.xlsx:Mål!D2«"), result.stderr
+        assert "Godkendt" not in result.output and "020280" not in result.output
+        assert not out.exists() and not sheet.exists()
+    # with the file named, a.xlsx's is accepted and b.xlsx's citizen still stops the build
+    named = _cli("build", "-o", str(out), "--format", "docx", str(a), str(b),
+                 "--accept", "RG601@a.xlsx:Mål!D2")
+    assert named.exit_code == 1 and not out.exists()
+    assert "RG601 fejl: b.xlsx › Mål › D2" in named.output
+    assert "RG601 bemærkning: a.xlsx › Mål › D2: Godkendt med --accept" in named.output
+
+
+def test_an_acceptance_refused_in_the_library_names_every_file():
+    from reportgen.checks.acceptance import apply, parse
+    from reportgen.model import Finding
+
+    found = [Finding("RG601", Severity.ERROR, "CPR", name, "Mål", "D2")
+             for name in ("a.xlsx", "b.xlsx", "c.xlsx")]
+    with pytest.raises(ReportgenError) as raised:
+        apply(found, [parse("RG601@mål!d2")])
+    assert raised.value.code == "RG005"
+    assert "»a.xlsx«, »b.xlsx« og »c.xlsx«" in raised.value.message
+    # one file, two hits in the cell: one cell, accepted
+    two_hits = [Finding("RG601", Severity.ERROR, "CPR", "a.xlsx", "Mål", "D2")] * 2
+    assert [f.severity for f in apply(two_hits, [parse("RG601@Mål!D2")])] == \
+        [Severity.NOTICE] * 2
