@@ -86,6 +86,7 @@ CODES = {
     "RG108": "a merged range too large to read",
     "RG109": "the file may not be opened",
     "RG110": "--previous: a JSON file that is not a reportgen JSON export",
+    "RG111": "--previous: a JSON export beyond the bounds (size, goals)",
     "RG201": "unknown status word",
     "RG202": "yellow or red without a comment",
     "RG203": "a goal without text",

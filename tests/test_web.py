@@ -319,6 +319,29 @@ def test_the_previous_follow_up_as_a_workbook_or_as_its_json(client, tmp_path):
                                            upload(export, field="previous")])
     error(two, 400, "RG700")
 
+def test_a_previous_json_nested_too_deep_or_too_large_is_a_finding(client, tmp_path):
+    """The page says what the command says of a previous JSON nested 100,000 deep (RG110)
+    or of one with more goals than a workbook may have (RG111): a finding naming the file,
+    and a final build refused; not a Python error."""
+    now = write_workbook(tmp_path / "august.xlsx", [goal_row("Mål A", timeline="grøn")])
+    deep = tmp_path / "dyb.json"
+    deep.write_text('{"meta": {}, "themes": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    goal = {"text": "Mål", "centre": "CPU/BGE", "result": [], "timeline": []}
+    many = tmp_path / "mange.json"
+    many.write_text(json.dumps({"meta": {}, "themes": [{"name": "Tema", "focus_areas": [
+        {"name": "Vision", "goals": [goal] * 20_000}]}]}))
+    for path, code in ((deep, "RG110"), (many, "RG111")):
+        files = [upload(now), upload(path, field="previous")]
+        checked = client.post("/api/check", files=files)
+        assert checked.status_code == 200, checked.text
+        (found,) = [f for f in checked.json()["findings"] if f["code"] == code]
+        assert found["file"] == f"{path.name} (forrige opfølgning)"
+        assert found["severity"] == "fejl"
+        refused = client.post("/api/build", files=files)
+        error(refused, 422, "RG709")
+        assert code in [f["code"] for f in refused.json()["findings"]]
+
+
 def test_the_page(client):
     page = client.get("/")
     assert page.status_code == 200
