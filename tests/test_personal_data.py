@@ -338,3 +338,82 @@ def test_an_acceptance_refused_in_the_library_names_every_file():
     two_hits = [Finding("RG601", Severity.ERROR, "CPR", "a.xlsx", "Mål", "D2")] * 2
     assert [f.severity for f in apply(two_hits, [parse("RG601@Mål!D2")])] == \
         [Severity.NOTICE] * 2
+
+
+# -- the guard reads the PDF as it is published ---------------------------------------
+
+def test_a_cpr_number_only_the_finished_pdf_shows_stops_the_build(tmp_path):
+    """A template's CSS may write text the HTML does not hold as text (a CSS escape, `\\30`
+    for 0): the PDF shows the number, and it is the PDF that is guarded."""
+    templates = tmp_path / "skabeloner"
+    shutil.copytree(DEFAULT_TEMPLATES, templates)
+    css = templates / "report.css"
+    css.write_text(css.read_text(encoding="utf-8")
+                   + '\nbody::after { content: "Kontakt: \\30 10180-1234"; }\n',
+                   encoding="utf-8")
+    source = write_workbook(tmp_path / "a.xlsx", [goal_row("Et mål")])
+    result = _cli("build", str(source), "-o", str(tmp_path / "out"), "--format", "pdf,docx",
+                  "--templates", str(templates), "--no-cache", "-q")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("RG604 fejl: Den færdige PDF indeholder et CPR-nummer "
+                                    "(0101XX-XXXX)"), result.stderr
+    assert "010180" not in result.output and not (tmp_path / "out").exists()
+    # a draft is not published: built, and the PDF shows what the template wrote
+    draft = build(Round([source]), tmp_path / "kladde", ("pdf",),
+                  RenderOptions(templates=templates, draft=True))
+    assert "Kontakt: 010180-1234" in published_text("pdf", draft.written[0].read_bytes())
+
+
+def test_a_pdf_part_from_the_cache_is_guarded_as_it_is_published(tmp_path, monkeypatch):
+    """A part of the PDF taken from the cache of laid-out parts is not made from this
+    build's HTML: one that holds a CPR number (a stale or altered entry) stops the build."""
+    from reportgen.commands.check import check
+    from reportgen.writers.pdf import pdf_html
+    from reportgen.writers.pdf.cache import PartCache, default_folder
+    from reportgen.writers.pdf.engine import render_part
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    clean = write_workbook(tmp_path / "ren" / "a.xlsx", [goal_row("Et mål uden numre")])
+    dirty = write_workbook(tmp_path / "cpr" / "a.xlsx", [goal_row(CPR_TEXT)])
+    options = RenderOptions()
+    htmls = [pdf_html(check(Round([path]))[0].report, options) for path in (clean, dirty)]
+    part = render_part(htmls[1], options.templates, options.pdf_variant, True)
+    PartCache.open(default_folder(), options.templates).put(
+        htmls[0], options.pdf_variant, True, None, part)
+    result = _cli("build", str(clean), "-o", str(tmp_path / "out"), "--format", "pdf", "-q")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("RG604 fejl: Den færdige PDF indeholder et CPR-nummer "
+                                    "(0101XX-XXXX)"), result.stderr
+    assert "--no-cache" in result.stderr and not (tmp_path / "out").exists()
+    built = _cli("build", str(clean), "-o", str(tmp_path / "out"), "--format", "pdf", "-q",
+                 "--no-cache")
+    assert built.exit_code == 0, built.output
+
+
+def test_the_pdfs_text_is_what_a_reader_sees(default_build):
+    """The text the guard reads of a PDF: every word on its pages (the running footer
+    too), its metadata, its pictures' alternative texts and its bookmarks."""
+    data = default_build["pdf"]
+    text = published_text("pdf", data)
+    words = set(text.split())
+    assert set(pdf_text(data).split()) <= words
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        title = str(pdf.docinfo["/Title"])
+    assert title in text and "Side 1 af 2" in text
+    assert "Grøn smiley: resultatet forventes nået" in text
+
+
+def test_a_number_split_over_runs_or_lines_is_read_whole(tmp_path):
+    from reportgen.writers.pdf import html_to_pdf
+
+    narrow = "overflow-wrap: anywhere; width: {}px"  # as report.css lets a long word break
+    html = ("<html><body><p>Kontakt: <b>010180</b>-1234 og <i>02</i>0280-1234.</p>"
+            f'<p style="{narrow.format(70)}">030380-1234 og</p>'  # 030380- | 1234 og
+            f'<p style="{narrow.format(64)}">040480-1234 og</p>'  # 040480 | -1234 og
+            "<table><tr><td>Aftale af 150118</td><td>2019 nye boliger</td></tr></table>"
+            "</body></html>")
+    text = published_text("pdf", html_to_pdf(html, DEFAULT_TEMPLATES, None))
+    assert "Kontakt: 010180-1234 og 020280-1234." in text
+    assert "030380-1234 og" in text and "040480-1234\nog" in text  # broken at the dash
+    assert [hit.masked for hit in find(text, TODAY) if hit.kind == CPR] == [
+        "0101XX-XXXX", "0202XX-XXXX", "0303XX-XXXX", "0404XX-XXXX"]  # not 150118 2019

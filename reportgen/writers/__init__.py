@@ -37,9 +37,17 @@ class RenderOptions:
 
 
 def _markup_text(data: str | bytes) -> str:
-    """HTML's text, one element a line (the PDF's too: it is published from its HTML)."""
+    """HTML's text, one element a line (the PDF's HTML too: checked before the PDF is
+    made, to fail early)."""
     text = data if isinstance(data, str) else data.decode("utf-8")
     return unescape(re.sub(r"<[^>]+>", "\n", text))
+
+
+def _pdf_text(data: str | bytes) -> str:
+    """The finished PDF's text and metadata, read from its bytes (pdf/text.py): its parts
+    may come from the cache, and CSS and pictures draw text its HTML does not hold. Bound
+    late, as a writer's `render` is: the PDF's package imports this one."""
+    return import_module(".pdf.text", __name__).pdf_text(data)
 
 
 def _docx_text(data: str | bytes) -> str:
@@ -59,7 +67,7 @@ def _plain_text(data: str | bytes) -> str:
 class Writer:
     """One output format: its name (the module's, and the file's suffix), its media type,
     what the progress calls a finished file of it, whether the page offers it unasked,
-    and the text a reader of it sees (for the CPR guard; the PDF's from its HTML)."""
+    and the text a reader of it sees, read from its bytes (for the CPR guard)."""
 
     name: str
     media_type: str
@@ -73,7 +81,7 @@ class Writer:
 
 
 WRITERS = {writer.name: writer for writer in (
-    Writer("pdf", "application/pdf", "PDF-filen", True, _markup_text),
+    Writer("pdf", "application/pdf", "PDF-filen", True, _pdf_text),
     Writer("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
            "Word-dokumentet", True, _docx_text),
     Writer("html", "text/html; charset=utf-8", "HTML-filen", False, _markup_text),
