@@ -417,3 +417,16 @@ def test_a_number_split_over_runs_or_lines_is_read_whole(tmp_path):
     assert "030380-1234 og" in text and "040480-1234\nog" in text  # broken at the dash
     assert [hit.masked for hit in find(text, TODAY) if hit.kind == CPR] == [
         "0101XX-XXXX", "0202XX-XXXX", "0303XX-XXXX", "0404XX-XXXX"]  # not 150118 2019
+
+
+def test_the_pdfs_text_is_the_same_read_by_the_scan_or_by_the_parser(multi_theme, monkeypatch):
+    """The operators are found in the content's bytes as WeasyPrint writes them; content in
+    another form goes to pikepdf's parser, which reads the same text."""
+    import re
+
+    from reportgen.writers.pdf import text
+
+    scanned = text.pdf_text(multi_theme["pdf"])
+    monkeypatch.setattr(text, "_PARSER_ONLY", re.compile(rb""))  # every stream parsed
+    assert text.pdf_text(multi_theme["pdf"]) == scanned
+    assert "Side 1 af" in scanned

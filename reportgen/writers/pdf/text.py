@@ -12,8 +12,10 @@ is joined to the next line when that begins under it. Anything else — another 
 another table cell on the same baseline — begins a new line, so that no two texts become
 one number.
 
-pikepdf (qpdf) parses the content, filtered to the operators that place and show text;
-nothing is laid out or rendered.
+Nothing is laid out or rendered. The operators that place and show text are found in
+the content's bytes as WeasyPrint writes them (strings in hex), which takes a tenth of a
+second for a report of 200 goals; content in any other form (literal strings, inline
+images) is read by pikepdf's (qpdf's) parser instead, the same operators filtered.
 """
 
 from __future__ import annotations
@@ -37,11 +39,13 @@ _OPERATORS = "BT ET Tf Tm Td TD T* TL Tc Tw Tz TJ Tj ' \" Do BDC"
 # the stream to the parser.
 _OPERATOR = re.compile(rb"(T[JjmfdDLcwz*]|Do|B(?:T|DC|I))(?![^\s\[<(/%])")
 _BEFORE = frozenset(b" \t\r\n\f\0])>")
+_ARITY = {"Tm": 6, "Td": 2, "TD": 2, "Tf": 2, "TL": 1, "Tc": 1, "Tw": 1, "Tz": 1, "Do": 1,
+          "BT": 0, "T*": 0}
 _PARSER_ONLY = re.compile(rb"[()'\"]")  # literal strings, the ' and " operators
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
 _PROPERTY = re.compile(rb"/(ActualText|Alt|E)\s*<([0-9A-Fa-f\s]*)>")
-# What a line may break after inside a CPR number (personal_data's separators; a line is
-# not broken between a hyphen-minus and a digit, but after a dash it is).
+# The dashes a CPR number may be written with (personal_data), where a long word may
+# be broken across lines.
 _HYPHENS = ("-", "‐", "‑", "–", "—")
 # Runs this close (of the font size) are one text (one line's runs meet to a hundredth of
 # a point; table cells stand some points apart); lines this far apart are next lines.
@@ -141,7 +145,7 @@ class _Reader:
         for op, operands in _operations(holder):
             self._apply(state, op, operands, fonts, runs)
             if op == "Do" and operands and isinstance(forms, Dictionary):
-                extra.append(self._form(forms.get(_name(operands[-1])), resources))
+                extra.append(self._form(forms.get(str(operands[-1])), resources))
             elif op == "BDC" and operands:
                 extra += operands
         return "\n".join([_joined(runs), *extra])
@@ -150,7 +154,7 @@ class _Reader:
         if op == "BT":
             state.matrix, state.line = list(_IDENTITY), list(_IDENTITY)
         elif op == "Tf" and len(operands) >= 2:
-            state.font = self._font(fonts, _name(operands[-2]))
+            state.font = self._font(fonts, str(operands[-2]))
             state.size = float(operands[-1])
         elif op == "Tm" and len(operands) >= 6:
             state.matrix = [float(value) for value in operands[-6:]]
@@ -203,9 +207,9 @@ class _Reader:
 
 
 def _operations(holder: Dictionary | Stream):
-    """(operator, operands) of the text operators, operands as Python values: a number or
-    a name as its text (`/Name`; bytes from the scan), a string as bytes, TJ's array as a
-    list of strings and numbers, BDC's as the texts of its properties."""
+    """(operator, operands) of the text operators, operands as Python values: a number as
+    a number or its text, a name as its text (`/Name`), a string as bytes, TJ's array as
+    a list of strings and numbers, BDC's as the texts of its properties."""
     if isinstance(holder, Stream):
         data = holder.read_bytes()
     else:
@@ -245,8 +249,13 @@ def _scanned(data: bytes) -> list[tuple[str, list]]:
             properties = data[data.rfind(b"<<", last, start):start]
             operands = [_pdf_string(bytes.fromhex(text.decode()))
                         for _, text in _PROPERTY.findall(properties)]
-        else:  # numbers as bytes (float() takes them), names as bytes
-            operands = data[max(last, start - 160):start].split()
+        else:  # the last tokens before it: its numbers, a font's or a form's name
+            count = _ARITY[op]
+            tokens = data[max(last, start - 160):start].split()[-count:] if count else []
+            if len(tokens) < count:
+                raise ValueError(f"{op} without its operands")
+            operands = [token.decode("latin-1") if token.startswith(b"/") else float(token)
+                        for token in tokens]
         last = match.end()
         found.append((op, operands))
     return found
@@ -272,10 +281,6 @@ def _value(operand):
     if isinstance(operand, Array):
         return [_value(item) for item in operand]
     return str(operand)
-
-
-def _name(token: str | bytes) -> str:
-    return token.decode("latin-1") if isinstance(token, bytes) else token
 
 
 def _pdf_string(data: bytes) -> str:
@@ -358,7 +363,7 @@ def _read_font(font: Dictionary) -> _Font:
     descriptor = font.get("/FontDescriptor")
     missing = float(descriptor.get("/MissingWidth", 0)) * scale \
         if isinstance(descriptor, Dictionary) else 0.0
-    if not unicode:  # a simple font without a map: its codes as Latin-1
+    if not unicode and font.get("/Subtype") != "/Type3":  # no map: its codes as Latin-1
         unicode = {code: chr(code) for code in range(32, 256)}
     return _Font(unicode, width, missing, code_bytes or 1)
 
