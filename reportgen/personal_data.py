@@ -54,6 +54,9 @@ _PHONE = re.compile(
     _BEFORE + r"(?<![+\w])((?:\+|00)45[ -]?)?(\d{2}(?:\d{6}|(?: \d{2}){3}|(?:-\d{2}){3})"
     r"|\d{4} \d{4})" + _AFTER)
 _YEARS = re.compile(r"(19|20)\d\d (19|20)\d\d").fullmatch  # "2018 2022": years, not a phone
+# A file name after an @ is no address: no top-level domain is a workbook's suffix (or the
+# JSON export's). `--accept RG601@centret.xlsx:Mål!J7`, which a message suggests, stays.
+_FILE_SUFFIXES = frozenset(("xlsx", "xlsm", "xls", "ods", "json"))
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def find(text: str, today: dt.date | None = None) -> list[Hit]:
     taken = [(hit.start, hit.end) for hit in hits]
     for match in _EMAIL.finditer(text):
         local, tld = match[1], match[3]
+        if tld.lower() in _FILE_SUFFIXES:
+            continue
         hits.append(Hit(EMAIL, match.start(), match.end(), f"{local[0]}…@…{tld.lower()}"))
     for match in _PHONE.finditer(text):
         if any(start < match.end() and match.start() < end for start, end in taken) \

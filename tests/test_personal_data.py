@@ -81,6 +81,8 @@ assert _modulus_11("0101800008") and not _modulus_11("0101801234")
     ("Strategiplan 2018-2022", []),
     ("fra 2018 2022", []),
     ("1.234.567,89 kr.", []),
+    ("--accept RG602@centret.xlsx:Mål!H3", []),  # a file, not a domain
+    ("RG602@c:\\fælles\\forrige.json", []),
 ])
 def test_verdicts(text, expected):
     assert [(hit.kind, hit.masked, hit.certain) for hit in find(text, TODAY)] == expected
@@ -484,3 +486,205 @@ def test_the_finished_documents_hold_no_cpr_number(tmp_path):
     assert "00.01.00-A00-55-18" in texts[0]
     for text in texts:  # the PDF's date stamp, D:20190115, is eight digits: not a CPR number
         assert [hit.kind for hit in find(text, TODAY) if hit.kind == CPR] == []
+
+
+def test_the_goals_not_reported_are_listed_masked(tmp_path):
+    """A goal without an Id is named in the list of goals not reported by its text: the
+    command's lines, the findings sheet's `Indberetning` (.xlsx and .csv) show it with its
+    personal data masked, as a finding quotes a cell; masked before it is cut short, so
+    no part of a number is left."""
+    source = write_workbook(tmp_path / "centret.xlsx", [
+        goal_row(CPR_TEXT, result=None),
+        goal_row("Ring 22 33 44 55 eller skriv til l.f@x.dk", timeline=None),
+        goal_row("Et langt mål om borgeren, hvis nummer er 0101801234", result=None)])
+    checked = _cli("check", str(source), "--findings", str(tmp_path / "fund.csv"))
+    built = _cli("build", str(source), "-o", str(tmp_path / "out"), "--format", "docx",
+                 "--findings", str(tmp_path / "fund.xlsx"))
+    assert checked.exit_code == built.exit_code == 1
+    for result in (checked, built):
+        (line,) = [line for line in result.output.splitlines() if "mål indberettet" in line]
+        assert line == ("  CPU/BGE: 0 af 3 mål indberettet (mangler »Borgeren 0101XX-XXXX har "
+                        "klag…«, »Ring 22 XX XX XX eller skriv …«, »Et langt mål om borgeren, "
+                        "hvi…«)"), line
+    listed = (tmp_path / "fund-indberetning.csv").read_text(encoding="utf-8-sig")
+    assert "»Borgeren 0101XX-XXXX har klag…«" in listed
+    with zipfile.ZipFile(tmp_path / "fund.xlsx") as archive:
+        raw = [archive.read(name) for name in archive.namelist()]
+        assert any(b"Borgeren 0101XX-XXXX" in data for data in raw)
+    raw += [checked.output.encode(), built.output.encode(), listed.encode()]
+    for data in raw:
+        for secret in (b"010180", b"1234", b"22 33 44 55", b"l.f@x", b"0101801"):
+            assert secret not in data
+
+
+def test_the_centres_statuses_mask_what_they_quote():
+    from reportgen.round.progress import CentreStatus
+
+    status = CentreStatus("CPU/BGE", 2, 0, ("1.2", "»Skriv til l.f@x.dk«"))
+    assert status.missing == ("1.2", "»Skriv til l…@…dk«")
+    assert "l.f@x.dk" not in status.line
+
+
+# -- an acceptance is for one cell of one file ----------------------------------------
+
+NOT_A_CPR = "Bevilling 010180-1234 fra fonden"  # a grant's number, not a person's
+REAL_CPR = "Borgeren 020280-1234 har klaget"
+
+
+@pytest.fixture
+def two_centres(tmp_path):
+    """Two centres' workbooks, each with a sheet `Mål` and a CPR-like number in its D2: in
+    one it is not personal data, in the other it is; a third with its goals on another
+    sheet."""
+    return [write_workbook(tmp_path / "ind" / "a.xlsx", [goal_row(NOT_A_CPR)]),
+            write_workbook(tmp_path / "ind" / "b.xlsx", [goal_row(REAL_CPR, centre="CSA/XYZ")]),
+            write_workbook(tmp_path / "ind" / "c.xlsx", [goal_row("Tlf. 22 33 44 55",
+                                                                  centre="CKF/ABC")],
+                           sheet="Mål 2019")]
+
+
+def _suggested(output: str) -> dict[str, str]:
+    """{file › sheet › cell: the acceptance the finding there suggests}."""
+    return {line.split(": ")[1]: line.rsplit("--accept ", 1)[1].rstrip(".")
+            for line in output.splitlines() if "--accept RG" in line}
+
+
+def test_the_suggested_acceptance_names_the_file_where_another_input_has_the_sheet(
+        two_centres):
+    a, b, c = two_centres
+    together = _cli("check", str(a), str(b), str(c))
+    assert _suggested(together.output) == {
+        "a.xlsx › Mål › D2": "RG601@a.xlsx:Mål!D2", "b.xlsx › Mål › D2": "RG601@b.xlsx:Mål!D2",
+        "c.xlsx › Mål 2019 › D2": "RG603@Mål 2019!D2"}
+    assert _suggested(_cli("check", str(a)).output) == {"a.xlsx › Mål › D2": "RG601@Mål!D2"}
+
+
+def test_an_acceptance_without_a_file_that_fits_two_files_is_refused(two_centres, tmp_path):
+    """`RG601@Mål!D2` fits a.xlsx's grant number and b.xlsx's citizen: accepted in both,
+    it would publish the citizen's number. It is refused, naming both files, and nothing
+    is written: neither the report nor the findings."""
+    a, b, _ = two_centres
+    out, sheet = tmp_path / "ud", tmp_path / "fund.xlsx"
+    for command in (["build", "-o", str(out), "--format", "docx,json"], ["check"]):
+        result = _cli(*command, str(a), str(b), "--accept", "RG601@Mål!D2",
+                      "--findings", str(sheet))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.splitlines()[-1].startswith(
+            "RG005 fejl: Godkendelsen »RG601@Mål!D2« passer på fund i flere filer: »a.xlsx« og "
+            "»b.xlsx«. Skriv filen med, fx »RG601@a.xlsx:Mål!D2«"), result.stderr
+        assert "Godkendt" not in result.output and "020280" not in result.output
+        assert not out.exists() and not sheet.exists()
+    # with the file named, a.xlsx's is accepted and b.xlsx's citizen still stops the build
+    named = _cli("build", "-o", str(out), "--format", "docx", str(a), str(b),
+                 "--accept", "RG601@a.xlsx:Mål!D2")
+    assert named.exit_code == 1 and not out.exists()
+    assert "RG601 fejl: b.xlsx › Mål › D2" in named.output
+    assert "RG601 bemærkning: a.xlsx › Mål › D2: Godkendt med --accept" in named.output
+
+
+def test_an_acceptance_refused_in_the_library_names_every_file():
+    from reportgen.checks.acceptance import apply, parse
+    from reportgen.model import Finding
+
+    found = [Finding("RG601", Severity.ERROR, "CPR", name, "Mål", "D2")
+             for name in ("a.xlsx", "b.xlsx", "c.xlsx")]
+    with pytest.raises(ReportgenError) as raised:
+        apply(found, [parse("RG601@mål!d2")])
+    assert raised.value.code == "RG005"
+    assert "»a.xlsx«, »b.xlsx« og »c.xlsx«" in raised.value.message
+    # one file, two hits in the cell: one cell, accepted
+    two_hits = [Finding("RG601", Severity.ERROR, "CPR", "a.xlsx", "Mål", "D2")] * 2
+    assert [f.severity for f in apply(two_hits, [parse("RG601@Mål!D2")])] == \
+        [Severity.NOTICE] * 2
+
+
+# -- the guard reads the PDF as it is published ---------------------------------------
+
+def test_a_cpr_number_only_the_finished_pdf_shows_stops_the_build(tmp_path):
+    """A template's CSS may write text the HTML does not hold as text (a CSS escape, `\\30`
+    for 0): the PDF shows the number, and it is the PDF that is guarded."""
+    templates = tmp_path / "skabeloner"
+    shutil.copytree(DEFAULT_TEMPLATES, templates)
+    css = templates / "report.css"
+    css.write_text(css.read_text(encoding="utf-8")
+                   + '\nbody::after { content: "Kontakt: \\30 10180-1234"; }\n',
+                   encoding="utf-8")
+    source = write_workbook(tmp_path / "a.xlsx", [goal_row("Et mål")])
+    result = _cli("build", str(source), "-o", str(tmp_path / "out"), "--format", "pdf,docx",
+                  "--templates", str(templates), "--no-cache", "-q")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("RG604 fejl: Den færdige PDF indeholder et CPR-nummer "
+                                    "(0101XX-XXXX)"), result.stderr
+    assert "010180" not in result.output and not (tmp_path / "out").exists()
+    # a draft is not published: built, and the PDF shows what the template wrote
+    draft = build(Round([source]), tmp_path / "kladde", ("pdf",),
+                  RenderOptions(templates=templates, draft=True))
+    assert "Kontakt: 010180-1234" in published_text("pdf", draft.written[0].read_bytes())
+
+
+def test_a_pdf_part_from_the_cache_is_guarded_as_it_is_published(tmp_path, monkeypatch):
+    """A part of the PDF taken from the cache of laid-out parts is not made from this
+    build's HTML: one that holds a CPR number (a stale or altered entry) stops the build."""
+    from reportgen.commands.check import check
+    from reportgen.writers.pdf import pdf_html
+    from reportgen.writers.pdf.cache import PartCache, default_folder
+    from reportgen.writers.pdf.engine import render_part
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    clean = write_workbook(tmp_path / "ren" / "a.xlsx", [goal_row("Et mål uden numre")])
+    dirty = write_workbook(tmp_path / "cpr" / "a.xlsx", [goal_row(CPR_TEXT)])
+    options = RenderOptions()
+    htmls = [pdf_html(check(Round([path]))[0].report, options) for path in (clean, dirty)]
+    part = render_part(htmls[1], options.templates, options.pdf_variant, True)
+    PartCache.open(default_folder(), options.templates).put(
+        htmls[0], options.pdf_variant, True, None, part)
+    result = _cli("build", str(clean), "-o", str(tmp_path / "out"), "--format", "pdf", "-q")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("RG604 fejl: Den færdige PDF indeholder et CPR-nummer "
+                                    "(0101XX-XXXX)"), result.stderr
+    assert "--no-cache" in result.stderr and not (tmp_path / "out").exists()
+    built = _cli("build", str(clean), "-o", str(tmp_path / "out"), "--format", "pdf", "-q",
+                 "--no-cache")
+    assert built.exit_code == 0, built.output
+
+
+def test_the_pdfs_text_is_what_a_reader_sees(default_build):
+    """The text the guard reads of a PDF: every word on its pages (the running footer
+    too), its metadata, its pictures' alternative texts and its bookmarks."""
+    data = default_build["pdf"]
+    text = published_text("pdf", data)
+    words = set(text.split())
+    assert set(pdf_text(data).split()) <= words
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        title = str(pdf.docinfo["/Title"])
+    assert title in text and "Side 1 af 2" in text
+    assert "Grøn smiley: resultatet forventes nået" in text
+
+
+def test_a_number_split_over_runs_or_lines_is_read_whole(tmp_path):
+    from reportgen.writers.pdf import html_to_pdf
+
+    narrow = "overflow-wrap: anywhere; width: {}px"  # as report.css lets a long word break
+    html = ("<html><body><p>Kontakt: <b>010180</b>-1234 og <i>02</i>0280-1234.</p>"
+            f'<p style="{narrow.format(70)}">030380-1234 og</p>'  # 030380- | 1234 og
+            f'<p style="{narrow.format(64)}">040480-1234 og</p>'  # 040480 | -1234 og
+            "<table><tr><td>Aftale af 150118</td><td>2019 nye boliger</td></tr></table>"
+            "</body></html>")
+    text = published_text("pdf", html_to_pdf(html, DEFAULT_TEMPLATES, None))
+    assert "Kontakt: 010180-1234 og 020280-1234." in text
+    assert "030380-1234 og" in text and "040480-1234\nog" in text  # broken at the dash
+    assert [hit.masked for hit in find(text, TODAY) if hit.kind == CPR] == [
+        "0101XX-XXXX", "0202XX-XXXX", "0303XX-XXXX", "0404XX-XXXX"]  # not 150118 2019
+
+
+def test_the_pdfs_text_is_the_same_read_by_the_scan_or_by_the_parser(multi_theme, monkeypatch):
+    """The operators are found in the content's bytes as WeasyPrint writes them; content in
+    another form goes to pikepdf's parser, which reads the same text."""
+    import re
+
+    from reportgen.writers.pdf import text
+
+    scanned = text.pdf_text(multi_theme["pdf"])
+    monkeypatch.setattr(text, "_PARSER_ONLY", re.compile(rb""))  # every stream parsed
+    assert text.pdf_text(multi_theme["pdf"]) == scanned
+    assert "Side 1 af" in scanned

@@ -415,3 +415,134 @@ def test_a_centres_extract_lists_and_counts_only_its_own_goals_then(pair, tmp_pa
     ctm = [goal for goal in THEN if goal[4] == "CTM/XYZ"]
     assert records["overview"]["previous_total"] == {"result": counted(ctm, 2),
                                                      "timeline": counted(ctm, 3)}
+
+
+# -- A previous JSON export: its personal data, and its bounds ------------------------------
+
+PERSONAL = [("1", "Mål for borger 010190-1234", "grøn", "grøn", "CPU/BGE", "Vision"),
+            ("2", "Et mål", "grøn", "gul", "CPU/BGE", "Vision"),
+            ("3", "Et gammelt mål", "grøn", "grøn", "CTM/XYZ", "Vision")]
+
+
+def _personal_previous(folder: Path) -> tuple[Path, Path, Path]:
+    """The previous follow-up with a CPR number in a goal's text and an e-mail address and
+    a phone number in a goal's comment, as a workbook and as its JSON export (the export
+    made of a clean workbook, the texts then written into it), and the current one."""
+    previous = write_follow_up(folder / "forrige" / "forrige.xlsx", PERSONAL, LABEL, ids=False)
+    clean = write_follow_up(folder / "ren" / "forrige.xlsx", PERSONAL[1:], LABEL, ids=False)
+    exported = build(Round([clean]), folder / "eksport", ("json",)).written[0]
+    records = json.loads(exported.read_bytes())
+    goals = records["themes"][0]["focus_areas"][0]["goals"]
+    goals.insert(0, {**goals[0], "text": PERSONAL[0][1], "result": ["green"],
+                     "timeline": ["green"], "comment": f"Kommentar til {PERSONAL[0][1]}"})
+    goals[2]["comment"] = "Skriv til lotte.f@naestved.dk eller ring 22 33 44 55"
+    exported.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    wb = openpyxl_comment(previous, "Skriv til lotte.f@naestved.dk eller ring 22 33 44 55")
+    current = write_follow_up(folder / "nu" / "nu.xlsx", PERSONAL[1:2], "Nu", ids=False)
+    return wb, exported, current
+
+
+def openpyxl_comment(path: Path, comment: str) -> Path:
+    """The workbook with the last goal's comment (column I) replaced."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Mål"]
+    sheet.cell(sheet.max_row, 8).value = comment
+    workbook.save(path)
+    return path
+
+
+def test_personal_data_in_a_previous_json_is_said_as_in_a_previous_workbook(tmp_path):
+    """The goals gone are republished from the JSON as from the workbook: its e-mail
+    addresses and phone numbers are warnings, its CPR numbers warnings saying they are
+    masked, each naming the JSON and where in it, shown masked."""
+    workbook, exported, current = _personal_previous(tmp_path)
+    said = {}
+    for previous in (workbook, exported):
+        _, findings = check(Round([current], previous=previous))
+        said[previous.suffix] = sorted((f.code, f.severity.value, f.centre) for f in findings
+                                       if f.code in ("RG601", "RG602", "RG603"))
+        assert all(f.file == f"{previous.name} (forrige opfølgning)" for f in findings
+                   if f.code.startswith("RG60"))
+    assert said[".xlsx"] == [
+        ("RG601", "advarsel", "CPU/BGE"), ("RG601", "advarsel", "CPU/BGE"),
+        ("RG602", "advarsel", "CTM/XYZ"), ("RG603", "advarsel", "CTM/XYZ")]
+    assert said[".json"] == [
+        ("RG601", "advarsel", "CPU/BGE"), ("RG601", "advarsel", "CPU/BGE"),
+        ("RG602", "advarsel", "CTM/XYZ"),
+        ("RG603", "advarsel", "CTM/XYZ")]
+    cli = CliRunner().invoke(main, ["check", str(current), "--previous", str(exported)],
+                             catch_exceptions=False)
+    assert cli.exit_code == 0, cli.output
+    lines = [line for line in cli.output.splitlines() if line.startswith("RG60")]
+    assert len(lines) == 4
+    assert ("RG602 advarsel: forrige.json (forrige opfølgning): "
+            "themes[0].focus_areas[0].goals[2].comment (målet »Et gammelt mål«) indeholder en "
+            "e-mailadresse (l…@…dk)") in cli.output
+    assert "et telefonnummer (22 XX XX XX)" in cli.output
+    assert "CPR-nummer (0101XX-XXXX)" in cli.output and "Det stopper ikke rapporten" in cli.output
+    for secret in ("010190", "lotte.f", "22 33 44 55"):
+        assert secret not in cli.output
+    assert "--accept" not in cli.output  # the previous follow-up's findings are not accepted
+
+
+def _export_of(goals: int) -> str:
+    goal = {"id": None, "text": "Et mål, der ikke længere er med", "measure": None,
+            "centre": "CPU/BGE", "result": ["green"], "timeline": ["yellow"],
+            "comment": "En kommentar", "source": {"file": "a.xlsx", "sheet": "Mål", "row": 2}}
+    return json.dumps({"meta": {"follow_up": LABEL}, "themes": [{"name": THEME, "focus_areas": [
+        {"name": "Vision", "goals": [{**goal, "text": f"Mål nr. {n}"} for n in range(goals)]}
+    ]}]})
+
+
+@pytest.fixture
+def current(tmp_path) -> Path:
+    return write_follow_up(tmp_path / "nu" / "august.xlsx", NOW, "Opfølgning august 2018", False)
+
+
+def test_a_previous_json_beyond_the_bounds_is_refused_in_seconds(current, tmp_path):
+    """20,000 goals gone (2.4 MB) took minutes and gigabytes to build: a previous JSON is
+    bounded as a workbook is, by its goals and its size, and refused (RG111) at once,
+    before anything is laid out."""
+    import time
+
+    from reportgen.reader.json import MAX_JSON_BYTES
+    from reportgen.reader.rows import MAX_ROWS
+
+    many = broken(tmp_path, "mange.json", _export_of(20_000))
+    large = broken(tmp_path, "stor.json", '{"meta": {}, "themes": []}'
+                   + " " * MAX_JSON_BYTES)
+    for path, said in ((many, f"mere end {MAX_ROWS} mål"),
+                       (large, f"større end {MAX_JSON_BYTES // 2**20} MB")):
+        start = time.monotonic()
+        cli = CliRunner().invoke(main, ["build", str(current), "-o",
+                                        str(tmp_path / "o"), "--previous", str(path)],
+                                 catch_exceptions=False)
+        assert time.monotonic() - start < 10
+        assert cli.exit_code == 1, cli.output
+        (line,) = [line for line in cli.stdout.splitlines() if line.startswith("RG111")]
+        assert line.startswith(f"RG111 fejl: {path.name} (forrige opfølgning): "), line
+        assert said in line, line
+        assert not (tmp_path / "o").exists()
+    # at the bound, it is read
+    _, findings = check(Round([current], previous=broken(
+        tmp_path, "nok.json", _export_of(MAX_ROWS))))
+    assert not [f for f in findings if f.code in ("RG110", "RG111")]
+
+
+def test_a_previous_json_nested_too_deep_is_rg110(current, tmp_path):
+    """Nested 100,000 deep, the JSON is no export (one is nested 8 deep): RG110, not a
+    Python error, and nothing written; nested where a text may stand it is too."""
+    deep = broken(tmp_path, "dyb.json", '{"meta": {}, "themes": ' + "[" * 100_000
+                  + "]" * 100_000 + "}")
+    text = _export_of(1).replace('"meta": {', '"meta": {"title": ' + "[" * 30 + "]" * 30 + ", ")
+    inside = broken(tmp_path, "dyb-tekst.json", text)
+    for path in (deep, inside):
+        cli = CliRunner().invoke(main, ["build", str(current), "-o",
+                                        str(tmp_path / "o"), "--previous", str(path)],
+                                 catch_exceptions=False)
+        assert cli.exit_code == 1, cli.output
+        assert (f"RG110 fejl: {path.name} (forrige opfølgning): Filen er ikke en JSON-eksport "
+                "fra reportgen: den er indlejret mere end") in cli.stdout, cli.output
+        assert "Traceback" not in cli.output and not (tmp_path / "o").exists()

@@ -181,6 +181,26 @@ def test_a_draft_of_a_workbook_with_gaps(client, tmp_path):
     assert "Et andet mål" in text
 
 
+def test_the_goals_not_reported_are_named_masked(client, tmp_path):
+    """A goal without an Id is named by its text among the goals not reported: on the page
+    (the check's `centres`, and the body of a build refused) with its personal data
+    masked, as every finding is."""
+    path = write_workbook(tmp_path / "huller.xlsx", [
+        goal_row("Borgeren 010180-1234 har klaget", result=None),
+        goal_row("Ring 22 33 44 55 eller skriv til l.f@x.dk", timeline=None)])
+    checked = client.post("/api/check", files=[upload(path)])
+    refused = client.post("/api/build", files=[upload(path)])
+    error(refused, 422, "RG709")
+    for response in (checked, refused):
+        (centre,) = response.json()["centres"]
+        assert centre["missing"] == ["»Borgeren 0101XX-XXXX har klag…«",
+                                     "»Ring 22 XX XX XX eller skriv …«"]
+        assert centre["line"].endswith("(mangler »Borgeren 0101XX-XXXX har klag…«, "
+                                       "»Ring 22 XX XX XX eller skriv …«)")
+        for secret in ("010180", "1234", "22 33 44 55", "l.f@x"):
+            assert secret not in response.text
+
+
 def test_the_findings_workbook_says_who_has_reported_as_the_commands_does(client, tmp_path):
     """The page's findings workbook is the one `--findings` writes: the findings on `Fund`,
     and beside them on `Indberetning` each centre behind, from the same statuses."""
@@ -321,6 +341,29 @@ def test_the_previous_follow_up_as_a_workbook_or_as_its_json(client, tmp_path):
     two = client.post("/api/check", files=[upload(now), upload(before, field="previous"),
                                            upload(export, field="previous")])
     error(two, 400, "RG700")
+
+def test_a_previous_json_nested_too_deep_or_too_large_is_a_finding(client, tmp_path):
+    """The page says what the command says of a previous JSON nested 100,000 deep (RG110)
+    or of one with more goals than a workbook may have (RG111): a finding naming the file,
+    and a final build refused; not a Python error."""
+    now = write_workbook(tmp_path / "august.xlsx", [goal_row("Mål A", timeline="grøn")])
+    deep = tmp_path / "dyb.json"
+    deep.write_text('{"meta": {}, "themes": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    goal = {"text": "Mål", "centre": "CPU/BGE", "result": [], "timeline": []}
+    many = tmp_path / "mange.json"
+    many.write_text(json.dumps({"meta": {}, "themes": [{"name": "Tema", "focus_areas": [
+        {"name": "Vision", "goals": [goal] * 20_000}]}]}))
+    for path, code in ((deep, "RG110"), (many, "RG111")):
+        files = [upload(now), upload(path, field="previous")]
+        checked = client.post("/api/check", files=files)
+        assert checked.status_code == 200, checked.text
+        (found,) = [f for f in checked.json()["findings"] if f["code"] == code]
+        assert found["file"] == f"{path.name} (forrige opfølgning)"
+        assert found["severity"] == "fejl"
+        refused = client.post("/api/build", files=files)
+        error(refused, 422, "RG709")
+        assert code in [f["code"] for f in refused.json()["findings"]]
+
 
 def test_the_page(client):
     page = client.get("/")

@@ -4,17 +4,21 @@
 `Mål`), given on the command line or as lines of a file, accepts that code's finding in
 that cell and in no other: the finding stays in the list, marked as accepted, and stops
 nothing. Only the personal-data codes can be accepted, and an acceptance that matches no
-finding is said, so that a mistyped cell is not taken for a checked one.
+finding is said, so that a mistyped cell is not taken for a checked one. One without a
+file that fits findings in two files is refused (RG005), never applied to both: it was
+checked for one cell, and the other may hold a citizen's number. Each finding suggests
+the acceptance that fits it alone (`suggest`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import ReportgenError
+from ..errors import ReportgenError, quote
 from ..model import Finding, Severity, printable
 
 ACCEPTABLE = ("RG601", "RG602", "RG603")
@@ -63,10 +67,37 @@ def read_file(path: Path) -> list[Acceptance]:
     return [parse(line) for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
+SUGGESTION = " Er det ikke personoplysninger, så godkend fundet med --accept {}."
+
+
+def suggest(findings: Sequence[Finding],
+            sheets: Mapping[str, Sequence[str]]) -> list[Finding]:
+    """The findings, each personal-data finding in a cell told the acceptance that fits it:
+    with its file wherever another input has a sheet of that name (`sheets`: file -> the
+    sheets whose cells were checked), as one without would fit that input's cell too."""
+    shared = Counter(name for names in sheets.values()
+                     for name in {name.strip().casefold() for name in names})
+    out = []
+    for finding in findings:
+        if finding.code in ACCEPTABLE and finding.sheet and finding.cell:
+            named = shared[finding.sheet.strip().casefold()] > 1
+            acceptance = Acceptance(finding.code, finding.file if named else None,
+                                    finding.sheet, finding.cell)
+            finding = replace(finding, message=finding.message + SUGGESTION.format(acceptance))
+        out.append(finding)
+    return out
+
+
 def apply(findings: Sequence[Finding], acceptances: Iterable[Acceptance]) -> list[Finding]:
     """The findings with each accepted one marked and made a notice, and a warning (RG605)
-    for each acceptance that matched no finding."""
+    for each acceptance that matched no finding. An acceptance without a file that fits
+    findings in more than one file is refused (RG005, naming the files): nothing is
+    accepted then."""
     acceptances = list(dict.fromkeys(acceptances))
+    for acceptance in acceptances:
+        files = list(dict.fromkeys(f.file or "" for f in findings if acceptance.matches(f)))
+        if acceptance.file is None and len(files) > 1:
+            raise ReportgenError("RG005", _in_several_files(acceptance, files))
     used: set[Acceptance] = set()
     out = []
     for finding in findings:
@@ -82,6 +113,15 @@ def apply(findings: Sequence[Finding], acceptances: Iterable[Acceptance]) -> lis
                     "Tjek kode, ark og celle.") for acceptance in acceptances
             if acceptance not in used]
     return out
+
+
+def _in_several_files(acceptance: Acceptance, files: list[str]) -> str:
+    named = [quote(file) for file in files]
+    example = replace(acceptance, file=files[0])
+    return (f"Godkendelsen »{acceptance}« passer på fund i flere filer: "
+            f"{', '.join(named[:-1])} og {named[-1]}. Skriv filen med, fx »{example}«, så "
+            "godkendelsen kun gælder den celle, der er kontrolleret; en anden fils celle kan "
+            "rumme et rigtigt CPR-nummer. Intet er godkendt, og intet er skrevet.")
 
 
 def accepted(findings: Iterable[Finding]) -> int:

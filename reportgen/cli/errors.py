@@ -23,6 +23,9 @@ INTERRUPTED = "RG004"
 SYSTEM = "RG900"       # the disk or the system refused, unforeseen
 UNFORESEEN = "RG990"   # a fault of reportgen's own
 EXIT_USAGE = 2
+# The library's failures that are wrong usage: an --accept that is not one, or that fits
+# cells in two files (found once the workbooks are read), or whose file cannot be read.
+LIBRARY_USAGE = {"RG005"}
 EXIT_INTERRUPTED = 130
 
 
@@ -46,7 +49,7 @@ def at_the_edge(run: Callable[[], object]) -> NoReturn:
         sys.exit(EXIT_INTERRUPTED if interrupted else 1)
     except ReportgenError as exc:  # the library's own failures, already in Danish
         click.echo(printable(str(exc)), err=True)
-        sys.exit(1)
+        sys.exit(EXIT_USAGE if exc.code in LIBRARY_USAGE else 1)
     except click.ClickException as exc:
         click.echo(f"{SYSTEM} fejl: {printable(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)

@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checks.guard import guard_cpr_numbers
+from ..checks.guard import FROM_THE_PDF, guard_cpr_numbers
 from ..contract import centre_key
 from ..errors import ReportgenError, os_reason
 from ..files import write_all
@@ -181,7 +181,8 @@ def _render_all(reports: Sequence[Report], options: RenderOptions, formats: Sequ
 def _render_one(report: Report, options: RenderOptions, formats: Sequence[str],
                 pdf: tuple[PdfProcess, str] | None, progress: Progress) -> dict[str, bytes]:
     """The formats but the PDF written here, the PDF received from its process (sent its
-    HTML already), the CPR guard."""
+    HTML already), the CPR guard: of each document as it is published, and of the PDF's
+    HTML too, before the PDF is waited for."""
     units = sum(PDF_UNITS if fmt == "pdf" else 1 for fmt in formats)
     done = 0.0
 
@@ -198,15 +199,21 @@ def _render_one(report: Report, options: RenderOptions, formats: Sequence[str],
         if fmt != "pdf":
             rendered[fmt] = writer(fmt)(report, options)
             step(f"{WRITERS[fmt].label} er lavet", 1)
-    sources: dict[str, str | bytes] = {}
+    guarded = not options.draft
+    if guarded:  # while the PDF is made: the others, and the PDF's HTML, to stop early
+        texts = {fmt: published_text(fmt, data) for fmt, data in rendered.items()}
+        if pdf is not None:
+            texts["pdf"] = published_text("html", pdf[1])
+        guard_cpr_numbers(report, texts, options.templates)
     if pdf is not None:
-        process, sources["pdf"] = pdf
-    if not options.draft:  # while the PDF is made: it is guarded by its HTML
-        guard_cpr_numbers(report, {fmt: published_text(fmt, data) for fmt, data
-                                   in {**rendered, **sources}.items()}, options.templates)
-    if pdf is not None:
+        process = pdf[0]
         release_memory()  # the DOCX's working memory, for the PDF's processes
+        if guarded:  # its reader imported while the PDF is made
+            from ..writers.pdf import text  # noqa: F401
         rendered["pdf"] = process.receive(part_done)
+        if guarded:  # the PDF as it is published: its parts may come from the cache
+            guard_cpr_numbers(report, {"pdf": published_text("pdf", rendered["pdf"])},
+                              options.templates, FROM_THE_PDF)
         step("PDF-filen er samlet", 1)
     return {fmt: rendered[fmt] for fmt in formats}
 

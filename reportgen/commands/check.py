@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..checks.acceptance import apply as apply_acceptances
+from ..checks.acceptance import suggest
 from ..checks.details import DETAIL_OPTIONS, given_details, personal_data_in_details
 from ..checks.drafts import DRAFT_GAPS
 from ..checks.glyphs import missing_glyphs
@@ -57,9 +58,10 @@ def check(round: Round, draft: bool = False, templates: Path = DEFAULT_TEMPLATES
         if earlier is not None:
             result.report = masked_earlier(compare(result.report, earlier))
     options = {name: DETAIL_OPTIONS[name] for name in details}
-    findings = apply_acceptances([
+    findings = apply_acceptances(suggest([
         *findings, *personal_data_in_details(details),
-        *missing_glyphs(result.report, templates / "fonts", options)], round.accept)
+        *missing_glyphs(result.report, templates / "fonts", options)], result.sheets),
+        round.accept)
     if draft:
         findings = [replace(f, severity=Severity.WARNING)
                     if f.code in DRAFT_GAPS and f.severity is Severity.ERROR else f

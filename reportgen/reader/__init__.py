@@ -71,6 +71,8 @@ class ReadResult:
     rows_read: dict[str, int] = field(default_factory=dict)
     cells: dict[Source, str] = field(default_factory=dict)  # a goal's row -> its text's cell
     received: set[str] | None = None  # with a plan: the centres a returned workbook reported
+    # file -> the sheets whose cells were checked for personal data (an --accept names them)
+    sheets: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -84,6 +86,7 @@ def read_workbooks(paths: Sequence[Path]) -> ReadResult:
     rows_read: dict[str, int] = {}
     metas: list[tuple[str, dict[str, Any]]] = []
     goal_rows: list[GoalRow] = []
+    sheets: dict[str, list[str]] = {}
     names = [file_label(path.name) for path in paths]
     for path, name in zip(paths, names, strict=True):
         # A file is named by its name, or by its path where two inputs share a name.
@@ -92,6 +95,7 @@ def read_workbooks(paths: Sequence[Path]) -> ReadResult:
         personal_data_in_name(label, "file" if label == name else "path", file_findings)
         rows, count, meta = _read_file(path, file_findings)
         findings.extend(file_findings)
+        sheets[label] = file_findings.sheets
         rows_read[label] = count
         goal_rows.extend(rows)
         if meta:
@@ -100,7 +104,7 @@ def read_workbooks(paths: Sequence[Path]) -> ReadResult:
     report_meta = merge_meta(metas, findings)
     report = Report(meta=report_meta, themes=assemble(goal_rows, findings))
     return ReadResult(report, findings, rows_read,
-                      {row.goal.source: row.cell for row in goal_rows})
+                      {row.goal.source: row.cell for row in goal_rows}, sheets=sheets)
 
 
 def read_workbook(path: Path) -> ReadResult:

@@ -184,6 +184,7 @@ class FileFindings(list):
     def __init__(self, file: str):
         super().__init__()
         self.file = file
+        self.sheets: list[str] = []  # the sheets whose cells were checked for personal data
 
     def add(self, code: str, severity: Severity, message: str, sheet: str | None = None,
             cell: str | None = None, centre: str | None = None, row: Row | None = None) -> None:
@@ -256,7 +257,10 @@ def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
                   fields: tuple[str, ...] = (*PRINTED, "id")) -> None:
     """A finding for each CPR number (an error), e-mail address and phone number in a
     printed cell, naming the cell and its goal and showing the number only masked. A
-    text repeated down a column (a theme on every row) is printed once: said once."""
+    text repeated down a column (a theme on every row) is printed once: said once. How to
+    accept one that is not personal data is added once every input is read
+    (checks/acceptance.py `suggest`), as it depends on the other inputs' sheets."""
+    findings.sheets.append(sheet)
     seen: set[tuple[str, str]] = set()
     for row in rows:
         goal = row.text("goal")
@@ -272,10 +276,7 @@ def personal_data(rows: list[Row], sheet: str, findings: FileFindings,
             for hit, why in hits:
                 code, severity, what = personal_data_text(hit)
                 of_goal = f" (målet »{short(goal, 40)}«)" if goal and name != "goal" else ""
-                findings.add(code, severity,
-                             f"Cellen{of_goal} indeholder {what}{why} "
-                             f"Er det ikke personoplysninger, så godkend fundet med "
-                             f"--accept {code}@{sheet}!{cell.ref}.",
+                findings.add(code, severity, f"Cellen{of_goal} indeholder {what}{why}",
                              sheet=sheet, cell=cell.ref, centre=row.text("centre"),
                              row=row if "goal" in row.cells else None)
 

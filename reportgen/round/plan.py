@@ -99,7 +99,10 @@ def with_plan(planned: ReadResult, returned: ReadResult,
                                 "Rapport-arkene i de modtagne arbejdsbøger bruges ikke, når "
                                 "planen er givet (--plan): rapportens oplysninger kommer fra "
                                 "planen og kommandolinjen."))
-    return ReadResult(report, findings, returned.rows_read, returned.cells, received), findings
+    sheets = {file: [*planned.sheets.get(file, ()), *names]
+              for file, names in returned.sheets.items()}
+    return ReadResult(report, findings, returned.rows_read, returned.cells, received,
+                      {**planned.sheets, **sheets}), findings
 
 
 def _not_used(finding: Finding) -> Finding:

@@ -9,7 +9,9 @@ earlier follow-up is here, a source of statuses and of the goals gone:
   goals gone, its label) is shown with CPR numbers masked, so an RG601 there is a warning;
 - anything else (a file that cannot be read, a status word not understood) is as it was,
   for a comparison made from a half-read follow-up would mislead.
-A JSON export that is not one is RG110, naming the file and the place in it.
+A JSON export that is not one is RG110, naming the file and the place in it; one beyond
+the bounds a previous follow-up is read at (its size, its goals) is RG111. Its texts'
+personal data is said and weighed as a previous workbook's cells'.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from ..model import Finding, Report, Severity
 from ..personal_data import masked
 from ..reader import file_label, find_workbooks, read_workbooks
 from ..reader.files import workbook_kinds
-from ..reader.json import from_json
+from ..reader.json import BeyondBounds, from_json
 
 NOT_THIS_ROUND = {"RG202", "RG205"}
 PERSONAL_DATA = {"RG601", "RG602", "RG603"}
 BROKEN_JSON = "RG110"
+JSON_BEYOND_BOUNDS = "RG111"
 OF_PREVIOUS = " (forrige opfølgning)"
 
 
@@ -34,10 +37,12 @@ def read_previous(path: Path) -> tuple[Report | None, list[Finding]]:
     read at all). `path`: its JSON export, a workbook, or a folder of workbooks."""
     if path.is_file() and path.suffix.lower() == ".json":
         try:
-            return from_json(path), []
+            report, found = from_json(path)
         except ValueError as exc:
-            return None, [Finding(BROKEN_JSON, Severity.ERROR, str(exc),
+            code = JSON_BEYOND_BOUNDS if isinstance(exc, BeyondBounds) else BROKEN_JSON
+            return None, [Finding(code, Severity.ERROR, str(exc),
                                   file_label(path.name) + OF_PREVIOUS)]
+        return report, [_weighed(f) for f in found]
     paths, passed_over = find_workbooks([path])
     if not paths:
         return None, [*map(_weighed, passed_over), Finding(

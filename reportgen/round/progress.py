@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Goal, Report
+from ..personal_data import quoted
 from ..reader.rows import short
 
 
@@ -15,8 +16,14 @@ class CentreStatus:
     centre: str
     goals: int
     reported: int
-    missing: tuple[str, ...]  # the Ids (else the texts) of its goals not reported
+    missing: tuple[str, ...]  # the Ids (else the texts, masked) of its goals not reported
     received: bool = True     # a workbook of the centre's came back (always, without a plan)
+
+    def __post_init__(self) -> None:
+        # What it quotes of a goal is shown as a finding shows it: never a CPR number, an
+        # e-mail address or a phone number (the lines go to the terminal, the findings
+        # sheet and the page).
+        object.__setattr__(self, "missing", tuple(map(quoted, self.missing)))
 
     @property
     def line(self) -> str:
@@ -42,7 +49,7 @@ def centre_statuses(report: Report, received: set[str] | None = None) -> list[Ce
     for goal in report.goals():
         statuses.setdefault(goal.centre, []).append(goal)
     return [CentreStatus(centre, len(goals), sum(g.is_reported for g in goals),
-                         tuple(g.id or f"»{short(g.text, 30)}«" for g in goals
+                         tuple(g.id or f"»{short(quoted(g.text), 30)}«" for g in goals
                                if not g.is_reported),
                          received is None or centre in received)
             for centre, goals in statuses.items()]

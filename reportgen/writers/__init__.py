@@ -50,12 +50,20 @@ _HTML_BLOCKS = re.compile(
 
 
 def _markup_text(data: str | bytes) -> str:
-    """HTML's text, one paragraph (a heading, a table cell, ...) a line (the PDF's too: it
-    is published from its HTML). A line break in a text, shown as one (white-space:
-    pre-line), or as a space, is a line break inside its paragraph, as a <br> is."""
+    """HTML's text, one paragraph (a heading, a table cell, ...) a line (the PDF's HTML too:
+    checked before the PDF is made, to fail early). A line break in a text, shown as one
+    (white-space: pre-line), or as a space, is a line break inside its paragraph, as a
+    <br> is."""
     text = data if isinstance(data, str) else data.decode("utf-8")
     text = re.sub(r"\r\n?|\n|<br\b[^>]*>", _LINE_BREAK, text, flags=re.IGNORECASE)
     return unescape(re.sub(r"<[^>]+>", "", _HTML_BLOCKS.sub("\n", text)))
+
+
+def _pdf_text(data: str | bytes) -> str:
+    """The finished PDF's text and metadata, read from its bytes (pdf/text.py): its parts
+    may come from the cache, and CSS and pictures draw text its HTML does not hold. Bound
+    late, as a writer's `render` is: the PDF's package imports this one."""
+    return import_module(".pdf.text", __name__).pdf_text(data)
 
 
 def _docx_text(data: str | bytes) -> str:
@@ -78,7 +86,7 @@ def _plain_text(data: str | bytes) -> str:
 class Writer:
     """One output format: its name (the module's, and the file's suffix), its media type,
     what the progress calls a finished file of it, whether the page offers it unasked,
-    and the text a reader of it sees (for the CPR guard; the PDF's from its HTML)."""
+    and the text a reader of it sees, read from its bytes (for the CPR guard)."""
 
     name: str
     media_type: str
@@ -92,7 +100,7 @@ class Writer:
 
 
 WRITERS = {writer.name: writer for writer in (
-    Writer("pdf", "application/pdf", "PDF-filen", True, _markup_text),
+    Writer("pdf", "application/pdf", "PDF-filen", True, _pdf_text),
     Writer("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
            "Word-dokumentet", True, _docx_text),
     Writer("html", "text/html; charset=utf-8", "HTML-filen", False, _markup_text),
