@@ -14,7 +14,15 @@ from reportgen.cli import main
 from reportgen.commands.check import check
 from reportgen.round import Round
 
-from .helpers import FIXTURES, script_module, write_workbook
+from .helpers import (
+    FIXTURES,
+    assert_in_order,
+    docx_text,
+    goal_row,
+    pdf_goal_rows,
+    script_module,
+    write_workbook,
+)
 
 PLAN_HEADERS = ("Id", "Tema", "Indsatsområde", "Effektmål", "Resultatmål",
                 "Måles hvordan/opnås gennem", "Resultat", "Tidsplan", "Kommentar",
@@ -244,3 +252,68 @@ def test_a_plan_that_does_not_exist_is_wrong_usage(tmp_path):
                   "--plan", str(tmp_path / "ingen.xlsx"))
     assert result.exit_code == 2 and "RG001" in result.output
     assert f"Planen findes ikke: »{tmp_path / 'ingen.xlsx'}«." in result.output
+
+
+# Returned workbooks a real centre sends: every status stays on the goal it was written
+# about, and a centre counts as having reported only for a workbook of its own.
+
+VISION = ("Flere borgere kender visionen", "Visionen formidles på alle møder",
+          "Et årshjul for visionen")
+CSK_GOALS = ("Bosætning i yderområderne", "Flere tilflyttere", "En velkomstpakke")
+
+
+def _planned(tmp_path, name="plan.xlsx", statuses=(None, None)):
+    """CPU/BGE's three goals under Vision (1.1.1–1.1.3), CSK/MHO's under Bosætning
+    (1.2.1–1.2.3), CKF/LHA's one (1.3.1)."""
+    rows = [[f"1.1.{n}", *goal_row(text, *statuses, centre="CPU/BGE")]
+            for n, text in enumerate(VISION, start=1)]
+    rows += [[f"1.2.{n}", *goal_row(text, *statuses, area="Bosætning", centre="CSK/MHO")]
+             for n, text in enumerate(CSK_GOALS, start=1)]
+    rows += [["1.3.1", *goal_row("Et stærkt kulturliv", *statuses, area="Kultur",
+                                  centre="CKF/LHA")]]
+    return write_workbook(tmp_path / name, rows, headers=PLAN_HEADERS)
+
+
+def _documents(tmp_path, *args: str):
+    """A draft built as JSON, PDF and DOCX: its goals by Id (result, timeline, comment),
+    the PDF's goal rows and the DOCX's text; None where nothing was written."""
+    out = tmp_path / f"ud{len(list(tmp_path.glob('ud*')))}"
+    built = _run("build", *args, "--draft", "--format", "json,pdf,docx", "-o", str(out))
+    if built.exit_code != 0:
+        assert not out.exists() or not any(out.iterdir())
+        return built, None, None, None
+    data = {path.suffix: path.read_bytes() for path in out.iterdir()}
+    records = json.loads(data[".json"])
+    goals = {g["id"]: (g["result"], g["timeline"], g["comment"])
+             for t in records["themes"] for a in t["focus_areas"] for g in a["goals"]}
+    return built, goals, pdf_goal_rows(data[".pdf"]), docx_text(data[".docx"])
+
+
+@pytest.mark.parametrize("copy", [False, True], ids=["the plan itself", "a copy"])
+def test_the_plan_among_the_returned_workbooks_is_no_return(tmp_path, copy):
+    """The plan, last round's follow-up with its statuses, lies in modtaget/ (or a copy of
+    it does): CSK/MHO and CKF/LHA sent nothing, and are neither printed with last round's
+    statuses nor counted as reported."""
+    back = tmp_path / "modtaget"
+    plan = _planned(back, "opfoelgning-august-2018.xlsx", statuses=("gul", "grøn"))
+    if copy:
+        shutil.copy(plan, tmp_path / plan.name)
+        plan = tmp_path / plan.name
+    # CPU/BGE's assessment is last round's: its rows are the plan's very goals
+    write_workbook(back / "CPU-BGE.xlsx", [[f"1.1.{n}", *goal_row(text, "gul", "grøn")]
+                                           for n, text in enumerate(VISION, start=1)],
+                   headers=PLAN_HEADERS)
+    built, goals, pdf_rows, docx = _documents(tmp_path, str(back), "--plan", str(plan))
+    assert built.exit_code == 0, built.output
+    assert {i: g for i, g in goals.items() if not i.startswith("1.1.")} == {
+        i: ([], [], None) for i in ("1.2.1", "1.2.2", "1.2.3", "1.3.1")}
+    said = ("en kopi af planen (--plan opfoelgning-august-2018.xlsx, samme indhold)" if copy
+            else "planen (--plan)")
+    assert (f"RG408 bemærkning: opfoelgning-august-2018.xlsx: Filen er {said} og læses ikke "
+            "som en modtaget arbejdsbog.") in built.output
+    assert "CSK/MHO: 0 af 3 mål indberettet — ingen arbejdsbog modtaget" in built.output
+    assert "CKF/LHA: 0 af 1 mål indberettet — ingen arbejdsbog modtaget" in built.output
+    assert all(g == (["yellow"], ["green"], None)
+               for i, g in goals.items() if i.startswith("1.1."))
+    assert [row[4] for row in pdf_rows] == ["CPU/BGE"] * 3
+    assert_in_order(docx, [VISION[2], CSK_GOALS[0], "Et stærkt kulturliv"])

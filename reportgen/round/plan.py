@@ -6,11 +6,13 @@ statuses and comments. A returned goal is the plan's goal with its Id, else the 
 its theme, focus area and text (and centre, where two goals share a wording). A plan
 goal no workbook reports is not reported (RG205); a returned goal the plan does not hold
 is an error (RG404); a returned text that differs from the plan's under one Id is a
-warning (RG405), and the plan's is printed.
+warning (RG405), and the plan's is printed. The plan among the returned workbooks is no
+return (RG408).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +20,7 @@ from pathlib import Path
 from ..contract import REPORT_SHEET
 from ..model import Finding, FocusArea, Goal, Meta, Report, Severity, Theme
 from ..reader import ReadResult
-from ..reader.files import workbook_kinds
+from ..reader.files import file_label, workbook_kinds
 from ..reader.rows import short
 from .matching import match_goals
 
@@ -111,6 +113,44 @@ def _not_used(finding: Finding) -> Finding:
         "plan (--plan) kommer oplysningerne fra planen og kommandolinjen. Giv arbejdsbogen "
         "som en plan mere (--plan kan gentages), eller giv oplysningerne på kommandolinjen "
         "(--title …)."))
+
+
+def not_the_plan(paths: Sequence[Path], plan: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
+    """The returned workbooks without the plan: a plan put among them (or a copy of it,
+    the same bytes) would be read as a return, and a centre that sent nothing reported
+    with the plan's statuses, last round's. Each left out is named (RG408)."""
+    resolved = {path.resolve(): path for path in plan}
+    digests: dict[tuple[int, str], Path] = {}
+    for path in plan:
+        if (digest := _digest(path)) is not None:
+            digests.setdefault(digest, path)
+    kept: list[Path] = []
+    findings: list[Finding] = []
+    for path in paths:
+        if path.resolve() in resolved:
+            said = "planen (--plan)"
+        elif (original := digests.get(_digest(path, {size for size, _ in digests})
+                                      or (-1, ""))) is not None:
+            said = f"en kopi af planen (--plan {file_label(original.name)}, samme indhold)"
+        else:
+            kept.append(path)
+            continue
+        findings.append(Finding("RG408", Severity.NOTICE,
+                                f"Filen er {said} og læses ikke som en modtaget arbejdsbog.",
+                                file_label(path.name)))
+    return kept, findings
+
+
+def _digest(path: Path, sizes: set[int] | None = None) -> tuple[int, str] | None:
+    """A file's size and SHA-256 (read only where its size is one of `sizes`: no other
+    can be the plan); None where it is not read, or cannot be (the reader says why)."""
+    try:
+        size = path.stat().st_size
+        if sizes is not None and size not in sizes:
+            return None
+        return size, hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def no_workbooks(inputs: Sequence[Path]) -> Finding:
