@@ -106,6 +106,7 @@ CODES = {
     "RG403": "two different goals with the same Id",
     "RG404": "a returned goal the plan does not hold",
     "RG405": "a returned goal's text differs from the plan's",
+    "RG406": "a returned row whose Id and text name two different plan goals",
     "RG408": "the plan (or a copy of it) among the returned workbooks, not read",
     "RG501": "--centre (build, template) names an unknown centre",
     "RG601": "a CPR number",

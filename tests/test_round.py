@@ -21,6 +21,7 @@ from .helpers import (
     goal_row,
     pdf_goal_rows,
     script_module,
+    squash,
     write_workbook,
 )
 
@@ -289,6 +290,56 @@ def _documents(tmp_path, *args: str):
     return built, goals, pdf_goal_rows(data[".pdf"]), docx_text(data[".docx"])
 
 
+def test_ids_swapped_against_their_texts_move_no_status_to_another_goal(tmp_path):
+    """CPU/BGE sorted its text column alone: each text is a plan goal's, under another's
+    Id. The red status and its comment are written about »Flere borgere kender visionen«
+    (1.1.1), but stand under 1.1.2's Id."""
+    plan = _planned(tmp_path)
+    rows = [["1.1.1", *goal_row(VISION[1])],
+            ["1.1.2", *goal_row(VISION[0], "rød", "rød", "VISION ER FORSINKET")],
+            ["1.1.3", *goal_row(VISION[2])]]
+    back = write_workbook(tmp_path / "modtaget" / "CPU-BGE.xlsx", rows, headers=PLAN_HEADERS)
+    built, goals, pdf_rows, docx = _documents(tmp_path, str(back.parent), "--plan",
+                                              str(plan))
+    if goals is not None:  # whatever is written, no status on a goal it is not about
+        assert goals["1.1.2"] != (["red"], ["red"], "VISION ER FORSINKET")
+        assert not [row for row in pdf_rows if "VISIONERFORSINKET" in row[1]
+                    and not row[0].startswith(squash(VISION[0]))]
+        assert_in_order(docx, [VISION[0], "VISION ER FORSINKET", VISION[1]])
+    assert built.exit_code == 1 and goals is None, built.output
+    assert ("RG406 fejl: CPU-BGE.xlsx › Mål › E2: Id'et 1.1.1 hører til »Flere borgere "
+            "kender visionen«, men teksten er »Visionen formidles på alle møder« (1.1.2). "
+            "Ret Id'et eller teksten, så de hører til samme mål.") in built.output
+    assert "CPU-BGE.xlsx › Mål › E3: Id'et 1.1.2 hører til »Visionen formidles" \
+        in built.output
+    assert "RG405" not in built.output
+    assert not [line for line in built.output.splitlines()
+                if line.startswith("RG205") and "1.1." in line]  # the rows say what to do
+    # Done as told: the Ids retyped to the texts' goals, the statuses land where written.
+    rows[0][0], rows[1][0] = "1.1.2", "1.1.1"
+    write_workbook(back, rows, headers=PLAN_HEADERS)
+    built, goals, pdf_rows, docx = _documents(tmp_path, str(back.parent), "--plan",
+                                              str(plan))
+    assert built.exit_code == 0, built.output
+    assert goals["1.1.1"] == (["red"], ["red"], "VISION ER FORSINKET")
+    assert goals["1.1.2"] == (["green"], ["green"], None)
+    (first,) = [row for row in pdf_rows if row[0].startswith(squash(VISION[0]))]
+    assert "VISIONERFORSINKET" in first[1]
+    assert ["VISIONERFORSINKET" in row[1] for row in pdf_rows].count(True) == 1
+    assert_in_order(docx, [VISION[0], "VISION ER FORSINKET", VISION[1]])
+
+
+def test_a_text_edited_under_its_id_is_still_its_goal(tmp_path):
+    plan = _planned(tmp_path)
+    rows = [["1.1.1", *goal_row(VISION[0] + ", i hele kommunen", "rød", "rød", "Forsinket")],
+            ["1.1.2", *goal_row(VISION[1])], ["1.1.3", *goal_row(VISION[2])]]
+    back = write_workbook(tmp_path / "modtaget" / "CPU-BGE.xlsx", rows, headers=PLAN_HEADERS)
+    result, findings = check(Round([back], plan=[plan]), draft=True)
+    assert [(f.code, f.cell) for f in findings if f.code in ("RG405", "RG406")] \
+        == [("RG405", "E2")]
+    assert next(result.report.goals()).comment == "Forsinket"
+
+
 @pytest.mark.parametrize("copy", [False, True], ids=["the plan itself", "a copy"])
 def test_the_plan_among_the_returned_workbooks_is_no_return(tmp_path, copy):
     """The plan, last round's follow-up with its statuses, lies in modtaget/ (or a copy of
@@ -317,3 +368,43 @@ def test_the_plan_among_the_returned_workbooks_is_no_return(tmp_path, copy):
                for i, g in goals.items() if i.startswith("1.1."))
     assert [row[4] for row in pdf_rows] == ["CPU/BGE"] * 3
     assert_in_order(docx, [VISION[2], CSK_GOALS[0], "Et stærkt kulturliv"])
+
+
+def test_a_centres_numbering_on_plan_ids_blames_that_centre(tmp_path):
+    """CSK/MHO numbered its goals 1.1.1–1.1.3, CPU/BGE's Ids; CPU/BGE's workbook is right."""
+    plan = _planned(tmp_path)
+    back = tmp_path / "modtaget"
+    write_workbook(back / "CPU-BGE.xlsx", [[f"1.1.{n}", *goal_row(text)]
+                                           for n, text in enumerate(VISION, start=1)],
+                   headers=PLAN_HEADERS)
+    csk = [[f"1.1.{n}", *goal_row(text, "rød", "rød", f"CSK {n}", area="Bosætning",
+                                  centre="CSK/MHO")] for n, text in enumerate(CSK_GOALS, 1)]
+    write_workbook(back / "CSK-MHO.xlsx", csk, headers=PLAN_HEADERS)
+    built, goals, _, _ = _documents(tmp_path, str(back), "--plan", str(plan))
+    if goals is not None:  # whatever is written, CSK/MHO's statuses are not CPU/BGE's
+        assert all(goals[f"1.1.{n}"] == (["green"], ["green"], None) for n in (1, 2, 3))
+    assert built.exit_code == 1 and goals is None
+    assert "CSK-MHO.xlsx" in built.output and "RG404" not in built.output
+    checked = _run("check", str(back), "--plan", str(plan))
+    assert checked.exit_code == 1, checked.output
+    errors = [line for line in checked.output.splitlines() if " fejl: " in line
+              and "(Id 1.3.1)" not in line]  # CKF/LHA sent nothing
+    assert not [line for line in errors if "CPU-BGE.xlsx" in line or "CPU/BGE" in line
+                and "RG406" not in line], errors
+    assert ("RG406 fejl: CSK-MHO.xlsx › Mål › E2: Id'et 1.1.1 hører til »Flere borgere "
+            "kender visionen« (CPU/BGE), men teksten er »Bosætning i yderområderne« "
+            "(1.2.1). Ret Id'et eller teksten, så de hører til samme mål.") \
+        in checked.output
+    assert [line.split(":")[0] for line in errors] == ["RG406 fejl"] * 3
+    assert "CSK/MHO: 0 af 3 mål indberettet (mangler 1.2.1, 1.2.2, 1.2.3)" in checked.output
+    assert "ingen arbejdsbog modtaget" not in checked.output.replace(
+        "CKF/LHA: 0 af 1 mål indberettet — ingen arbejdsbog modtaget", "")
+    # Done as told in CSK/MHO's workbook: its own Ids.
+    for row in csk:
+        row[0] = row[0].replace("1.1.", "1.2.")
+    write_workbook(back / "CSK-MHO.xlsx", csk, headers=PLAN_HEADERS)
+    built, goals, _, docx = _documents(tmp_path, str(back), "--plan", str(plan))
+    assert built.exit_code == 0, built.output
+    assert all(goals[f"1.1.{n}"] == (["green"], ["green"], None) for n in (1, 2, 3))
+    assert all(goals[f"1.2.{n}"] == (["red"], ["red"], f"CSK {n}") for n in (1, 2, 3))
+    assert_in_order(docx, [CSK_GOALS[0], "CSK 1", CSK_GOALS[1], "CSK 2"])

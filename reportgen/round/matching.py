@@ -4,8 +4,10 @@ the returned ones (plan.py), this follow-up's among the previous one's (compare.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ..model import PlacedGoal
+from ..contract import centre_key
+from ..model import Goal, PlacedGoal
 
 
 def match_goals(targets: Sequence[PlacedGoal],
@@ -48,3 +50,54 @@ def _shared_wordings(goals: Sequence[PlacedGoal]) -> set[tuple[str, str, str]]:
     for placed in goals:
         (shared if _wording(placed) in seen else seen).add(_wording(placed))
     return shared
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A returned row that points to two plan goals: `row`, its index among the returned;
+    `by_id`, the plan goal its Id names; `by_text`, the other plan goal its text is."""
+
+    row: int
+    by_id: int
+    by_text: int
+
+
+def match_returned(plan: Sequence[PlacedGoal], returned: Sequence[PlacedGoal],
+                   ) -> tuple[list[int | None], list[Disagreement], set[int]]:
+    """The plan's goals among the returned rows. A row is its plan goal only where its Id
+    and its text agree: a row whose Id names one plan goal and whose text is another's (a
+    column sorted alone, an Id retyped) would carry a status to a goal it was not written
+    about, so it is matched to none and is a disagreement.
+    A text merely edited under its Id (no other plan goal says it) is still its goal.
+    The rest are matched as match_goals says, a row whose text agrees with its Id first.
+    Returns, for each plan goal, the index of its row or None; the disagreements; and the
+    plan goals some row holds as their own centre's (who has sent a workbook)."""
+    by_id: dict[str, int] = {}
+    by_text: dict[str, list[int]] = {}
+    for position, placed in enumerate(plan):
+        if placed.goal.id:
+            by_id.setdefault(placed.goal.id, position)
+        by_text.setdefault(placed.goal.text, []).append(position)
+    disagreements: list[Disagreement] = []
+    held: set[int] = set()
+    kept: list[int] = []
+    for row, placed in enumerate(returned):
+        goal = placed.goal
+        named = by_id.get(goal.id) if goal.id else None
+        texts = by_text.get(goal.text, [])
+        pointed = ([] if named is None else [named]) + texts
+        held.update(i for i in pointed if _same_centre(plan[i].goal, goal))
+        if named is not None and plan[named].goal.text != goal.text and texts:
+            other = next((i for i in texts if _same_centre(plan[i].goal, goal)), texts[0])
+            disagreements.append(Disagreement(row, named, other))
+            continue
+        kept.append(row)
+    # Where two rows carry one Id, the one whose text is the plan goal's is that goal.
+    kept.sort(key=lambda row: returned[row].goal.id not in by_id
+              or plan[by_id[returned[row].goal.id or ""]].goal.text != returned[row].goal.text)
+    matches = match_goals(plan, [returned[row] for row in kept])
+    return [None if i is None else kept[i] for i in matches], disagreements, held
+
+
+def _same_centre(planned: Goal, returned: Goal) -> bool:
+    return centre_key(planned.centre) == centre_key(returned.centre)

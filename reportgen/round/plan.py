@@ -2,12 +2,12 @@
 
 With a plan, the plan decides which goals the report holds and in which order (themes,
 focus areas, goals, their texts, centres and Ids); the returned workbooks give the
-statuses and comments. A returned goal is the plan's goal with its Id, else the one with
-its theme, focus area and text (and centre, where two goals share a wording). A plan
-goal no workbook reports is not reported (RG205); a returned goal the plan does not hold
-is an error (RG404); a returned text that differs from the plan's under one Id is a
-warning (RG405), and the plan's is printed. The plan among the returned workbooks is no
-return (RG408).
+statuses and comments. A returned row is the plan's goal its Id and text agree on
+(matching.match_returned): a row whose Id and text name two plan goals is an error
+(RG406), and carries its status nowhere. A plan goal no workbook reports is not reported
+(RG205); a returned goal the plan does not hold is an error (RG404); a returned text that
+differs from the plan's under one Id, no other plan goal's, is a warning (RG405), and
+the plan's is printed. The plan among the returned workbooks is no return (RG408).
 """
 
 from __future__ import annotations
@@ -17,33 +17,40 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ..contract import REPORT_SHEET
-from ..model import Finding, FocusArea, Goal, Meta, Report, Severity, Theme
+from ..contract import REPORT_SHEET, centre_key
+from ..model import Finding, FocusArea, Goal, Meta, PlacedGoal, Report, Severity, Theme
 from ..reader import ReadResult
 from ..reader.files import file_label, workbook_kinds
 from ..reader.rows import short
-from .matching import match_goals
+from .matching import Disagreement, match_returned
 
 
 def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Finding], set[str]]:
     """The plan's report with the returned statuses and comments; the findings of the
-    matching; the centres a returned workbook reported for."""
+    matching; the centres a returned workbook reported for (held goals of as that centre:
+    a row whose Id is wrong still says its centre has sent its workbook)."""
     back = list(returned.report.placed_goals())
     findings: list[Finding] = []
-    received: set[str] = set()
     plan_goals = list(plan.report.placed_goals())
-    matches = match_goals(plan_goals, back)
+    matches, disagreements, held = match_returned(plan_goals, back)
+    received = {plan_goals[i].goal.centre for i in held}
+    # A plan goal whose text a disagreeing row holds has been sent: the row says what to do.
+    told = {d.by_text for d in disagreements}
+    for disagreement in disagreements:
+        findings.append(_disagreement(returned, back[disagreement.row].goal,
+                                      plan_goals, disagreement))
     used = {index for index in matches if index is not None}
     themes: dict[str, dict[str, tuple[tuple[str, ...], list[Goal]]]] = {}
-    for placed, index in zip(plan_goals, matches, strict=True):
+    for position, (placed, index) in enumerate(zip(plan_goals, matches, strict=True)):
         goal = placed.goal
         match = None if index is None else back[index]
         if match is None:
             new = replace(goal, result=(), timeline=(), comment=None)
-            findings.append(_at(plan, goal, "RG205", Severity.ERROR,
-                                "Målet er ikke indberettet: ingen af de modtagne arbejdsbøger "
-                                f"har det ({_named(goal)}). Bed centret om at sende sin "
-                                "arbejdsbog."))
+            if position not in told:
+                findings.append(_at(plan, goal, "RG205", Severity.ERROR,
+                                    "Målet er ikke indberettet: ingen af de modtagne "
+                                    f"arbejdsbøger har det ({_named(goal)}). Bed centret om "
+                                    "at sende sin arbejdsbog."))
         else:
             received.add(goal.centre)
             new = replace(goal, result=match.goal.result, timeline=match.goal.timeline,
@@ -56,7 +63,8 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
         effect_goals, goals = themes.setdefault(placed.theme, {}).setdefault(
             placed.focus_area, (placed.effect_goals, []))
         goals.append(new)
-    for placed in (p for i, p in enumerate(back) if i not in used):
+    disagreeing = {d.row for d in disagreements}
+    for placed in (p for i, p in enumerate(back) if i not in used | disagreeing):
         findings.append(_at(returned, placed.goal, "RG404", Severity.ERROR,
                             f"Målet »{short(placed.goal.text)}« står ikke i planen (hverken "
                             "med dets Id eller dets tema, indsatsområde og tekst). Ret det, så "
@@ -66,6 +74,30 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
                            for area, (effect, goals) in areas.items()))
         for theme, areas in themes.items()))
     return report, findings, received
+
+
+def _disagreement(returned: ReadResult, goal: Goal, plan_goals: list[PlacedGoal],
+                  disagreement: Disagreement) -> Finding:
+    """A returned row matched to no plan goal, in the workbook that holds it, saying what
+    to change there: its Id and text name two plan goals (RG406)."""
+    named = plan_goals[disagreement.by_id].goal
+    said = plan_goals[disagreement.by_text].goal
+    return _at(returned, goal, "RG406", Severity.ERROR,
+               f"Id'et {named.id} hører til »{short(named.text)}«{_of(named, goal)}, men "
+               f"teksten er »{short(said.text)}« ({_named_as(said, goal)}). Ret Id'et "
+               "eller teksten, så de hører til samme mål. Rækkens status og kommentar "
+               "bruges ikke, før de gør.")
+
+
+def _of(planned: Goal, returned: Goal) -> str:
+    """A plan goal's centre, named where it is not the row's."""
+    return "" if centre_key(planned.centre) == centre_key(returned.centre) \
+        else f" ({planned.centre})"
+
+
+def _named_as(planned: Goal, returned: Goal) -> str:
+    centre = _of(planned, returned).strip(" ()")
+    return ", ".join(part for part in (planned.id or "uden Id", centre) if part)
 
 
 def _named(goal: Goal) -> str:
@@ -93,9 +125,17 @@ def with_plan(planned: ReadResult, returned: ReadResult,
     def of_details(finding: Finding) -> bool:
         return (finding.sheet or "").strip().casefold() == REPORT_SHEET.casefold()
 
+    # Two returned goals under one Id (RG403) blame both workbooks; with a plan, the plan
+    # says whose the Id is, and each row under it is judged against that (apply_plan).
+    plan_ids = {goal.id for goal in planned.report.goals() if goal.id}
+
+    def judged(finding: Finding) -> bool:
+        return finding.code == "RG403" and finding.goal_id in plan_ids
+
     findings = [*passed_over, *(f for f in planned.findings if f.code not in STATUS_CODES),
                 *(_not_used(f) if f.code == "RG209" else f
-                  for f in returned.findings if not of_details(f)), *matched]
+                  for f in returned.findings if not of_details(f) and not judged(f)),
+                *matched]
     if returned.report.meta != Meta() or any(map(of_details, returned.findings)):
         findings.append(Finding("RG907", Severity.NOTICE,
                                 "Rapport-arkene i de modtagne arbejdsbøger bruges ikke, når "
