@@ -107,6 +107,7 @@ CODES = {
     "RG404": "a returned goal the plan does not hold",
     "RG405": "a returned goal's text differs from the plan's",
     "RG406": "a returned row whose Id and text name two different plan goals",
+    "RG407": "a returned row whose centre is not its plan goal's",
     "RG408": "the plan (or a copy of it) among the returned workbooks, not read",
     "RG501": "--centre (build, template) names an unknown centre",
     "RG601": "a CPR number",

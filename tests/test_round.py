@@ -370,6 +370,40 @@ def test_the_plan_among_the_returned_workbooks_is_no_return(tmp_path, copy):
     assert_in_order(docx, [VISION[2], CSK_GOALS[0], "Et stærkt kulturliv"])
 
 
+def test_rows_naming_another_centre_are_not_taken_for_the_plans(tmp_path):
+    """CKF/LHA's workbook holds CPU/BGE's goals (same Ids and texts) with CKF/LHA in the
+    centre cell and CKF's own assessment."""
+    plan = _planned(tmp_path)
+    back = write_workbook(tmp_path / "modtaget" / "CKF-LHA.xlsx", [
+        [f"1.1.{n}", *goal_row(text, "rød", "gul", "CKF's vurdering", centre="CKF/LHA")]
+        for n, text in enumerate(VISION, start=1)], headers=PLAN_HEADERS)
+    built, goals, pdf_rows, _ = _documents(tmp_path, str(back.parent), "--plan", str(plan))
+    if goals is not None:  # whatever is written, CKF/LHA's assessment is not CPU/BGE's
+        assert all(goals[f"1.1.{n}"] == ([], [], None) for n in (1, 2, 3)), goals
+        assert not [row for row in pdf_rows if row[4] == "CPU/BGE"]
+    assert built.exit_code == 1 and goals is None
+    checked = _run("check", str(back.parent), "--plan", str(plan))
+    assert checked.exit_code == 1, checked.output
+    assert ("RG407 fejl: CKF-LHA.xlsx › Mål › E2: Rækken har centret »CKF/LHA«, men målet "
+            "(Id 1.1.1, »Flere borgere kender visionen«) er CPU/BGE's i planen. Et center "
+            "indberetter kun sine egne mål: slet rækken her (målet indberettes i CPU/BGE's "
+            "egen arbejdsbog), eller ret Id'et og teksten til CKF/LHA's eget mål i planen.") \
+        in checked.output
+    assert checked.output.count("RG407 fejl: CKF-LHA.xlsx") == 3
+    assert "CPU/BGE: 0 af 3 mål indberettet — ingen arbejdsbog modtaget" in checked.output
+    assert "CKF/LHA: 0 af 1 mål indberettet — ingen arbejdsbog modtaget" in checked.output
+    # CKF/LHA's own goal, and CPU/BGE's rows deleted as told: nothing of CKF's under CPU/BGE
+    write_workbook(back, [["1.3.1", *goal_row("Et stærkt kulturliv", "rød", "gul",
+                                               "CKF's vurdering", area="Kultur",
+                                               centre="CKF/LHA")]], headers=PLAN_HEADERS)
+    built, goals, pdf_rows, docx = _documents(tmp_path, str(back.parent), "--plan", str(plan))
+    assert built.exit_code == 0, built.output
+    assert goals["1.3.1"] == (["red"], ["yellow"], "CKF's vurdering")
+    assert all(goals[f"1.1.{n}"] == ([], [], None) for n in (1, 2, 3))
+    assert [row[4] for row in pdf_rows] == ["CKF/LHA"]
+    assert "CPU/BGE: 0 af 3 mål indberettet — ingen arbejdsbog modtaget" in built.output
+
+
 def test_a_centres_numbering_on_plan_ids_blames_that_centre(tmp_path):
     """CSK/MHO numbered its goals 1.1.1–1.1.3, CPU/BGE's Ids; CPU/BGE's workbook is right."""
     plan = _planned(tmp_path)

@@ -54,30 +54,35 @@ def _shared_wordings(goals: Sequence[PlacedGoal]) -> set[tuple[str, str, str]]:
 
 @dataclass(frozen=True)
 class Disagreement:
-    """A returned row that points to two plan goals: `row`, its index among the returned;
-    `by_id`, the plan goal its Id names; `by_text`, the other plan goal its text is."""
+    """A returned row that points to two plan goals, or to another centre's: `row`, its
+    index among the returned; `by_id`, the plan goal its Id (or, without one the plan
+    holds, its wording) names; `by_text`, the other plan goal its text is, None where the
+    row's centre is not the plan goal's."""
 
     row: int
     by_id: int
-    by_text: int
+    by_text: int | None = None
 
 
 def match_returned(plan: Sequence[PlacedGoal], returned: Sequence[PlacedGoal],
                    ) -> tuple[list[int | None], list[Disagreement], set[int]]:
     """The plan's goals among the returned rows. A row is its plan goal only where its Id
-    and its text agree: a row whose Id names one plan goal and whose text is another's (a
-    column sorted alone, an Id retyped) would carry a status to a goal it was not written
-    about, so it is matched to none and is a disagreement.
+    and its text agree, and only for the plan goal's own centre: a row whose Id names one
+    plan goal and whose text is another's (a column sorted alone, an Id retyped), or whose
+    centre is not its plan goal's (another centre's rows copied in), would carry a status
+    to a goal it was not written about, so it is matched to none and is a disagreement.
     A text merely edited under its Id (no other plan goal says it) is still its goal.
     The rest are matched as match_goals says, a row whose text agrees with its Id first.
     Returns, for each plan goal, the index of its row or None; the disagreements; and the
     plan goals some row holds as their own centre's (who has sent a workbook)."""
     by_id: dict[str, int] = {}
     by_text: dict[str, list[int]] = {}
+    by_wording: dict[tuple[str, str, str], list[int]] = {}
     for position, placed in enumerate(plan):
         if placed.goal.id:
             by_id.setdefault(placed.goal.id, position)
         by_text.setdefault(placed.goal.text, []).append(position)
+        by_wording.setdefault(_wording(placed), []).append(position)
     disagreements: list[Disagreement] = []
     held: set[int] = set()
     kept: list[int] = []
@@ -90,6 +95,11 @@ def match_returned(plan: Sequence[PlacedGoal], returned: Sequence[PlacedGoal],
         if named is not None and plan[named].goal.text != goal.text and texts:
             other = next((i for i in texts if _same_centre(plan[i].goal, goal)), texts[0])
             disagreements.append(Disagreement(row, named, other))
+            continue
+        alike = [named] if named is not None else by_wording.get(_wording(placed), [])
+        if goal.centre.strip() and alike and not any(
+                _same_centre(plan[i].goal, goal) for i in alike):
+            disagreements.append(Disagreement(row, alike[0]))
             continue
         kept.append(row)
     # Where two rows carry one Id, the one whose text is the plan goal's is that goal.

@@ -2,9 +2,10 @@
 
 With a plan, the plan decides which goals the report holds and in which order (themes,
 focus areas, goals, their texts, centres and Ids); the returned workbooks give the
-statuses and comments. A returned row is the plan's goal its Id and text agree on
-(matching.match_returned): a row whose Id and text name two plan goals is an error
-(RG406), and carries its status nowhere. A plan goal no workbook reports is not reported
+statuses and comments. A returned row is the plan's goal its Id and text agree on, for
+that goal's own centre (matching.match_returned): a row whose Id and text name two plan
+goals is an error (RG406), so is one whose centre is not its plan goal's (RG407), and
+neither carries its status anywhere. A plan goal no workbook reports is not reported
 (RG205); a returned goal the plan does not hold is an error (RG404); a returned text that
 differs from the plan's under one Id, no other plan goal's, is a warning (RG405), and
 the plan's is printed. The plan among the returned workbooks is no return (RG408).
@@ -27,15 +28,16 @@ from .matching import Disagreement, match_returned
 
 def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Finding], set[str]]:
     """The plan's report with the returned statuses and comments; the findings of the
-    matching; the centres a returned workbook reported for (held goals of as that centre:
-    a row whose Id is wrong still says its centre has sent its workbook)."""
+    matching; the centres a returned workbook reported for: those whose goals a row holds
+    under the centre's own name (a row with a wrong Id still says its centre sent its
+    workbook; a row holding another centre's goal counts for neither centre)."""
     back = list(returned.report.placed_goals())
     findings: list[Finding] = []
     plan_goals = list(plan.report.placed_goals())
     matches, disagreements, held = match_returned(plan_goals, back)
     received = {plan_goals[i].goal.centre for i in held}
     # A plan goal whose text a disagreeing row holds has been sent: the row says what to do.
-    told = {d.by_text for d in disagreements}
+    told = {d.by_text for d in disagreements if d.by_text is not None}
     for disagreement in disagreements:
         findings.append(_disagreement(returned, back[disagreement.row].goal,
                                       plan_goals, disagreement))
@@ -79,14 +81,23 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
 def _disagreement(returned: ReadResult, goal: Goal, plan_goals: list[PlacedGoal],
                   disagreement: Disagreement) -> Finding:
     """A returned row matched to no plan goal, in the workbook that holds it, saying what
-    to change there: its Id and text name two plan goals (RG406)."""
+    to change there: its Id and text name two plan goals (RG406), or its centre is not
+    its plan goal's (RG407)."""
     named = plan_goals[disagreement.by_id].goal
-    said = plan_goals[disagreement.by_text].goal
-    return _at(returned, goal, "RG406", Severity.ERROR,
-               f"Id'et {named.id} hører til »{short(named.text)}«{_of(named, goal)}, men "
-               f"teksten er »{short(said.text)}« ({_named_as(said, goal)}). Ret Id'et "
-               "eller teksten, så de hører til samme mål. Rækkens status og kommentar "
-               "bruges ikke, før de gør.")
+    if disagreement.by_text is not None:
+        said = plan_goals[disagreement.by_text].goal
+        return _at(returned, goal, "RG406", Severity.ERROR,
+                   f"Id'et {named.id} hører til »{short(named.text)}«{_of(named, goal)}, men "
+                   f"teksten er »{short(said.text)}« ({_named_as(said, goal)}). Ret Id'et "
+                   "eller teksten, så de hører til samme mål. Rækkens status og kommentar "
+                   "bruges ikke, før de gør.")
+    return _at(returned, goal, "RG407", Severity.ERROR,
+               f"Rækken har centret »{goal.centre.strip()}«, men målet ({_named(named)}, "
+               f"»{short(named.text, 40)}«) er {named.centre}'s i planen. Et center "
+               "indberetter kun sine egne mål: slet rækken her (målet indberettes i "
+               f"{named.centre}'s egen arbejdsbog), eller ret Id'et og teksten til "
+               f"{goal.centre.strip()}'s eget mål i planen. Rækkens status og kommentar "
+               "bruges ikke.")
 
 
 def _of(planned: Goal, returned: Goal) -> str:
