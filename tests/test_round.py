@@ -404,6 +404,13 @@ def test_rows_naming_another_centre_are_not_taken_for_the_plans(tmp_path):
     assert "CPU/BGE: 0 af 3 mål indberettet — ingen arbejdsbog modtaget" in built.output
 
 
+def test_the_plan_given_as_the_only_return_leaves_no_workbooks(tmp_path):
+    plan = _planned(tmp_path, statuses=("grøn", "grøn"))
+    result, findings = check(Round([plan], plan=[plan]))
+    assert result is None
+    assert [f.code for f in findings] == ["RG408", "RG002"]
+
+
 def test_a_centres_numbering_on_plan_ids_blames_that_centre(tmp_path):
     """CSK/MHO numbered its goals 1.1.1–1.1.3, CPU/BGE's Ids; CPU/BGE's workbook is right."""
     plan = _planned(tmp_path)

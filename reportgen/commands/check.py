@@ -45,8 +45,8 @@ def check(round: Round, draft: bool = False, templates: Path = DEFAULT_TEMPLATES
             return None, [*plan_passed_over, no_workbooks(plan)]
         paths, plan_left_out = not_the_plan(paths, plan_paths)
         passed_over += plan_left_out
-        if not paths:
-            return None, [*passed_over, no_workbooks(inputs)]
+        if not paths:  # the plan was all there was
+            return None, [*plan_passed_over, *passed_over, no_workbooks(inputs)]
     result = read_workbooks(paths)
     findings = [*passed_over, *result.findings]
     if plan:
