@@ -14,7 +14,16 @@ from reportgen.cli import main
 from reportgen.commands.check import check
 from reportgen.round import Round
 
-from .helpers import FIXTURES, script_module, write_workbook
+from .helpers import (
+    FIXTURES,
+    assert_in_order,
+    docx_text,
+    goal_row,
+    pdf_goal_rows,
+    script_module,
+    squash,
+    write_workbook,
+)
 
 PLAN_HEADERS = ("Id", "Tema", "Indsatsområde", "Effektmål", "Resultatmål",
                 "Måles hvordan/opnås gennem", "Resultat", "Tidsplan", "Kommentar",
@@ -244,3 +253,199 @@ def test_a_plan_that_does_not_exist_is_wrong_usage(tmp_path):
                   "--plan", str(tmp_path / "ingen.xlsx"))
     assert result.exit_code == 2 and "RG001" in result.output
     assert f"Planen findes ikke: »{tmp_path / 'ingen.xlsx'}«." in result.output
+
+
+# Returned workbooks a real centre sends: every status stays on the goal it was written
+# about, and a centre counts as having reported only for a workbook of its own.
+
+VISION = ("Flere borgere kender visionen", "Visionen formidles på alle møder",
+          "Et årshjul for visionen")
+CSK_GOALS = ("Bosætning i yderområderne", "Flere tilflyttere", "En velkomstpakke")
+
+
+def _planned(tmp_path, name="plan.xlsx", statuses=(None, None)):
+    """CPU/BGE's three goals under Vision (1.1.1–1.1.3), CSK/MHO's under Bosætning
+    (1.2.1–1.2.3), CKF/LHA's one (1.3.1)."""
+    rows = [[f"1.1.{n}", *goal_row(text, *statuses, centre="CPU/BGE")]
+            for n, text in enumerate(VISION, start=1)]
+    rows += [[f"1.2.{n}", *goal_row(text, *statuses, area="Bosætning", centre="CSK/MHO")]
+             for n, text in enumerate(CSK_GOALS, start=1)]
+    rows += [["1.3.1", *goal_row("Et stærkt kulturliv", *statuses, area="Kultur",
+                                  centre="CKF/LHA")]]
+    return write_workbook(tmp_path / name, rows, headers=PLAN_HEADERS)
+
+
+def _documents(tmp_path, *args: str):
+    """A draft built as JSON, PDF and DOCX: its goals by Id (result, timeline, comment),
+    the PDF's goal rows and the DOCX's text; None where nothing was written."""
+    out = tmp_path / f"ud{len(list(tmp_path.glob('ud*')))}"
+    built = _run("build", *args, "--draft", "--format", "json,pdf,docx", "-o", str(out))
+    if built.exit_code != 0:
+        assert not out.exists() or not any(out.iterdir())
+        return built, None, None, None
+    data = {path.suffix: path.read_bytes() for path in out.iterdir()}
+    records = json.loads(data[".json"])
+    goals = {g["id"]: (g["result"], g["timeline"], g["comment"])
+             for t in records["themes"] for a in t["focus_areas"] for g in a["goals"]}
+    return built, goals, pdf_goal_rows(data[".pdf"]), docx_text(data[".docx"])
+
+
+def test_ids_swapped_against_their_texts_move_no_status_to_another_goal(tmp_path):
+    """CPU/BGE sorted its text column alone: each text is a plan goal's, under another's
+    Id. The red status and its comment are written about »Flere borgere kender visionen«
+    (1.1.1), but stand under 1.1.2's Id."""
+    plan = _planned(tmp_path)
+    rows = [["1.1.1", *goal_row(VISION[1])],
+            ["1.1.2", *goal_row(VISION[0], "rød", "rød", "VISION ER FORSINKET")],
+            ["1.1.3", *goal_row(VISION[2])]]
+    back = write_workbook(tmp_path / "modtaget" / "CPU-BGE.xlsx", rows, headers=PLAN_HEADERS)
+    built, goals, pdf_rows, docx = _documents(tmp_path, str(back.parent), "--plan",
+                                              str(plan))
+    if goals is not None:  # whatever is written, no status on a goal it is not about
+        assert goals["1.1.2"] != (["red"], ["red"], "VISION ER FORSINKET")
+        assert not [row for row in pdf_rows if "VISIONERFORSINKET" in row[1]
+                    and not row[0].startswith(squash(VISION[0]))]
+        assert_in_order(docx, [VISION[0], "VISION ER FORSINKET", VISION[1]])
+    assert built.exit_code == 1 and goals is None, built.output
+    assert ("RG406 fejl: CPU-BGE.xlsx › Mål › E2: Id'et 1.1.1 hører til »Flere borgere "
+            "kender visionen«, men teksten er »Visionen formidles på alle møder« (1.1.2). "
+            "Ret Id'et eller teksten, så de hører til samme mål.") in built.output
+    assert "CPU-BGE.xlsx › Mål › E3: Id'et 1.1.2 hører til »Visionen formidles" \
+        in built.output
+    assert "RG405" not in built.output
+    assert not [line for line in built.output.splitlines()
+                if line.startswith("RG205") and "1.1." in line]  # the rows say what to do
+    # Done as told: the Ids retyped to the texts' goals, the statuses land where written.
+    rows[0][0], rows[1][0] = "1.1.2", "1.1.1"
+    write_workbook(back, rows, headers=PLAN_HEADERS)
+    built, goals, pdf_rows, docx = _documents(tmp_path, str(back.parent), "--plan",
+                                              str(plan))
+    assert built.exit_code == 0, built.output
+    assert goals["1.1.1"] == (["red"], ["red"], "VISION ER FORSINKET")
+    assert goals["1.1.2"] == (["green"], ["green"], None)
+    (first,) = [row for row in pdf_rows if row[0].startswith(squash(VISION[0]))]
+    assert "VISIONERFORSINKET" in first[1]
+    assert ["VISIONERFORSINKET" in row[1] for row in pdf_rows].count(True) == 1
+    assert_in_order(docx, [VISION[0], "VISION ER FORSINKET", VISION[1]])
+
+
+def test_a_text_edited_under_its_id_is_still_its_goal(tmp_path):
+    plan = _planned(tmp_path)
+    rows = [["1.1.1", *goal_row(VISION[0] + ", i hele kommunen", "rød", "rød", "Forsinket")],
+            ["1.1.2", *goal_row(VISION[1])], ["1.1.3", *goal_row(VISION[2])]]
+    back = write_workbook(tmp_path / "modtaget" / "CPU-BGE.xlsx", rows, headers=PLAN_HEADERS)
+    result, findings = check(Round([back], plan=[plan]), draft=True)
+    assert [(f.code, f.cell) for f in findings if f.code in ("RG405", "RG406")] \
+        == [("RG405", "E2")]
+    assert next(result.report.goals()).comment == "Forsinket"
+
+
+@pytest.mark.parametrize("copy", [False, True], ids=["the plan itself", "a copy"])
+def test_the_plan_among_the_returned_workbooks_is_no_return(tmp_path, copy):
+    """The plan, last round's follow-up with its statuses, lies in modtaget/ (or a copy of
+    it does): CSK/MHO and CKF/LHA sent nothing, and are neither printed with last round's
+    statuses nor counted as reported."""
+    back = tmp_path / "modtaget"
+    plan = _planned(back, "opfoelgning-august-2018.xlsx", statuses=("gul", "grøn"))
+    if copy:
+        shutil.copy(plan, tmp_path / plan.name)
+        plan = tmp_path / plan.name
+    # CPU/BGE's assessment is last round's: its rows are the plan's very goals
+    write_workbook(back / "CPU-BGE.xlsx", [[f"1.1.{n}", *goal_row(text, "gul", "grøn")]
+                                           for n, text in enumerate(VISION, start=1)],
+                   headers=PLAN_HEADERS)
+    built, goals, pdf_rows, docx = _documents(tmp_path, str(back), "--plan", str(plan))
+    assert built.exit_code == 0, built.output
+    assert {i: g for i, g in goals.items() if not i.startswith("1.1.")} == {
+        i: ([], [], None) for i in ("1.2.1", "1.2.2", "1.2.3", "1.3.1")}
+    said = ("en kopi af planen (--plan opfoelgning-august-2018.xlsx, samme indhold)" if copy
+            else "planen (--plan)")
+    assert (f"RG408 bemærkning: opfoelgning-august-2018.xlsx: Filen er {said} og læses ikke "
+            "som en modtaget arbejdsbog.") in built.output
+    assert "CSK/MHO: 0 af 3 mål indberettet — ingen arbejdsbog modtaget" in built.output
+    assert "CKF/LHA: 0 af 1 mål indberettet — ingen arbejdsbog modtaget" in built.output
+    assert all(g == (["yellow"], ["green"], None)
+               for i, g in goals.items() if i.startswith("1.1."))
+    assert [row[4] for row in pdf_rows] == ["CPU/BGE"] * 3
+    assert_in_order(docx, [VISION[2], CSK_GOALS[0], "Et stærkt kulturliv"])
+
+
+def test_rows_naming_another_centre_are_not_taken_for_the_plans(tmp_path):
+    """CKF/LHA's workbook holds CPU/BGE's goals (same Ids and texts) with CKF/LHA in the
+    centre cell and CKF's own assessment."""
+    plan = _planned(tmp_path)
+    back = write_workbook(tmp_path / "modtaget" / "CKF-LHA.xlsx", [
+        [f"1.1.{n}", *goal_row(text, "rød", "gul", "CKF's vurdering", centre="CKF/LHA")]
+        for n, text in enumerate(VISION, start=1)], headers=PLAN_HEADERS)
+    built, goals, pdf_rows, _ = _documents(tmp_path, str(back.parent), "--plan", str(plan))
+    if goals is not None:  # whatever is written, CKF/LHA's assessment is not CPU/BGE's
+        assert all(goals[f"1.1.{n}"] == ([], [], None) for n in (1, 2, 3)), goals
+        assert not [row for row in pdf_rows if row[4] == "CPU/BGE"]
+    assert built.exit_code == 1 and goals is None
+    checked = _run("check", str(back.parent), "--plan", str(plan))
+    assert checked.exit_code == 1, checked.output
+    assert ("RG407 fejl: CKF-LHA.xlsx › Mål › E2: Rækken har centret »CKF/LHA«, men målet "
+            "(Id 1.1.1, »Flere borgere kender visionen«) er CPU/BGE's i planen. Et center "
+            "indberetter kun sine egne mål: slet rækken her (målet indberettes i CPU/BGE's "
+            "egen arbejdsbog), eller ret Id'et og teksten til CKF/LHA's eget mål i planen.") \
+        in checked.output
+    assert checked.output.count("RG407 fejl: CKF-LHA.xlsx") == 3
+    assert "CPU/BGE: 0 af 3 mål indberettet — ingen arbejdsbog modtaget" in checked.output
+    assert "CKF/LHA: 0 af 1 mål indberettet — ingen arbejdsbog modtaget" in checked.output
+    # CKF/LHA's own goal, and CPU/BGE's rows deleted as told: nothing of CKF's under CPU/BGE
+    write_workbook(back, [["1.3.1", *goal_row("Et stærkt kulturliv", "rød", "gul",
+                                               "CKF's vurdering", area="Kultur",
+                                               centre="CKF/LHA")]], headers=PLAN_HEADERS)
+    built, goals, pdf_rows, docx = _documents(tmp_path, str(back.parent), "--plan", str(plan))
+    assert built.exit_code == 0, built.output
+    assert goals["1.3.1"] == (["red"], ["yellow"], "CKF's vurdering")
+    assert all(goals[f"1.1.{n}"] == ([], [], None) for n in (1, 2, 3))
+    assert [row[4] for row in pdf_rows] == ["CKF/LHA"]
+    assert "CPU/BGE: 0 af 3 mål indberettet — ingen arbejdsbog modtaget" in built.output
+
+
+def test_the_plan_given_as_the_only_return_leaves_no_workbooks(tmp_path):
+    plan = _planned(tmp_path, statuses=("grøn", "grøn"))
+    result, findings = check(Round([plan], plan=[plan]))
+    assert result is None
+    assert [f.code for f in findings] == ["RG408", "RG002"]
+
+
+def test_a_centres_numbering_on_plan_ids_blames_that_centre(tmp_path):
+    """CSK/MHO numbered its goals 1.1.1–1.1.3, CPU/BGE's Ids; CPU/BGE's workbook is right."""
+    plan = _planned(tmp_path)
+    back = tmp_path / "modtaget"
+    write_workbook(back / "CPU-BGE.xlsx", [[f"1.1.{n}", *goal_row(text)]
+                                           for n, text in enumerate(VISION, start=1)],
+                   headers=PLAN_HEADERS)
+    csk = [[f"1.1.{n}", *goal_row(text, "rød", "rød", f"CSK {n}", area="Bosætning",
+                                  centre="CSK/MHO")] for n, text in enumerate(CSK_GOALS, 1)]
+    write_workbook(back / "CSK-MHO.xlsx", csk, headers=PLAN_HEADERS)
+    built, goals, _, _ = _documents(tmp_path, str(back), "--plan", str(plan))
+    if goals is not None:  # whatever is written, CSK/MHO's statuses are not CPU/BGE's
+        assert all(goals[f"1.1.{n}"] == (["green"], ["green"], None) for n in (1, 2, 3))
+    assert built.exit_code == 1 and goals is None
+    assert "CSK-MHO.xlsx" in built.output and "RG404" not in built.output
+    checked = _run("check", str(back), "--plan", str(plan))
+    assert checked.exit_code == 1, checked.output
+    errors = [line for line in checked.output.splitlines() if " fejl: " in line
+              and "(Id 1.3.1)" not in line]  # CKF/LHA sent nothing
+    assert not [line for line in errors if "CPU-BGE.xlsx" in line or "CPU/BGE" in line
+                and "RG406" not in line], errors
+    assert ("RG406 fejl: CSK-MHO.xlsx › Mål › E2: Id'et 1.1.1 hører til »Flere borgere "
+            "kender visionen« (CPU/BGE), men teksten er »Bosætning i yderområderne« "
+            "(1.2.1). Ret Id'et eller teksten, så de hører til samme mål.") \
+        in checked.output
+    assert [line.split(":")[0] for line in errors] == ["RG406 fejl"] * 3
+    assert "CSK/MHO: 0 af 3 mål indberettet (mangler 1.2.1, 1.2.2, 1.2.3)" in checked.output
+    assert "ingen arbejdsbog modtaget" not in checked.output.replace(
+        "CKF/LHA: 0 af 1 mål indberettet — ingen arbejdsbog modtaget", "")
+    # Done as told in CSK/MHO's workbook: its own Ids.
+    for row in csk:
+        row[0] = row[0].replace("1.1.", "1.2.")
+    write_workbook(back / "CSK-MHO.xlsx", csk, headers=PLAN_HEADERS)
+    built, goals, _, docx = _documents(tmp_path, str(back), "--plan", str(plan))
+    assert built.exit_code == 0, built.output
+    assert all(goals[f"1.1.{n}"] == (["green"], ["green"], None) for n in (1, 2, 3))
+    assert all(goals[f"1.2.{n}"] == (["red"], ["red"], f"CSK {n}") for n in (1, 2, 3))
+    assert_in_order(docx, [CSK_GOALS[0], "CSK 1", CSK_GOALS[1], "CSK 2"])

@@ -19,7 +19,7 @@ from ..personal_data import masked
 from ..reader import ReadResult, find_workbooks, read_workbooks
 from ..round import Round
 from ..round.compare import compare
-from ..round.plan import no_workbooks, with_plan
+from ..round.plan import no_workbooks, not_the_plan, with_plan
 from ..round.previous import masked_earlier, read_previous
 
 
@@ -40,12 +40,17 @@ def check(round: Round, draft: bool = False, templates: Path = DEFAULT_TEMPLATES
     paths, passed_over = find_workbooks(inputs)
     if not paths:
         return None, [*passed_over, no_workbooks(inputs)]
-    result = read_workbooks(paths)
-    findings = [*passed_over, *result.findings]
     if plan:
         plan_paths, plan_passed_over = find_workbooks(plan)
         if not plan_paths:
             return None, [*plan_passed_over, no_workbooks(plan)]
+        paths, plan_left_out = not_the_plan(paths, plan_paths)
+        passed_over += plan_left_out
+        if not paths:  # the plan was all there was
+            return None, [*plan_passed_over, *passed_over, no_workbooks(inputs)]
+    result = read_workbooks(paths)
+    findings = [*passed_over, *result.findings]
+    if plan:
         result, findings = with_plan(read_workbooks(plan_paths), result,
                                       [*plan_passed_over, *passed_over])
     if details:

@@ -4,8 +4,10 @@ the returned ones (plan.py), this follow-up's among the previous one's (compare.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ..model import PlacedGoal
+from ..contract import centre_key
+from ..model import Goal, PlacedGoal
 
 
 def match_goals(targets: Sequence[PlacedGoal],
@@ -48,3 +50,64 @@ def _shared_wordings(goals: Sequence[PlacedGoal]) -> set[tuple[str, str, str]]:
     for placed in goals:
         (shared if _wording(placed) in seen else seen).add(_wording(placed))
     return shared
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A returned row that points to two plan goals, or to another centre's: `row`, its
+    index among the returned; `by_id`, the plan goal its Id (or, without one the plan
+    holds, its wording) names; `by_text`, the other plan goal its text is, None where the
+    row's centre is not the plan goal's."""
+
+    row: int
+    by_id: int
+    by_text: int | None = None
+
+
+def match_returned(plan: Sequence[PlacedGoal], returned: Sequence[PlacedGoal],
+                   ) -> tuple[list[int | None], list[Disagreement], set[int]]:
+    """The plan's goals among the returned rows. A row is its plan goal only where its Id
+    and its text agree, and only for the plan goal's own centre: a row whose Id names one
+    plan goal and whose text is another's (a column sorted alone, an Id retyped), or whose
+    centre is not its plan goal's (another centre's rows copied in), would carry a status
+    to a goal it was not written about, so it is matched to none and is a disagreement.
+    A text merely edited under its Id (no other plan goal says it) is still its goal.
+    The rest are matched as match_goals says, a row whose text agrees with its Id first.
+    Returns, for each plan goal, the index of its row or None; the disagreements; and the
+    plan goals some row holds as their own centre's (who has sent a workbook)."""
+    by_id: dict[str, int] = {}
+    by_text: dict[str, list[int]] = {}
+    by_wording: dict[tuple[str, str, str], list[int]] = {}
+    for position, placed in enumerate(plan):
+        if placed.goal.id:
+            by_id.setdefault(placed.goal.id, position)
+        by_text.setdefault(placed.goal.text, []).append(position)
+        by_wording.setdefault(_wording(placed), []).append(position)
+    disagreements: list[Disagreement] = []
+    held: set[int] = set()
+    kept: list[int] = []
+    for row, placed in enumerate(returned):
+        goal = placed.goal
+        named = by_id.get(goal.id) if goal.id else None
+        texts = by_text.get(goal.text, [])
+        pointed = ([] if named is None else [named]) + texts
+        held.update(i for i in pointed if _same_centre(plan[i].goal, goal))
+        if named is not None and plan[named].goal.text != goal.text and texts:
+            other = next((i for i in texts if _same_centre(plan[i].goal, goal)), texts[0])
+            disagreements.append(Disagreement(row, named, other))
+            continue
+        alike = [named] if named is not None else by_wording.get(_wording(placed), [])
+        if goal.centre.strip() and alike and not any(
+                _same_centre(plan[i].goal, goal) for i in alike):
+            disagreements.append(Disagreement(row, alike[0]))
+            continue
+        kept.append(row)
+    # Where two rows carry one Id, the one whose text is the plan goal's is that goal.
+    kept.sort(key=lambda row: returned[row].goal.id not in by_id
+              or plan[by_id[returned[row].goal.id or ""]].goal.text != returned[row].goal.text)
+    matches = match_goals(plan, [returned[row] for row in kept])
+    return [None if i is None else kept[i] for i in matches], disagreements, held
+
+
+def _same_centre(planned: Goal, returned: Goal) -> bool:
+    return centre_key(planned.centre) == centre_key(returned.centre)

@@ -2,46 +2,57 @@
 
 With a plan, the plan decides which goals the report holds and in which order (themes,
 focus areas, goals, their texts, centres and Ids); the returned workbooks give the
-statuses and comments. A returned goal is the plan's goal with its Id, else the one with
-its theme, focus area and text (and centre, where two goals share a wording). A plan
-goal no workbook reports is not reported (RG205); a returned goal the plan does not hold
-is an error (RG404); a returned text that differs from the plan's under one Id is a
-warning (RG405), and the plan's is printed.
+statuses and comments. A returned row is the plan's goal its Id and text agree on, for
+that goal's own centre (matching.match_returned): a row whose Id and text name two plan
+goals is an error (RG406), so is one whose centre is not its plan goal's (RG407), and
+neither carries its status anywhere. A plan goal no workbook reports is not reported
+(RG205); a returned goal the plan does not hold is an error (RG404); a returned text that
+differs from the plan's under one Id, no other plan goal's, is a warning (RG405), and
+the plan's is printed. The plan among the returned workbooks is no return (RG408).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ..contract import REPORT_SHEET
-from ..model import Finding, FocusArea, Goal, Meta, Report, Severity, Theme
+from ..contract import REPORT_SHEET, centre_key
+from ..model import Finding, FocusArea, Goal, Meta, PlacedGoal, Report, Severity, Theme
 from ..reader import ReadResult
-from ..reader.files import workbook_kinds
+from ..reader.files import file_label, workbook_kinds
 from ..reader.rows import short
-from .matching import match_goals
+from .matching import Disagreement, match_returned
 
 
 def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Finding], set[str]]:
     """The plan's report with the returned statuses and comments; the findings of the
-    matching; the centres a returned workbook reported for."""
+    matching; the centres a returned workbook reported for: those whose goals a row holds
+    under the centre's own name (a row with a wrong Id still says its centre sent its
+    workbook; a row holding another centre's goal counts for neither centre)."""
     back = list(returned.report.placed_goals())
     findings: list[Finding] = []
-    received: set[str] = set()
     plan_goals = list(plan.report.placed_goals())
-    matches = match_goals(plan_goals, back)
+    matches, disagreements, held = match_returned(plan_goals, back)
+    received = {plan_goals[i].goal.centre for i in held}
+    # A plan goal whose text a disagreeing row holds has been sent: the row says what to do.
+    told = {d.by_text for d in disagreements if d.by_text is not None}
+    for disagreement in disagreements:
+        findings.append(_disagreement(returned, back[disagreement.row].goal,
+                                      plan_goals, disagreement))
     used = {index for index in matches if index is not None}
     themes: dict[str, dict[str, tuple[tuple[str, ...], list[Goal]]]] = {}
-    for placed, index in zip(plan_goals, matches, strict=True):
+    for position, (placed, index) in enumerate(zip(plan_goals, matches, strict=True)):
         goal = placed.goal
         match = None if index is None else back[index]
         if match is None:
             new = replace(goal, result=(), timeline=(), comment=None)
-            findings.append(_at(plan, goal, "RG205", Severity.ERROR,
-                                "Målet er ikke indberettet: ingen af de modtagne arbejdsbøger "
-                                f"har det ({_named(goal)}). Bed centret om at sende sin "
-                                "arbejdsbog."))
+            if position not in told:
+                findings.append(_at(plan, goal, "RG205", Severity.ERROR,
+                                    "Målet er ikke indberettet: ingen af de modtagne "
+                                    f"arbejdsbøger har det ({_named(goal)}). Bed centret om "
+                                    "at sende sin arbejdsbog."))
         else:
             received.add(goal.centre)
             new = replace(goal, result=match.goal.result, timeline=match.goal.timeline,
@@ -54,7 +65,8 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
         effect_goals, goals = themes.setdefault(placed.theme, {}).setdefault(
             placed.focus_area, (placed.effect_goals, []))
         goals.append(new)
-    for placed in (p for i, p in enumerate(back) if i not in used):
+    disagreeing = {d.row for d in disagreements}
+    for placed in (p for i, p in enumerate(back) if i not in used | disagreeing):
         findings.append(_at(returned, placed.goal, "RG404", Severity.ERROR,
                             f"Målet »{short(placed.goal.text)}« står ikke i planen (hverken "
                             "med dets Id eller dets tema, indsatsområde og tekst). Ret det, så "
@@ -64,6 +76,39 @@ def apply_plan(plan: ReadResult, returned: ReadResult) -> tuple[Report, list[Fin
                            for area, (effect, goals) in areas.items()))
         for theme, areas in themes.items()))
     return report, findings, received
+
+
+def _disagreement(returned: ReadResult, goal: Goal, plan_goals: list[PlacedGoal],
+                  disagreement: Disagreement) -> Finding:
+    """A returned row matched to no plan goal, in the workbook that holds it, saying what
+    to change there: its Id and text name two plan goals (RG406), or its centre is not
+    its plan goal's (RG407)."""
+    named = plan_goals[disagreement.by_id].goal
+    if disagreement.by_text is not None:
+        said = plan_goals[disagreement.by_text].goal
+        return _at(returned, goal, "RG406", Severity.ERROR,
+                   f"Id'et {named.id} hører til »{short(named.text)}«{_of(named, goal)}, men "
+                   f"teksten er »{short(said.text)}« ({_named_as(said, goal)}). Ret Id'et "
+                   "eller teksten, så de hører til samme mål. Rækkens status og kommentar "
+                   "bruges ikke, før de gør.")
+    return _at(returned, goal, "RG407", Severity.ERROR,
+               f"Rækken har centret »{goal.centre.strip()}«, men målet ({_named(named)}, "
+               f"»{short(named.text, 40)}«) er {named.centre}'s i planen. Et center "
+               "indberetter kun sine egne mål: slet rækken her (målet indberettes i "
+               f"{named.centre}'s egen arbejdsbog), eller ret Id'et og teksten til "
+               f"{goal.centre.strip()}'s eget mål i planen. Rækkens status og kommentar "
+               "bruges ikke.")
+
+
+def _of(planned: Goal, returned: Goal) -> str:
+    """A plan goal's centre, named where it is not the row's."""
+    return "" if centre_key(planned.centre) == centre_key(returned.centre) \
+        else f" ({planned.centre})"
+
+
+def _named_as(planned: Goal, returned: Goal) -> str:
+    centre = _of(planned, returned).strip(" ()")
+    return ", ".join(part for part in (planned.id or "uden Id", centre) if part)
 
 
 def _named(goal: Goal) -> str:
@@ -91,9 +136,17 @@ def with_plan(planned: ReadResult, returned: ReadResult,
     def of_details(finding: Finding) -> bool:
         return (finding.sheet or "").strip().casefold() == REPORT_SHEET.casefold()
 
+    # Two returned goals under one Id (RG403) blame both workbooks; with a plan, the plan
+    # says whose the Id is, and each row under it is judged against that (apply_plan).
+    plan_ids = {goal.id for goal in planned.report.goals() if goal.id}
+
+    def judged(finding: Finding) -> bool:
+        return finding.code == "RG403" and finding.goal_id in plan_ids
+
     findings = [*passed_over, *(f for f in planned.findings if f.code not in STATUS_CODES),
                 *(_not_used(f) if f.code == "RG209" else f
-                  for f in returned.findings if not of_details(f)), *matched]
+                  for f in returned.findings if not of_details(f) and not judged(f)),
+                *matched]
     if returned.report.meta != Meta() or any(map(of_details, returned.findings)):
         findings.append(Finding("RG907", Severity.NOTICE,
                                 "Rapport-arkene i de modtagne arbejdsbøger bruges ikke, når "
@@ -114,6 +167,44 @@ def _not_used(finding: Finding) -> Finding:
         "plan (--plan) kommer oplysningerne fra planen og kommandolinjen. Giv arbejdsbogen "
         "som en plan mere (--plan kan gentages), eller giv oplysningerne på kommandolinjen "
         "(--title …)."))
+
+
+def not_the_plan(paths: Sequence[Path], plan: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
+    """The returned workbooks without the plan: a plan put among them (or a copy of it,
+    the same bytes) would be read as a return, and a centre that sent nothing reported
+    with the plan's statuses, last round's. Each left out is named (RG408)."""
+    resolved = {path.resolve(): path for path in plan}
+    digests: dict[tuple[int, str], Path] = {}
+    for path in plan:
+        if (digest := _digest(path)) is not None:
+            digests.setdefault(digest, path)
+    kept: list[Path] = []
+    findings: list[Finding] = []
+    for path in paths:
+        if path.resolve() in resolved:
+            said = "planen (--plan)"
+        elif (original := digests.get(_digest(path, {size for size, _ in digests})
+                                      or (-1, ""))) is not None:
+            said = f"en kopi af planen (--plan {file_label(original.name)}, samme indhold)"
+        else:
+            kept.append(path)
+            continue
+        findings.append(Finding("RG408", Severity.NOTICE,
+                                f"Filen er {said} og læses ikke som en modtaget arbejdsbog.",
+                                file_label(path.name)))
+    return kept, findings
+
+
+def _digest(path: Path, sizes: set[int] | None = None) -> tuple[int, str] | None:
+    """A file's size and SHA-256 (read only where its size is one of `sizes`: no other
+    can be the plan); None where it is not read, or cannot be (the reader says why)."""
+    try:
+        size = path.stat().st_size
+        if sizes is not None and size not in sizes:
+            return None
+        return size, hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def no_workbooks(inputs: Sequence[Path]) -> Finding:
