@@ -106,6 +106,7 @@ CODES = {
     "RG403": "two different goals with the same Id",
     "RG404": "a returned goal the plan does not hold",
     "RG405": "a returned goal's text differs from the plan's",
+    "RG420": "--previous: an Id that names another goal than it did then",
     "RG501": "--centre (build, template) names an unknown centre",
     "RG601": "a CPR number",
     "RG602": "an e-mail address",

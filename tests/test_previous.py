@@ -415,3 +415,53 @@ def test_a_centres_extract_lists_and_counts_only_its_own_goals_then(pair, tmp_pa
     ctm = [goal for goal in THEN if goal[4] == "CTM/XYZ"]
     assert records["overview"]["previous_total"] == {"result": counted(ctm, 2),
                                                      "timeline": counted(ctm, 3)}
+
+
+# -- An Id given to another goal (case: a reused Id) ---------------------------------------
+
+def test_a_reused_id_is_a_new_goal_and_the_old_goal_is_gone_with_a_notice(tmp_path):
+    then = [("1.1.1", "Gammelt mål om havnen", "rød", "rød", "CPU/BGE", "Vision"),
+            ("1.1.2", "Flere borgere flytter til", "gul", "gul", "CPU/BGE", "Vision")]
+    # 1.1.1 now names another goal; 1.1.2's text is only edited: still the goal
+    now = [("1.1.1", "Nyt mål om skovene", "grøn", "grøn", "CPU/BGE", "Vision"),
+           ("1.1.2", "Flere borgere flytter til kommunen", "grøn", "gul", "CPU/BGE", "Vision")]
+    previous = write_follow_up(tmp_path / "forrige" / "marts.xlsx", then, LABEL, ids=True)
+    current = write_follow_up(tmp_path / "nu" / "august.xlsx", now, "August", ids=True)
+    outcome = build(Round([current], previous=previous), tmp_path / "out",
+                    ("pdf", "docx", "json"))
+    assert not outcome.errors, outcome.errors
+    made = {p.suffix[1:]: p.read_bytes() for p in outcome.written}
+    records = json.loads(made["json"])
+    goals = goals_of(records)
+    assert goals[0]["previous"] is None
+    assert goals[1]["previous"] == {"result": ["yellow"], "timeline": ["yellow"]}
+    assert [g["text"] for g in records["removed"]] == ["Gammelt mål om havnen"]
+    assert records["overview"]["previous_total"]["result"]["red"] == 1
+    notices = [f for f in outcome.findings if f.code == "RG420"]
+    assert len(notices) == 1 and notices[0].severity.value == "bemærkning"
+    for said in ("1.1.1", "Gammelt mål om havnen", "Nyt mål om skovene"):
+        assert said in notices[0].message, notices[0].message
+    # the new goal is marked new, the only mark is the edited goal's, and the old goal
+    # is listed as gone
+    assert [a for a, _ in docx_pictures(made["docx"]) if is_mark(a)] == [IMPROVED]
+    assert [a for a in pdf_figures(made["pdf"]) if is_mark(a)] == [IMPROVED]
+    heading = squash("Mål fra sidste opfølgning, som ikke længere er med")
+    for text in (pdf_text(made["pdf"]), docx_text(made["docx"])):
+        flat = squash(text)
+        assert squash("Nyt mål om skovene ny") in flat
+        assert squash("Gammelt mål om havnen") in flat[flat.index(heading):]
+
+
+def test_ids_given_to_each_others_goals_follow_the_texts(tmp_path):
+    then = [("1", "Bedre skoler", "rød", "rød", "CPU/BGE", "Vision"),
+            ("2", "Mere kultur", "grøn", "grøn", "CPU/BGE", "Vision")]
+    now = [("1", "Mere kultur", "grøn", "grøn", "CPU/BGE", "Vision"),
+           ("2", "Bedre skoler", "gul", "gul", "CPU/BGE", "Vision")]
+    previous = write_follow_up(tmp_path / "forrige.xlsx", then, LABEL, ids=True)
+    current = write_follow_up(tmp_path / "nu.xlsx", now, "August", ids=True)
+    result, findings = check(Round([current], previous=previous))
+    goals = list(result.report.goals())
+    assert [g.previous.result for g in goals] == [(Status.GREEN,), (Status.RED,)]
+    assert result.report.comparison.removed == ()
+    assert [f.code for f in findings if f.code == "RG420"] == ["RG420", "RG420"]
+
