@@ -107,6 +107,7 @@ CODES = {
     "RG404": "a returned goal the plan does not hold",
     "RG405": "a returned goal's text differs from the plan's",
     "RG420": "--previous: an Id that names another goal than it did then",
+    "RG421": "--previous: goals gone that belong to no theme or centre of the extracts",
     "RG501": "--centre (build, template) names an unknown centre",
     "RG601": "a CPR number",
     "RG602": "an e-mail address",

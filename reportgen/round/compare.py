@@ -7,13 +7,19 @@ focus area and text (and centre where a wording is shared), else its Id with its
 edited. An Id that now names another goal is told (RG420): the new goal is new, the earlier
 one gone. A double status (`gul / grøn`) compares by its least favourable status, red
 before yellow before green.
+
+A goal gone is placed in a theme's document and a centre's extract by where its theme and
+centre went: the theme or centre of the same name, else the one most of the goals matched
+from it are in now (`Comparison.themes_now`, `centres_now`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from ..contract import centre_key
 from ..model import Comparison, Finding, FocusArea, PlacedGoal, Previous, Report, Severity
 from ..reader.rows import short
 from .matching import match_earlier
@@ -31,8 +37,9 @@ def label(previous: Report) -> str:
 
 def compare(current: Report, previous: Report) -> tuple[Report, list[Finding]]:
     """The current report with each goal's earlier statuses (None: a new goal) and the
-    comparison: the earlier follow-up's label and its goals that are gone; and a notice
-    for each Id that names another goal than it did then (RG420)."""
+    comparison: the earlier follow-up's label, its goals that are gone and where they
+    belong now; and a notice for each Id that names another goal than it did then
+    (RG420)."""
     goals = list(current.placed_goals())
     earlier = list(previous.placed_goals())
     found = match_earlier(goals, earlier)
@@ -55,9 +62,36 @@ def compare(current: Report, previous: Report) -> tuple[Report, list[Finding]]:
     removed = tuple(PlacedGoal(placed.theme, placed.focus_area, (),
                                replace(placed.goal, previous=None))
                     for index, placed in enumerate(earlier) if index not in used)
-    comparison = Comparison(label(previous), removed, tuple(earlier))
+    pairs = [(earlier[index], goals[position]) for position, index in enumerate(found)
+             if index is not None]
+    comparison = Comparison(
+        label(previous), removed, tuple(earlier),
+        _went(removed, goals, pairs, lambda placed: placed.theme, str),
+        _went(removed, goals, pairs, lambda placed: placed.goal.centre, centre_key))
     return (replace(current, themes=themes, comparison=comparison),
             _reused_ids(goals, earlier, found, comparison.label))
+
+
+def _went(removed: Sequence[PlacedGoal], goals: Sequence[PlacedGoal],
+          pairs: Sequence[tuple[PlacedGoal, PlacedGoal]], name: Callable[[PlacedGoal], str],
+          key: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
+    """Each theme (or centre) of a goal gone -> the one it is now: the one of the same name
+    (as `key` compares names), else the one most of its matched goals went to, the first
+    in report order where two are as many; none where none went anywhere."""
+    now: dict[str, str] = {}
+    for placed in goals:
+        now.setdefault(key(name(placed)), name(placed))
+    went: dict[str, Counter[str]] = {}
+    for then, placed in pairs:
+        went.setdefault(key(name(then)), Counter())[name(placed)] += 1
+    mapped: dict[str, str] = {}
+    for placed in removed:
+        old = name(placed)
+        if key(old) in now:
+            mapped[old] = now[key(old)]
+        elif key(old) in went:
+            mapped[old] = went[key(old)].most_common(1)[0][0]
+    return tuple(mapped.items())
 
 
 def _reused_ids(goals: Sequence[PlacedGoal], earlier: Sequence[PlacedGoal],
