@@ -109,9 +109,9 @@ def unplaced(report: Report, centres: Sequence[str] = (),
     return [Finding(UNPLACED, Severity.NOTICE,
                     f"{len(left)} mål fra {comparison.label}, som ikke længere er med, hører "
                     f"ikke til {of} i denne opfølgning (hverken ved navn eller ved de mål, der "
-                    f"er fundet igen derfra): {goals}. De står kun i den samlede rapport "
-                    "(uden --split og --centre) og tælles ikke med i disse dokumenters tal "
-                    "fra sidste opfølgning.")]
+                    f"er fundet igen derfra): {goals}. {'Det' if len(left) == 1 else 'De'} "
+                    "står kun i den samlede rapport (uden --split og --centre) og tælles ikke "
+                    "med i disse dokumenters tal fra sidste opfølgning.")]
 
 
 def _of_centres(report: Report, keys: set[str]) -> Callable[[PlacedGoal], bool]:
