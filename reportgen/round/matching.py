@@ -12,8 +12,8 @@ from ..model import PlacedGoal
 
 def match_goals(targets: Sequence[PlacedGoal],
                 candidates: Sequence[PlacedGoal]) -> list[int | None]:
-    """The one rule by which a goal is found again in other workbooks (a plan's goal among
-    the returned ones, a goal of this follow-up among the previous one's): for each target,
+    """The rule by which a plan's goal is found again among the returned ones (where a text
+    that differs under one Id is the plan's goal, told as RG405): for each target,
     the index of the candidate with its Id, else of the one with its theme, focus area and
     text, and its centre too where two targets or two candidates share that wording; None
     where there is none. Each candidate is matched once, in the targets' order."""
