@@ -110,6 +110,8 @@ CODES = {
     "RG406": "a returned row whose Id and text name two different plan goals",
     "RG407": "a returned row whose centre is not its plan goal's",
     "RG408": "the plan (or a copy of it) among the returned workbooks, not read",
+    "RG420": "--previous: an Id that names another goal than it did then",
+    "RG421": "--previous: goals gone that belong to no theme or centre of the extracts",
     "RG501": "--centre (build, template) names an unknown centre",
     "RG601": "a CPR number",
     "RG602": "an e-mail address",

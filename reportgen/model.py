@@ -140,6 +140,12 @@ class Comparison:
     # Every goal of the earlier follow-up, for its numbers beside the overview's; only
     # their statuses are printed.
     earlier: tuple[PlacedGoal, ...] = ()
+    # Where the goals gone belong in this report, for a theme's document and a centre's
+    # extract: a theme then -> its theme now, a centre then -> its centre now (by name,
+    # else where the goals matched went; a theme or a centre renamed keeps its goals
+    # gone). One missing: the goal gone belongs to no theme or centre of this report.
+    themes_now: tuple[tuple[str, str], ...] = ()
+    centres_now: tuple[tuple[str, str], ...] = ()
 
 
 META_TEXTS = ("title", "subtitle", "case_number", "case_handler", "date", "revised",
@@ -195,7 +201,12 @@ class Report:
             comparison = replace(comparison, label=change(comparison.label), removed=tuple(
                 PlacedGoal(change(placed.theme), change(placed.focus_area),
                            tuple(map(change, placed.effect_goals)), goal_changed(placed.goal))
-                for placed in comparison.removed))
+                for placed in comparison.removed),
+                # the names the goals gone are placed by, changed as their names are
+                themes_now=tuple((change(then), change(now))
+                                 for then, now in comparison.themes_now),
+                centres_now=tuple((change(then), change(now))
+                                  for then, now in comparison.centres_now))
         return replace(self, meta=meta, comparison=comparison, themes=tuple(
             replace(theme, name=change(theme.name), focus_areas=tuple(
                 replace(area, name=change(area.name),

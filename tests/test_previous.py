@@ -546,3 +546,146 @@ def test_a_previous_json_nested_too_deep_is_rg110(current, tmp_path):
         assert (f"RG110 fejl: {path.name} (forrige opfølgning): Filen er ikke en JSON-eksport "
                 "fra reportgen: den er indlejret mere end") in cli.stdout, cli.output
         assert "Traceback" not in cli.output and not (tmp_path / "o").exists()
+
+
+# -- An Id given to another goal (case: a reused Id) ---------------------------------------
+
+def test_a_reused_id_is_a_new_goal_and_the_old_goal_is_gone_with_a_notice(tmp_path):
+    then = [("1.1.1", "Gammelt mål om havnen", "rød", "rød", "CPU/BGE", "Vision"),
+            ("1.1.2", "Flere borgere flytter til", "gul", "gul", "CPU/BGE", "Vision")]
+    # 1.1.1 now names another goal; 1.1.2's text is only edited: still the goal
+    now = [("1.1.1", "Nyt mål om skovene", "grøn", "grøn", "CPU/BGE", "Vision"),
+           ("1.1.2", "Flere borgere flytter til kommunen", "grøn", "gul", "CPU/BGE", "Vision")]
+    previous = write_follow_up(tmp_path / "forrige" / "marts.xlsx", then, LABEL, ids=True)
+    current = write_follow_up(tmp_path / "nu" / "august.xlsx", now, "August", ids=True)
+    outcome = build(Round([current], previous=previous), tmp_path / "out",
+                    ("pdf", "docx", "json"))
+    assert not outcome.errors, outcome.errors
+    made = {p.suffix[1:]: p.read_bytes() for p in outcome.written}
+    records = json.loads(made["json"])
+    goals = goals_of(records)
+    assert goals[0]["previous"] is None
+    assert goals[1]["previous"] == {"result": ["yellow"], "timeline": ["yellow"]}
+    assert [g["text"] for g in records["removed"]] == ["Gammelt mål om havnen"]
+    assert records["overview"]["previous_total"]["result"]["red"] == 1
+    notices = [f for f in outcome.findings if f.code == "RG420"]
+    assert len(notices) == 1 and notices[0].severity.value == "bemærkning"
+    for said in ("1.1.1", "Gammelt mål om havnen", "Nyt mål om skovene"):
+        assert said in notices[0].message, notices[0].message
+    # the new goal is marked new, the only mark is the edited goal's, and the old goal
+    # is listed as gone
+    assert [a for a, _ in docx_pictures(made["docx"]) if is_mark(a)] == [IMPROVED]
+    assert [a for a in pdf_figures(made["pdf"]) if is_mark(a)] == [IMPROVED]
+    heading = squash("Mål fra sidste opfølgning, som ikke længere er med")
+    for text in (pdf_text(made["pdf"]), docx_text(made["docx"])):
+        flat = squash(text)
+        assert squash("Nyt mål om skovene ny") in flat
+        assert squash("Gammelt mål om havnen") in flat[flat.index(heading):]
+
+
+def test_ids_given_to_each_others_goals_follow_the_texts(tmp_path):
+    then = [("1", "Bedre skoler", "rød", "rød", "CPU/BGE", "Vision"),
+            ("2", "Mere kultur", "grøn", "grøn", "CPU/BGE", "Vision")]
+    now = [("1", "Mere kultur", "grøn", "grøn", "CPU/BGE", "Vision"),
+           ("2", "Bedre skoler", "gul", "gul", "CPU/BGE", "Vision")]
+    previous = write_follow_up(tmp_path / "forrige.xlsx", then, LABEL, ids=True)
+    current = write_follow_up(tmp_path / "nu.xlsx", now, "August", ids=True)
+    result, findings = check(Round([current], previous=previous))
+    goals = list(result.report.goals())
+    assert [g.previous.result for g in goals] == [(Status.GREEN,), (Status.RED,)]
+    assert result.report.comparison.removed == ()
+    assert [f.code for f in findings if f.code == "RG420"] == ["RG420", "RG420"]
+
+
+# -- A theme or a centre renamed, with --split theme and --centre ---------------------------
+
+RENAMED_THEME = "Tema 1: Vision og Bosætning"
+
+
+def write_renamed(path: Path, goals, follow_up: str) -> Path:
+    rows = [[goal_id, *goal_row(text, result, timeline, comment=f"Kommentar til {text}",
+                                centre=centre, theme=theme, area="Vision")]
+            for goal_id, text, result, timeline, centre, theme in goals]
+    return write_workbook(path, rows, headers=("Id", *HEADERS),
+                          meta=[("Titel", "Strategiplan"), ("Opfølgning", follow_up)])
+
+
+@pytest.fixture()
+def renamed(tmp_path) -> dict:
+    """Last time theme 1 had another name and its centre other initials; one goal of it
+    is gone. Theme 2 and its centre are as they were, and one of its goals is gone too."""
+    then = [("1.1", "Flere borgere flytter til", "rød", "rød", "CPU/BGE", THEME),
+            ("1.2", "Gammelt mål om veje", "rød", "gul", "CPU/BGE", THEME),
+            ("2.1", "Bedre skoler", "gul", "gul", "CBU/BLI", "Tema 2: Læring"),
+            ("2.2", "Gammelt mål om klasser", "grøn", "grøn", "CBU/BLI", "Tema 2: Læring")]
+    now = [("1.1", "Flere borgere flytter til", "grøn", "grøn", "CPU/KLM", RENAMED_THEME),
+           ("2.1", "Bedre skoler", "grøn", "gul", "CBU/BLI", "Tema 2: Læring")]
+    previous = write_renamed(tmp_path / "forrige" / "marts.xlsx", then, LABEL)
+    current = write_renamed(tmp_path / "nu" / "august.xlsx", now, "August")
+    return {"previous": previous, "current": current, "folder": tmp_path}
+
+
+def made_documents(outcome) -> dict[str, dict[str, bytes]]:
+    """stem -> format -> bytes."""
+    documents: dict[str, dict[str, bytes]] = {}
+    for path in outcome.written:
+        documents.setdefault(path.stem, {})[path.suffix[1:]] = path.read_bytes()
+    return documents
+
+
+def assert_gone_and_total(document: dict[str, bytes], gone: list[str], total: list[int]):
+    records = json.loads(document["json"])
+    assert [g["text"] for g in records["removed"]] == gone
+    previous_total = records["overview"]["previous_total"]
+    assert [n for column in ("result", "timeline")
+            for n in previous_total[column].values()] == total
+    row = squash(f"I alt, {LABEL} {' '.join(map(str, total))}")
+    assert row in squash(pdf_text(document["pdf"]))
+    assert row in squash(docx_text(document["docx"]))
+    for text in (pdf_text(document["pdf"]), docx_text(document["docx"])):
+        for goal in gone:
+            assert squash(goal) in squash(text)
+
+
+def test_a_renamed_themes_document_lists_and_counts_its_goals_gone(renamed):
+    outcome = build(Round([renamed["current"]], previous=renamed["previous"], split="theme"),
+                    renamed["folder"] / "out", ("pdf", "docx", "json"))
+    assert not outcome.errors, outcome.errors
+    documents = made_documents(outcome)
+    first = documents["Tema-1-Vision-og-Bosætning"]
+    second = documents["Tema-2-Læring"]
+    # theme 1 then: red/red and red/yellow; theme 2 then: yellow/yellow and green/green
+    assert_gone_and_total(first, ["Gammelt mål om veje"], [0, 0, 2, 0, 0, 1, 1, 0])
+    assert_gone_and_total(second, ["Gammelt mål om klasser"], [1, 1, 0, 0, 1, 1, 0, 0])
+
+
+def test_a_renamed_centres_extract_lists_and_counts_its_goals_gone(renamed):
+    outcome = build(Round([renamed["current"]], previous=renamed["previous"],
+                          centres=["CPU/KLM"]), renamed["folder"] / "out",
+                    ("pdf", "docx", "json"))
+    assert not outcome.errors, outcome.errors
+    (document,) = made_documents(outcome).values()
+    assert_gone_and_total(document, ["Gammelt mål om veje"], [0, 0, 2, 0, 0, 1, 1, 0])
+
+
+def test_a_goal_gone_whose_theme_maps_to_nothing_is_in_the_whole_report_only(tmp_path):
+    then = [("1.1", "Flere borgere flytter til", "grøn", "grøn", "CPU/BGE", THEME),
+            ("9.1", "Mål om et nedlagt tema", "rød", "rød", "CXX/OLD", "Tema 9: Nedlagt")]
+    now = [("1.1", "Flere borgere flytter til", "grøn", "grøn", "CPU/BGE", THEME)]
+    previous = write_renamed(tmp_path / "forrige" / "marts.xlsx", then, LABEL)
+    current = write_renamed(tmp_path / "nu" / "august.xlsx", now, "August")
+    whole = build(Round([current], previous=previous), tmp_path / "whole", ("json",))
+    assert [g["text"] for g in json.loads(whole.written[0].read_bytes())["removed"]] == [
+        "Mål om et nedlagt tema"]
+    for asked in ({"split": "theme"}, {"centres": ["CPU/BGE"]}):
+        outcome = build(Round([current], previous=previous, **asked), tmp_path / "out",
+                        ("json",))
+        assert not outcome.errors, outcome.errors
+        records = json.loads(outcome.written[0].read_bytes())
+        assert records["removed"] == []
+        assert records["overview"]["previous_total"]["result"] == {
+            "green": 1, "yellow": 0, "red": 0, "not_reported": 0}
+        notices = [f for f in outcome.findings if f.code == "RG421"]
+        assert len(notices) == 1, outcome.findings
+        assert "Mål om et nedlagt tema" in notices[0].message
+        assert "samlede rapport" in notices[0].message

@@ -22,7 +22,14 @@ from ..writers import DEFAULT_FORMATS, WRITERS, RenderOptions, published_text, w
 from ..writers.pdf import pdf_html
 from ..writers.pdf.process import PdfProcess
 from .check import check
-from .documents import document_stems, extracts, of_centres, output_name, unknown_centres
+from .documents import (
+    document_stems,
+    extracts,
+    of_centres,
+    output_name,
+    unknown_centres,
+    unplaced,
+)
 
 # Told to a build's `progress(step, fraction)`: its share for reading, and where writing
 # begins; the PDF counts as this many formats (its parts, then their joining, one).
@@ -89,6 +96,8 @@ def make(round: Round, formats: Sequence[str] = DEFAULT_FORMATS,
         findings = sorted([*unknown_centres(result.report, centres),
                            *of_centres(findings, centres)],
                           key=lambda f: order.index(f.severity))
+    if result is not None:  # goals gone that no document of a split or extract holds
+        findings = [*findings, *unplaced(result.report, centres, round.split)]
     outcome = BuildResult(findings, result.rows_read if result else {})
     if result is not None:
         keys = {centre_key(centre) for centre in centres}

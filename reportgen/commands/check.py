@@ -61,7 +61,9 @@ def check(round: Round, draft: bool = False, templates: Path = DEFAULT_TEMPLATES
     if previous is not None:
         earlier, earlier_findings = read_previous(previous)
         if earlier is not None:
-            result.report = masked_earlier(compare(result.report, earlier))
+            compared, reused = compare(result.report, earlier)
+            result.report = masked_earlier(compared)
+            earlier_findings += reused
     options = {name: DETAIL_OPTIONS[name] for name in details}
     findings = apply_acceptances(suggest([
         *findings, *personal_data_in_details(details),

@@ -18,10 +18,12 @@ from ..contract import centre_key
 from ..files import NAME_BYTES, safe_name
 from ..model import Comparison, Finding, Meta, PlacedGoal, Report, Severity, Theme
 from ..personal_data import masked
+from ..reader.rows import short
 from ..writers.context import FALLBACK_TITLE
 
 SPLITS = ("theme",)
 UNKNOWN_CENTRE = "RG501"
+UNPLACED = "RG421"
 
 
 @dataclass(frozen=True)
@@ -70,29 +72,77 @@ def extracts(report: Report, centres: Sequence[str] = (),
         keys = {centre_key(centre) for centre in centres}
         named = ", ".join(name for name in known_centres(report) if centre_key(name) in keys)
         title = f"{(meta.title or FALLBACK_TITLE).rstrip('. ')} – {named}"
-        report = Report(replace(meta, title=title), _only(report.themes, keys),
-                        _removed(report.comparison,
-                                 lambda gone: centre_key(gone.goal.centre) in keys))
+        themes = _only(report.themes, keys)
+        report = Report(replace(meta, title=title), themes,
+                        _removed(report.comparison, themes, _of_centres(report, keys)))
     if split is None:
         return [Extract(report, centres=named)]
     return [Extract(Report(_theme_meta(meta, theme, named), (theme,),
-                           _removed(report.comparison, _in_theme(theme.name))),
+                           _removed(report.comparison, (theme,),
+                                    _in_theme(report, theme.name))),
                     theme=theme.name, centres=named)
             for theme in report.themes]
 
 
-def _in_theme(name: str) -> Callable[[PlacedGoal], bool]:
-    return lambda gone: gone.theme == name
+def unplaced(report: Report, centres: Sequence[str] = (),
+             split: str | None = None) -> list[Finding]:
+    """A notice naming the goals gone that belong in none of the documents of a split or
+    an extract: their theme (or centre) then is no theme (centre) now, by name or by where
+    its goals went. They are in the whole report only, and the secretariat is told so."""
+    comparison = report.comparison
+    if comparison is None or (not centres and split is None):
+        return []
+    themes_now, centres_now = dict(comparison.themes_now), dict(comparison.centres_now)
+    keys = {centre_key(centre) for centre in centres}
+    left = []
+    for gone in comparison.removed:
+        centre = centres_now.get(gone.goal.centre)
+        if centres and centre is not None and centre_key(centre) not in keys:
+            continue  # another centre's goal gone, in its own extract
+        if (centres and centre is None) or (split and gone.theme not in themes_now):
+            left.append(gone)
+    if not left:
+        return []
+    of = "et tema" if not centres else "et center" if split is None else "et tema eller center"
+    goals = ", ".join(f"»{short(gone.goal.text, 40)}« ({gone.theme}; {gone.goal.centre})"
+                      for gone in left)
+    return [Finding(UNPLACED, Severity.NOTICE,
+                    f"{len(left)} mål fra {comparison.label}, som ikke længere er med, hører "
+                    f"ikke til {of} i denne opfølgning (hverken ved navn eller ved de mål, der "
+                    f"er fundet igen derfra): {goals}. {'Det' if len(left) == 1 else 'De'} "
+                    "står kun i den samlede rapport (uden --split og --centre) og tælles ikke "
+                    "med i disse dokumenters tal fra sidste opfølgning.")]
 
 
-def _removed(comparison: Comparison | None,
+def _of_centres(report: Report, keys: set[str]) -> Callable[[PlacedGoal], bool]:
+    """A goal gone belongs to a centre's extract where its centre then is the centre now."""
+    comparison = report.comparison
+    now = dict(comparison.centres_now) if comparison else {}
+    return lambda gone: gone.goal.centre in now and centre_key(now[gone.goal.centre]) in keys
+
+
+def _in_theme(report: Report, name: str) -> Callable[[PlacedGoal], bool]:
+    """A goal gone belongs to a theme's document where its theme then is that theme now."""
+    comparison = report.comparison
+    now = dict(comparison.themes_now) if comparison else {}
+    return lambda gone: now.get(gone.theme) == name
+
+
+def _removed(comparison: Comparison | None, themes: Sequence[Theme],
              keep: Callable[[PlacedGoal], bool]) -> Comparison | None:
-    """The comparison with an earlier follow-up, holding only the goals `keep` keeps: an
-    extract lists the goals gone of its own theme or centres, and counts their goals then."""
+    """The comparison with an earlier follow-up for a document of these themes: the goals
+    gone `keep` keeps, and as the earlier goals (the numbers beside the overview) those
+    and the earlier goals its own goals were found again as, whatever their theme and
+    centre were called then."""
     if comparison is None:
         return None
-    return replace(comparison, removed=tuple(filter(keep, comparison.removed)),
-                   earlier=tuple(filter(keep, comparison.earlier)))
+    removed = tuple(filter(keep, comparison.removed))
+    found = tuple(PlacedGoal(theme.name, area.name, area.effect_goals, replace(
+                      goal, result=goal.previous.result, timeline=goal.previous.timeline,
+                      previous=None))
+                  for theme in themes for area in theme.focus_areas for goal in area.goals
+                  if goal.previous is not None)
+    return replace(comparison, removed=removed, earlier=found + removed)
 
 
 def _only(themes: Sequence[Theme], keys: set[str]) -> tuple[Theme, ...]:

@@ -63,7 +63,13 @@ def masked_earlier(report: Report) -> Report:
         return report
     only_earlier = Report(comparison=comparison).with_texts(masked).with_places(
         masked).comparison
-    return replace(report, comparison=only_earlier)
+    assert only_earlier is not None
+    # where the goals gone belong now is named by this round's themes and centres, as
+    # this report has them: only the earlier names are masked
+    return replace(report, comparison=replace(
+        only_earlier,
+        themes_now=tuple((masked(then), now) for then, now in comparison.themes_now),
+        centres_now=tuple((masked(then), now) for then, now in comparison.centres_now)))
 
 
 def _weighed(finding: Finding) -> Finding:
