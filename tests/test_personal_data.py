@@ -673,7 +673,9 @@ def test_a_number_split_over_runs_or_lines_is_read_whole(tmp_path):
     text = published_text("pdf", html_to_pdf(html, DEFAULT_TEMPLATES, None))
     assert "Kontakt: 010180-1234 og 020280-1234." in text
     assert "030380-1234 og" in text and "040480-1234\nog" in text  # broken at the dash
-    assert [hit.masked for hit in find(text, TODAY) if hit.kind == CPR] == [
+    # line by line, as the guard reads it: two table cells are two lines, no number
+    assert [hit.masked for line in text.split("\n") for hit in find(line, TODAY)
+            if hit.kind == CPR] == [
         "0101XX-XXXX", "0202XX-XXXX", "0303XX-XXXX", "0404XX-XXXX"]  # not 150118 2019
 
 
