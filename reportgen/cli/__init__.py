@@ -336,13 +336,13 @@ def check_command(inputs, draft, findings_sheet, accepted, accept_file, plan,
 @detail_options
 def template_command(inputs, out_dir, centres, deadline, return_to, templates, force,
                      details) -> None:
-    from ..commands.template import template, write_workbooks
+    from ..commands.template import WHAT, template, write_workbooks
 
     if out_dir is None:  # not click's required=True, whose help says "[required]"
         raise WrongUsage(USAGE, "Tilvalget »-o/--output« skal angives: mappen til "
                          "arbejdsbøgerne.")
     round = _round(inputs, details=details, centres=centres)
-    check_folder_target(out_dir, "Arbejdsbøgerne")
+    check_folder_target(out_dir, WHAT)
     outcome = template(round, deadline, return_to, templates)
     _print_findings(outcome.findings)
     if outcome.errors or not outcome.files:

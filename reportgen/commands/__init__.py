@@ -1,5 +1,5 @@
-"""The library both front ends call, one module per command: the command line (cli.py)
-and the page (web.py) each turn what they are given into a `round.Round` and hand it here.
+"""The library both front ends call, one module per command: the command line (cli/)
+and the page (web/) each turn what they are given into a `round.Round` and hand it here.
 
 - check.py: the round's workbooks read and checked;
 - build.py: checked, rendered in memory (make), written all or none (build);

@@ -258,7 +258,8 @@ def _work(manager: int, connection: Connection) -> None:
         try:
             connection.send(("done", job, function(progress, *args)))
         except ReportgenError as exc:
-            connection.send(("failed", job, ("error", exc.message, exc.code)))
+            connection.send(("failed", job, ("error", f"{exc.where}: {exc.message}"
+                                             if exc.where else exc.message, exc.code)))
         except OSError as exc:  # the disk or the system, in Danish as the command says it
             connection.send(("failed", job, ("error", os_reason(exc), "RG900")))
         except Exception as exc:
