@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from ..errors import quote
+from ..files import NAME_BYTES  # a saved file's name, in bytes, as an output's
 from ..model import META_TEXTS
 from ..reader.files import (
     LOCK_FILE_PREFIX,
@@ -30,7 +31,6 @@ from ..round import Round
 from .errors import WebError, megabytes
 from .settings import Settings
 
-NAME_BYTES = 200  # a saved file's name, in bytes (file systems take 255)
 SERVER = "serveren"  # a folder of the request's that the user did not name, as it is said
 
 
